@@ -1,0 +1,149 @@
+import type { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { moderate, type ModerationVerdict } from './moderation.js';
+import { sendPush, type PushTarget } from './push.js';
+
+export interface PostRecord {
+  id: string;
+  title: string;
+  content: string;
+  owner?: string | null;
+  status?: string | null;
+  moderationReason?: string | null;
+  [field: string]: unknown;
+}
+
+/** What the processor needs from the data API. The deployed function implements it over GraphQL. */
+export interface PostStore {
+  getPost(id: string): Promise<PostRecord | null>;
+  setModeration(id: string, verdict: ModerationVerdict): Promise<PostRecord>;
+  devicesOf(owner: string): Promise<PushTarget[]>;
+}
+
+export interface ProcessorDeps {
+  store: PostStore;
+  pinpoint: PinpointClient;
+  appId: string | undefined;
+  blockedTerms: readonly string[];
+  log?: Pick<Console, 'info' | 'warn' | 'error'>;
+}
+
+type AttributeValue = { S?: string; N?: string; NULL?: boolean; [k: string]: unknown };
+
+export interface StreamRecord {
+  eventID?: string;
+  eventName?: 'INSERT' | 'MODIFY' | 'REMOVE';
+  dynamodb?: { NewImage?: Record<string, AttributeValue>; SequenceNumber?: string };
+}
+
+export interface StreamEvent {
+  Records: StreamRecord[];
+}
+
+export interface ProcessPostEvent {
+  arguments: { postId: string };
+  identity?: { sub?: string; username?: string } | null;
+  info?: { fieldName?: string };
+}
+
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+/** The user's `sub` from an owner value, which the data API stores as `<sub>::<username>`. */
+export function ownerSub(owner: string | null | undefined): string | undefined {
+  if (!owner) return undefined;
+  return owner.split('::')[0];
+}
+
+function str(image: Record<string, AttributeValue>, key: string): string | undefined {
+  return image[key]?.S;
+}
+
+export class UnauthorizedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Unauthorized';
+  }
+}
+
+export function createProcessor(deps: ProcessorDeps) {
+  const log = deps.log ?? console;
+
+  async function applyModeration(post: PostRecord): Promise<PostRecord> {
+    const verdict = moderate(post, deps.blockedTerms);
+    const updated = await deps.store.setModeration(post.id, verdict);
+    log.info(`post ${post.id} → ${verdict.status}${verdict.reason ? ` (${verdict.reason})` : ''}`);
+    if (verdict.status === 'PUBLISHED' && post.owner) {
+      const devices = await deps.store.devicesOf(post.owner);
+      await sendPush(deps.pinpoint, deps.appId, devices, {
+        title: 'Your post is live',
+        body: post.title,
+        data: { type: 'POST_PUBLISHED', postId: post.id },
+      }, log);
+    }
+    return updated;
+  }
+
+  async function onNewComment(image: Record<string, AttributeValue>): Promise<void> {
+    const postId = str(image, 'postId');
+    if (!postId) return;
+    const post = await deps.store.getPost(postId);
+    if (!post?.owner) return;
+    // Commenting on your own post notifies nobody.
+    if (ownerSub(post.owner) === ownerSub(str(image, 'owner'))) return;
+    const devices = await deps.store.devicesOf(post.owner);
+    await sendPush(deps.pinpoint, deps.appId, devices, {
+      title: 'New comment on your post',
+      body: (str(image, 'content') ?? '').slice(0, 140),
+      data: { type: 'NEW_COMMENT', postId, commentId: str(image, 'id') ?? '' },
+    }, log);
+  }
+
+  async function onStreamRecord(record: StreamRecord): Promise<void> {
+    if (record.eventName !== 'INSERT') return;
+    const image = record.dynamodb?.NewImage;
+    if (!image) return;
+    const type = str(image, '__typename');
+    if (type === 'Post') {
+      const id = str(image, 'id');
+      if (!id) return;
+      await applyModeration({
+        id,
+        title: str(image, 'title') ?? '',
+        content: str(image, 'content') ?? '',
+        owner: str(image, 'owner') ?? null,
+      });
+    } else if (type === 'Comment') {
+      await onNewComment(image);
+    }
+  }
+
+  async function processPost(event: ProcessPostEvent): Promise<PostRecord> {
+    const post = await deps.store.getPost(event.arguments.postId);
+    if (!post) throw new Error(`Post ${event.arguments.postId} not found`);
+    const caller = event.identity?.sub;
+    if (!caller || ownerSub(post.owner) !== caller) {
+      throw new UnauthorizedError('Only the owner of a post may process it');
+    }
+    return applyModeration(post);
+  }
+
+  async function handle(event: StreamEvent | ProcessPostEvent): Promise<BatchResponse | PostRecord> {
+    if ('Records' in event) {
+      const failures: BatchResponse['batchItemFailures'] = [];
+      for (const record of event.Records) {
+        try {
+          await onStreamRecord(record);
+        } catch (err) {
+          log.error(`record ${record.eventID ?? '?'} failed: ${(err as Error).message}`);
+          const id = record.dynamodb?.SequenceNumber ?? record.eventID;
+          if (id) failures.push({ itemIdentifier: id });
+        }
+      }
+      return { batchItemFailures: failures };
+    }
+    return processPost(event);
+  }
+
+  return { handle, processPost, onStreamRecord };
+}
