@@ -1,8 +1,8 @@
-import cdkNag from 'cdk-nag';
+import { createRequire } from 'node:module';
 import type { Stack } from 'aws-cdk-lib';
 
 // cdk-nag is a CommonJS (jsii) package whose named exports Node's ESM loader cannot detect.
-const { NagSuppressions } = cdkNag;
+const { NagSuppressions } = createRequire(import.meta.url)('cdk-nag') as typeof import('cdk-nag');
 
 /**
  * cdk-nag (AwsSolutions) findings we accept, each with its reason. The checks themselves run in

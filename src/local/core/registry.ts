@@ -1,0 +1,130 @@
+import type { OutboxMessage } from './outbox.js';
+
+/**
+ * Capabilities services offer each other. A service publishes what it owns in `provide()` and
+ * looks up what it needs in `start()` (or lazily per request, to tolerate an absent peer).
+ */
+
+/** Verified Cognito JWT claims. */
+export type JwtClaims = Record<string, unknown> & {
+  sub: string;
+  iss: string;
+  token_use: 'access' | 'id';
+  exp: number;
+  iat: number;
+};
+
+export class TokenRejectedError extends Error {
+  override readonly name = 'TokenRejectedError';
+  constructor(
+    message: string,
+    readonly reason: 'malformed' | 'signature' | 'expired' | 'issuer' | 'audience' | 'token_use' | 'revoked',
+  ) {
+    super(message);
+  }
+}
+
+/** Offered by auth: verifies user-pool tokens (signature against the pool's key, expiry, client, revocation). */
+export interface TokenVerifier {
+  /** Throws TokenRejectedError. `tokenUse` defaults to accepting either. */
+  verify(token: string, opts?: { tokenUse?: 'access' | 'id'; clientId?: string }): Promise<JwtClaims>;
+  /** `iss` of tokens this pool issues (e.g. `https://127.0.0.1:20002/us-east-1_abc`). */
+  issuer: string;
+  userPoolId: string;
+}
+
+/** Temporary credentials issued by the identity pool (or to a function's role). */
+export interface IssuedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** Epoch ms. */
+  expiration: number;
+  roleArn: string;
+  /** Cognito identity id for identity-pool credentials. */
+  identityId?: string;
+  identityPoolId?: string;
+  /** `authenticated` | `unauthenticated` for identity-pool credentials; `function` for Lambda roles. */
+  kind: 'authenticated' | 'unauthenticated' | 'function';
+  /** For authenticated identities: the user pool `sub` and username behind the identity. */
+  userSub?: string;
+  username?: string;
+  /** Lambda function name for `kind: 'function'`. */
+  functionName?: string;
+}
+
+/** Offered by identity: looks up and mints credentials so SigV4 verifiers know who signed. */
+export interface CredentialStore {
+  /** Undefined if unknown. Expired credentials are returned (callers decide: ExpiredToken). */
+  lookup(accessKeyId: string): IssuedCredentials | undefined;
+  /** Credentials for a function's execution role. */
+  issueForRole(roleArn: string, functionName: string, ttlSeconds: number): IssuedCredentials;
+}
+
+/** An item change, shaped like a DynamoDB Streams record. */
+export interface ChangeRecord {
+  eventID: string;
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  eventSource: 'aws:dynamodb';
+  awsRegion: string;
+  eventSourceARN: string;
+  tableName: string;
+  dynamodb: {
+    ApproximateCreationDateTime: number;
+    Keys: Record<string, unknown>;
+    NewImage?: Record<string, unknown>;
+    OldImage?: Record<string, unknown>;
+    SequenceNumber: string;
+    SizeBytes: number;
+    StreamViewType: string;
+  };
+}
+
+/** Offered by data: the change feed of every table with streams. */
+export interface ChangeFeed {
+  /** Returns an unsubscribe function. Listeners get records in commit order per table. */
+  subscribe(tableName: string, listener: (records: ChangeRecord[]) => void | Promise<void>): () => void;
+}
+
+export interface InvokeResult {
+  /** The handler's return value (JSON-decoded). */
+  payload: unknown;
+  /** Set when the function failed: Lambda's `Unhandled` / `Handled`, with `errorType`/`errorMessage` in payload. */
+  functionError?: 'Unhandled';
+  logs?: string;
+}
+
+/** Offered by functions: invokes a function by logical id or name, with Lambda's semantics. */
+export interface FunctionInvoker {
+  has(functionLogicalIdOrName: string): boolean;
+  invoke(functionLogicalIdOrName: string, event: unknown): Promise<InvokeResult>;
+}
+
+/** Offered by the frame: records outgoing email/SMS/push. */
+export type OutboxWriter = (message: Omit<OutboxMessage, 'id' | 'createdAt'>) => OutboxMessage;
+
+export interface Capabilities {
+  'auth.tokens': TokenVerifier;
+  'identity.credentials': CredentialStore;
+  'data.changes': ChangeFeed;
+  'functions.invoker': FunctionInvoker;
+}
+
+export class Registry {
+  private readonly entries = new Map<keyof Capabilities, unknown>();
+
+  provide<K extends keyof Capabilities>(key: K, impl: Capabilities[K]): void {
+    if (this.entries.has(key)) throw new Error(`capability ${key} is already provided`);
+    this.entries.set(key, impl);
+  }
+
+  tryGet<K extends keyof Capabilities>(key: K): Capabilities[K] | undefined {
+    return this.entries.get(key) as Capabilities[K] | undefined;
+  }
+
+  get<K extends keyof Capabilities>(key: K): Capabilities[K] {
+    const impl = this.tryGet(key);
+    if (!impl) throw new Error(`capability ${key} is not available ((local: the service offering it is not running))`);
+    return impl;
+  }
+}
