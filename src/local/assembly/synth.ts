@@ -1,13 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 export type BackendType = 'sandbox' | 'branch' | 'standalone';
 
 export interface SynthOptions {
+  /** The folder holding `amplify/backend.ts`. It need not have a package.json of its own. */
   projectDir: string;
   outDir: string;
+  /**
+   * Where `tsx` and the Amplify packages are resolved from (a folder with node_modules).
+   * Defaults to the nearest folder at or above `projectDir` that has a package.json.
+   */
+  toolsDir?: string;
   backendType?: BackendType;
   /** Defaults to the package name (namespace) and `local` (name). */
   backendNamespace?: string;
@@ -33,11 +39,30 @@ export class SynthError extends Error {
   }
 }
 
+/** The nearest folder at or above `dir` holding a package.json (undefined at the root). */
+export function findPackageRoot(dir: string): string | undefined {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if (existsSync(path.join(current, 'package.json'))) return current;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
+/**
+ * The namespace ampx would use: the project's package name. A backend folder without a package.json
+ * of its own (a fixture inside another project) is named after its folder so its stacks differ.
+ */
+function defaultNamespace(projectDir: string): string {
+  const pkgPath = path.join(projectDir, 'package.json');
+  const name = existsSync(pkgPath)
+    ? ((JSON.parse(readFileSync(pkgPath, 'utf8')) as { name?: string }).name ?? 'app')
+    : path.basename(path.resolve(projectDir));
+  return name.replace(/[^A-Za-z0-9-]/g, '-');
+}
+
 /** The context keys `ampx` sets when it synthesizes a backend. */
 export function backendContext(opts: SynthOptions): Record<string, unknown> {
-  const pkg = JSON.parse(readFileSync(path.join(opts.projectDir, 'package.json'), 'utf8')) as { name?: string };
   const ctx: Record<string, unknown> = {
-    'amplify-backend-namespace': opts.backendNamespace ?? (pkg.name ?? 'app').replace(/[^A-Za-z0-9-]/g, '-'),
+    'amplify-backend-namespace': opts.backendNamespace ?? defaultNamespace(opts.projectDir),
     'amplify-backend-name': opts.backendName ?? 'local',
     'amplify-backend-type': opts.backendType ?? 'sandbox',
   };
@@ -54,7 +79,8 @@ export async function synthesizeBackend(opts: SynthOptions): Promise<SynthResult
   const outDir = path.resolve(opts.projectDir, opts.outDir);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const require = createRequire(path.join(opts.projectDir, 'package.json'));
+  const toolsDir = opts.toolsDir ?? findPackageRoot(opts.projectDir) ?? opts.projectDir;
+  const require = createRequire(path.join(toolsDir, 'package.json'));
   const tsxCli = path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
   const entry = path.join(opts.projectDir, 'amplify', 'backend.ts');
 
