@@ -1,0 +1,196 @@
+import path from 'node:path';
+import type { StorageBucketModel } from '../assembly/model.js';
+import type { LocalService, ServiceContext } from '../core/service.js';
+import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
+import { StorageAuthorizer } from './authorize.js';
+import { S3Error, errorResponse, requestId, s3Errors } from './errors.js';
+import { MultipartStore } from './multipart.js';
+import { BucketStore } from './object_store.js';
+import * as ops from './s3_handlers.js';
+
+/** Where a signature failure lands in S3's vocabulary. */
+const SIGV4_TO_S3: Record<string, [number, string]> = {
+  InvalidAccessKeyId: [403, 'InvalidAccessKeyId'],
+  SignatureDoesNotMatch: [403, 'SignatureDoesNotMatch'],
+  ExpiredToken: [400, 'ExpiredToken'],
+  InvalidToken: [400, 'InvalidToken'],
+  RequestTimeTooSkewed: [403, 'RequestTimeTooSkewed'],
+  IncompleteSignature: [400, 'AuthorizationHeaderMalformed'],
+  MissingAuthenticationToken: [403, 'AccessDenied'],
+};
+
+interface SystemObject {
+  bucket: string;
+  key: string;
+  contentType: string;
+  body: () => Buffer;
+}
+
+/**
+ * S3-compatible storage for the model's buckets, path-style on the shared port. Every request is
+ * SigV4-verified against credentials the local identity pool (or the functions service) issued, and
+ * authorized by the IAM statements the assembly attaches to the caller's role.
+ */
+export function createStorageService(ctx: ServiceContext): LocalService {
+  const model = ctx.model;
+  const buckets = new Map<string, ops.Bucket>();
+  const authz = new StorageAuthorizer(model);
+
+  const systemObjects: SystemObject[] = [];
+  const introspection = model.data as (typeof model.data & { modelIntrospectionLocation?: { bucket: string; key: string } }) | undefined;
+  if (introspection?.modelIntrospectionLocation && introspection.modelIntrospection !== undefined) {
+    const { bucket, key } = introspection.modelIntrospectionLocation;
+    systemObjects.push({
+      bucket,
+      key,
+      contentType: 'application/json',
+      body: () => Buffer.from(JSON.stringify(introspection.modelIntrospection)),
+    });
+  }
+
+  function addBucket(name: string, readOnly: boolean): ops.Bucket {
+    const dir = path.join(ctx.dataDir, 'buckets', name);
+    const b: ops.Bucket = { name, store: new BucketStore(name, dir), uploads: new MultipartStore(dir), readOnly };
+    buckets.set(name, b);
+    return b;
+  }
+  for (const b of model.storage?.buckets ?? []) addBucket(b.bucketName, false);
+  for (const o of systemObjects) if (!buckets.has(o.bucket)) addBucket(o.bucket, true);
+
+  async function seedSystemObjects(): Promise<void> {
+    for (const o of systemObjects) {
+      await buckets.get(o.bucket)!.store.putBuffer(
+        { key: o.key, contentType: o.contentType, lastModified: new Date(ctx.clock.now()).toISOString(), userMetadata: {}, headers: {}, checksums: {} },
+        o.body(),
+      );
+    }
+  }
+
+  function splitPath(url: URL): { bucket: string; key: string } {
+    const raw = url.pathname.slice(1);
+    const slash = raw.indexOf('/');
+    const bucket = decodeURIComponent(slash < 0 ? raw : raw.slice(0, slash));
+    const key = slash < 0 ? '' : decodeURIComponent(raw.slice(slash + 1));
+    return { bucket, key };
+  }
+
+  async function authenticate(req: Request) {
+    const store = ctx.registry.tryGet('identity.credentials');
+    if (!store) throw s3Errors.accessDenied('Access Denied ((local: the identity service is not running, so no credentials can be verified))');
+    try {
+      const { credentials } = await verifySigV4(req, {
+        service: 's3',
+        region: model.region,
+        credentials: store,
+        clock: ctx.clock,
+        allowUnsignedPayload: true,
+      });
+      return credentials;
+    } catch (err) {
+      if (err instanceof SigV4Error) {
+        const [status, code] = SIGV4_TO_S3[err.code] ?? [403, 'AccessDenied'];
+        throw new S3Error(status, code, err.message);
+      }
+      throw err;
+    }
+  }
+
+  async function route(req: Request, url: URL, bucket: ops.Bucket, key: string): Promise<Response> {
+    const q = url.searchParams;
+    const creds = await authenticate(req);
+    const r: ops.S3Request = {
+      req,
+      url,
+      bucket,
+      key,
+      creds,
+      contentSha256: req.headers.get('x-amz-content-sha256'),
+      authz,
+      now: () => ctx.clock.now(),
+      bucketNamed: (n) => buckets.get(n),
+    };
+    const method = req.method;
+    if (!key) {
+      if (method === 'GET' && q.get('list-type') === '2') return ops.listObjectsV2(r);
+      if (method === 'POST' && q.has('delete')) return ops.deleteObjects(r);
+      if (method === 'HEAD') {
+        authz.require(creds, 's3:ListBucket', authz.bucketArn(bucket.name));
+        return new Response(null, { status: 200, headers: { 'x-amz-bucket-region': model.region } });
+      }
+      if (method === 'GET' && q.has('location')) {
+        authz.require(creds, 's3:GetBucketLocation', authz.bucketArn(bucket.name));
+        return new Response(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${model.region}</LocationConstraint>`,
+          { headers: { 'content-type': 'application/xml' } },
+        );
+      }
+      if (method === 'GET') throw s3Errors.notImplemented('bucket operation other than ListObjectsV2 (list-type=2)');
+      throw s3Errors.methodNotAllowed(method);
+    }
+    const uploadId = q.get('uploadId');
+    switch (method) {
+      case 'GET':
+        return uploadId !== null ? ops.listParts(r, uploadId) : ops.getObject(r, false);
+      case 'HEAD':
+        return ops.getObject(r, true);
+      case 'PUT':
+        if (uploadId !== null) {
+          if (req.headers.has('x-amz-copy-source')) throw s3Errors.notImplemented('UploadPartCopy');
+          return ops.uploadPart(r, uploadId, q.get('partNumber') ?? '');
+        }
+        if (req.headers.has('x-amz-copy-source')) return ops.copyObject(r);
+        return ops.putObject(r);
+      case 'POST':
+        if (q.has('uploads')) return ops.createMultipartUpload(r);
+        if (uploadId !== null) return ops.completeMultipartUpload(r, uploadId);
+        throw s3Errors.methodNotAllowed(method);
+      case 'DELETE':
+        return uploadId !== null ? ops.abortMultipartUpload(r, uploadId) : ops.deleteObject(r);
+      default:
+        throw s3Errors.methodNotAllowed(method);
+    }
+  }
+
+  return {
+    name: 'storage',
+    matches(_req, url) {
+      const first = url.pathname.split('/')[1] ?? '';
+      return first.includes('.') && buckets.has(decodeURIComponent(first));
+    },
+    async fetch(req) {
+      const url = new URL(req.url);
+      const { bucket: name, key } = splitPath(url);
+      const id = requestId();
+      try {
+        const bucket = buckets.get(name);
+        if (!bucket) throw s3Errors.noSuchBucket(name);
+        const res = await route(req, url, bucket, key);
+        res.headers.set('x-amz-request-id', id);
+        return res;
+      } catch (err) {
+        if (err instanceof S3Error) return errorResponse(err, url.pathname, req.method, id);
+        ctx.log.error(`S3 ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);
+        return errorResponse(new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'), url.pathname, req.method, id);
+      } finally {
+        // An unread body (rejected before streaming) must be drained or cancelled, not left hanging.
+        if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
+      }
+    },
+    async start() {
+      for (const b of buckets.values()) await b.store.open();
+      await seedSystemObjects();
+    },
+    async reset() {
+      for (const b of buckets.values()) {
+        await b.uploads.clear();
+        await b.store.clear();
+      }
+      await seedSystemObjects();
+    },
+    async stop() {},
+    describe() {
+      const list = model.storage?.buckets ?? [];
+      return list.map((b: StorageBucketModel) => `storage: bucket ${b.friendlyName} → ${ctx.endpoint}/${b.bucketName}${b.isDefault ? ' (default)' : ''}`);
+    },
+  };
+}
