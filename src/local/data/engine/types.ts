@@ -80,6 +80,11 @@ export interface ExecuteRequest {
   requestId: string;
   /** `$ctx.request.domainName` (null for the default AppSync domain; we pass the local host). */
   domainName?: string | null;
+  /**
+   * Extra per-field check run with the auth directives (e.g. AWS_IAM's `appsync:GraphQL` policy on
+   * `apis/<id>/types/<Type>/fields/<field>`). False → `Unauthorized` for that field, as AppSync does.
+   */
+  authorizeField?: (typeName: string, fieldName: string) => boolean;
 }
 
 export interface GraphqlError {
@@ -111,6 +116,8 @@ export interface MutationEvent {
   source: Record<string, unknown> | null;
   /** Arguments of the mutation field. */
   arguments: Record<string, unknown>;
+  /** `$extensions.invalidateSubscriptions(...)` calls made by the mutation's resolver. */
+  invalidations: { subscriptionField: string; payload: Record<string, unknown> }[];
 }
 
 export interface SubscriptionPlan {
