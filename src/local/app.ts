@@ -1,0 +1,230 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { BackendModel } from './assembly/model.js';
+import { createAdminService } from './core/admin.js';
+import { cryptoIds, systemClock, type Clock, type IdSource } from './core/clock.js';
+import { FileOutbox } from './core/file_outbox.js';
+import { consoleLogger, type Logger } from './core/logger.js';
+import type { Outbox } from './core/outbox.js';
+import { Registry } from './core/registry.js';
+import { routeRequest } from './core/router.js';
+import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
+import type { LocalService, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
+import { ensureTls, resolveCaDir } from './core/tls.js';
+import { buildOutputs, writeOutputs, type AmplifyOutputs } from './outputs.js';
+import { serviceFactories } from './services.js';
+
+export const DEFAULT_PORT = 20002;
+export const DEFAULT_REGION = 'us-east-1';
+export const LOOPBACK_HOST = '127.0.0.1';
+
+export interface LocalCloudOptions {
+  /** Folder holding `amplify/` (synthesized when neither `model` nor `assemblyDir` is given). Default: cwd. */
+  projectDir?: string;
+  assemblyDir?: string;
+  model?: BackendModel;
+  dataDir: string;
+  /** Default 20002; 0 = any free port. */
+  port?: number;
+  /** Default 127.0.0.1. Anything else exposes the local cloud to the network (warned loudly). */
+  host?: string;
+  region?: string;
+  /** TLS folder; default AMPLIFY_LOCAL_CA_DIR or `<dataDir>/tls`. */
+  caDir?: string;
+  /** Where to write amplify_outputs.json; null = don't write. Default `<projectDir>/amplify_outputs.json`. */
+  outputsPath?: string | null;
+  log?: Logger;
+  clock?: Clock;
+  ids?: IdSource;
+  /** Services to run instead of src/local/services.ts (frame tests). */
+  factories?: ServiceFactory[];
+}
+
+export interface LocalCloud {
+  endpoint: string;
+  port: number;
+  outputs: AmplifyOutputs;
+  model: BackendModel;
+  registry: Registry;
+  outbox: Outbox;
+  /** Routes a request in-process, exactly as the HTTPS port would (no sockets; treated as loopback). */
+  fetch(req: Request): Promise<Response>;
+  stop(): Promise<void>;
+  /** The CA clients must trust. */
+  caCertPath: string;
+  /** True when this start created the CA (first run): tell the user how to trust it. */
+  createdCa: boolean;
+  /** Running services, admin first, in routing order. */
+  services: readonly LocalService[];
+  /** Banner lines of every service. */
+  describe(): string[];
+  /** Same as `POST /_local/reset`. */
+  reset(): Promise<string[]>;
+}
+
+/**
+ * Builds the local cloud: services from their factories, each with its own context and data folder,
+ * behind one HTTPS port. Order: create → provide (all) → listen → endpoint known → start (all).
+ */
+export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
+  const startedAt = Date.now();
+  const log = opts.log ?? consoleLogger();
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? cryptoIds;
+  const host = opts.host ?? LOOPBACK_HOST;
+  const dataDir = path.resolve(opts.dataDir);
+  const projectDir = path.resolve(opts.projectDir ?? process.cwd());
+  mkdirSync(dataDir, { recursive: true });
+
+  if (!isLoopbackHost(host)) {
+    log.warn(`!!! Binding ${host}: the local cloud (test users, files, admin reset) is reachable from the network. Use 127.0.0.1 unless you must.`);
+  }
+
+  const model = opts.model ?? (await loadModel(opts, projectDir));
+  const tls = await ensureTls(resolveCaDir(dataDir, opts.caDir));
+
+  const registry = new Registry();
+  const outbox = new FileOutbox(path.join(dataDir, 'outbox'), clock, ids, log.child('outbox'));
+
+  const contexts: ServiceContext[] = [];
+  const services: LocalService[] = [];
+  for (const factory of opts.factories ?? serviceFactories) {
+    const { service, ctx } = instantiate(factory, { model, dataDir, registry, clock, ids, outbox, log });
+    if (services.some((s) => s.name === service.name)) throw new Error(`Two services are named "${service.name}"`);
+    services.push(service);
+    contexts.push(ctx);
+  }
+
+  let endpoint = '';
+  const admin = createAdminService({
+    outbox,
+    serviceNames: () => services.map((s) => s.name),
+    resetAll: async () => {
+      for (const s of services) await s.reset();
+      outbox.clear();
+      return services.map((s) => s.name);
+    },
+    startedAt,
+    now: () => Date.now(),
+    endpoint: () => endpoint,
+  });
+  const routed: LocalService[] = [admin, ...services];
+  const handle = (req: Request) => routeRequest(routed, req, log);
+
+  for (const s of services) s.provide?.(registry);
+
+  const frontDoor = await listenFrontDoor({
+    host,
+    port: opts.port ?? DEFAULT_PORT,
+    cert: tls.certPem,
+    key: tls.keyPem,
+    handle,
+    upgrade: (req) => offerUpgrade(services, req),
+    log: log.child('http'),
+  });
+  endpoint = `https://${formatHost(host)}:${frontDoor.port}`;
+  for (const ctx of contexts) ctx.endpoint = endpoint;
+
+  const started: LocalService[] = [];
+  try {
+    for (const s of services) {
+      await s.start();
+      started.push(s);
+    }
+  } catch (err) {
+    await shutdown(started, frontDoor, outbox, log);
+    throw err;
+  }
+
+  const outputsPath = opts.outputsPath === undefined ? path.join(projectDir, 'amplify_outputs.json') : opts.outputsPath;
+  const outputs = buildOutputs(model, {
+    endpoint,
+    caCertPath: tls.caCertPath,
+    outputsDir: outputsPath ? path.dirname(path.resolve(outputsPath)) : undefined,
+  });
+  if (outputsPath) writeOutputs(path.resolve(outputsPath), outputs);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint,
+    port: frontDoor.port,
+    outputs,
+    model,
+    registry,
+    outbox,
+    caCertPath: tls.caCertPath,
+    createdCa: tls.createdCa,
+    services: routed,
+    fetch: handle,
+    describe: () => services.flatMap((s) => s.describe?.() ?? []),
+    reset: async () => {
+      for (const s of services) await s.reset();
+      outbox.clear();
+      return services.map((s) => s.name);
+    },
+    stop() {
+      stopping ??= shutdown(started, frontDoor, outbox, log);
+      return stopping;
+    },
+  };
+}
+
+/** Reverse start order: a service may still use a peer while it stops. */
+async function shutdown(started: LocalService[], frontDoor: FrontDoor, outbox: FileOutbox, log: Logger): Promise<void> {
+  await frontDoor.close();
+  for (const s of [...started].reverse()) {
+    try {
+      await s.stop();
+    } catch (err) {
+      log.error(`stopping ${s.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+  outbox.flush();
+}
+
+function offerUpgrade(services: LocalService[], req: UpgradeRequest): boolean {
+  for (const s of services) if (s.upgrade?.(req)) return true;
+  return false;
+}
+
+/**
+ * Creates one service. Its data folder is `<dataDir>/<service name>`; the name is only known once the
+ * factory returns, so until then it is inferred from the factory's name (`createAuthService` → auth).
+ */
+function instantiate(
+  factory: ServiceFactory,
+  shared: Omit<ServiceContext, 'dataDir' | 'endpoint'> & { dataDir: string },
+): { service: LocalService; ctx: ServiceContext } {
+  const inferred = /^create(\w+?)Service$/.exec(factory.name)?.[1];
+  let name: string | undefined = inferred ? inferred[0].toLowerCase() + inferred.slice(1) : undefined;
+  const root = shared.dataDir;
+  const ctx = { ...shared, endpoint: '' } as ServiceContext;
+  Object.defineProperty(ctx, 'dataDir', {
+    enumerable: true,
+    get() {
+      if (!name) throw new Error(`${factory.name || 'a service factory'}: read ctx.dataDir in start(), not in the factory`);
+      return path.join(root, name);
+    },
+  });
+  ctx.log = shared.log.child(name ?? (factory.name || 'service'));
+  const service = factory(ctx);
+  name = service.name;
+  mkdirSync(ctx.dataDir, { recursive: true });
+  return { service, ctx };
+}
+
+async function loadModel(opts: LocalCloudOptions, projectDir: string): Promise<BackendModel> {
+  let assemblyDir = opts.assemblyDir;
+  if (!assemblyDir) {
+    const { ensureAssembly } = await import('./assembly/cache.js');
+    assemblyDir = (await ensureAssembly({ projectDir })).assemblyDir;
+  }
+  // The loader module is resolved at run time so the frame builds while the loader is developed.
+  const loaderPath = './assembly/load_assembly.js';
+  const loader = (await import(loaderPath)) as { loadBackendModel(dir: string, o?: { region?: string }): BackendModel };
+  return loader.loadBackendModel(assemblyDir, { region: opts.region ?? DEFAULT_REGION });
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

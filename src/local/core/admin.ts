@@ -1,0 +1,71 @@
+import { jsonError } from './aws_errors.js';
+import type { Outbox, OutboxMessage } from './outbox.js';
+import { isLoopbackRequest } from './request_info.js';
+import type { LocalService } from './service.js';
+
+const CHANNELS: OutboxMessage['channel'][] = ['email', 'sms', 'push'];
+
+export interface AdminDeps {
+  outbox: Outbox;
+  /** Names of the running services, for health. */
+  serviceNames(): string[];
+  /** Resets every service's state (and the outbox). */
+  resetAll(): Promise<string[]>;
+  /** Epoch ms when the cloud started. */
+  startedAt: number;
+  now(): number;
+  endpoint(): string;
+}
+
+/**
+ * The local-only API under `/_local/` that tests and tools use: health, the outbox of sent
+ * messages, and a reset. It answers loopback clients only, whatever interface the server binds.
+ */
+export function createAdminService(deps: AdminDeps): LocalService {
+  return {
+    name: 'admin',
+    matches: (_req, url) => url.pathname === '/_local' || url.pathname.startsWith('/_local/'),
+    async fetch(req) {
+      if (!isLoopbackRequest(req)) {
+        return jsonError(403, 'AccessDeniedException', 'The admin API answers loopback clients only ((local: /_local/ is not exposed to the network))', {}, json);
+      }
+      const url = new URL(req.url);
+      const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+      switch (route) {
+        case 'GET /_local/health':
+          return Response.json({
+            status: 'ok',
+            services: deps.serviceNames(),
+            uptime: Math.max(0, (deps.now() - deps.startedAt) / 1000),
+            endpoint: deps.endpoint(),
+          });
+        case 'GET /_local/outbox': {
+          const channel = url.searchParams.get('channel') || undefined;
+          if (channel && !CHANNELS.includes(channel as OutboxMessage['channel'])) {
+            return jsonError(400, 'ValidationException', `channel must be one of ${CHANNELS.join(', ')}; got "${channel}"`, {}, json);
+          }
+          const to = url.searchParams.get('to') || undefined;
+          return Response.json({ messages: deps.outbox.list({ channel: channel as OutboxMessage['channel'] | undefined, to }) });
+        }
+        case 'DELETE /_local/outbox':
+          deps.outbox.clear();
+          return Response.json({ messages: [] });
+        case 'POST /_local/reset':
+          return Response.json({ status: 'ok', reset: await deps.resetAll() });
+        default: {
+          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset'];
+          const samePath = known.filter((k) => k.endsWith(` ${url.pathname.replace(/\/+$/, '')}`));
+          if (samePath.length) {
+            return jsonError(405, 'MethodNotAllowedException', `${req.method} is not allowed on ${url.pathname}; use ${samePath.join(' or ')}`, {}, json);
+          }
+          return jsonError(404, 'UnknownOperationException', `No admin route ${req.method} ${url.pathname}; known: ${known.join(', ')}`, {}, json);
+        }
+      }
+    },
+    start: async () => {},
+    reset: async () => {},
+    stop: async () => {},
+  };
+}
+
+const json = { contentType: 'application/json' };

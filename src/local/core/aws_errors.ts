@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * AWS-shaped error responses. Each AWS protocol has its own error body; services pick the one
+ * their real counterpart uses so SDK error parsing (`error.name`, `$metadata`) works unchanged.
+ */
+
+/** Request ids only label responses; they never drive behaviour, so they need not be injected. */
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/**
+ * AWS JSON 1.0/1.1 (Cognito, DynamoDB, Kinesis, Lambda...):
+ * `{"__type": "NotAuthorizedException", "message": "..."}` with `x-amzn-ErrorType`.
+ */
+export function jsonError(
+  status: number,
+  type: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  opts: { requestId?: string; contentType?: string; headers?: Record<string, string> } = {},
+): Response {
+  const requestId = opts.requestId ?? newRequestId();
+  return new Response(JSON.stringify({ __type: type, message, ...extra }), {
+    status,
+    headers: {
+      'content-type': opts.contentType ?? 'application/x-amz-json-1.1',
+      'x-amzn-errortype': type,
+      'x-amzn-requestid': requestId,
+      ...opts.headers,
+    },
+  });
+}
+
+/** REST-JSON (Pinpoint, AppSync...): `{"Message": "...", "RequestID": "..."}` with `x-amzn-ErrorType`. */
+export function restJsonError(
+  status: number,
+  type: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  opts: { requestId?: string; headers?: Record<string, string> } = {},
+): Response {
+  const requestId = opts.requestId ?? newRequestId();
+  return new Response(JSON.stringify({ Message: message, RequestID: requestId, ...extra }), {
+    status,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-errortype': type,
+      'x-amzn-requestid': requestId,
+      ...opts.headers,
+    },
+  });
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&${({ '<': 'lt', '>': 'gt', '&': 'amp', "'": 'apos', '"': 'quot' })[c]};`);
+}
+
+/**
+ * S3 REST-XML: `<Error><Code/><Message/><Resource/><RequestId/></Error>`. `extra` adds elements
+ * (e.g. `Key`, `BucketName`, `Condition`). HEAD requests get no body, as S3 does.
+ */
+export function xmlError(
+  status: number,
+  code: string,
+  message: string,
+  opts: { resource?: string; requestId?: string; extra?: Record<string, string>; method?: string; headers?: Record<string, string> } = {},
+): Response {
+  const requestId = opts.requestId ?? newRequestId().replace(/-/g, '').slice(0, 16).toUpperCase();
+  const extra = Object.entries(opts.extra ?? {})
+    .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
+    .join('');
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message>${extra}` +
+    (opts.resource !== undefined ? `<Resource>${escapeXml(opts.resource)}</Resource>` : '') +
+    `<RequestId>${requestId}</RequestId></Error>`;
+  return new Response(opts.method === 'HEAD' ? null : body, {
+    status,
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId, ...opts.headers },
+  });
+}
+
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  constructor(readonly limitBytes: number) {
+    super(`Request body exceeds the ${limitBytes}-byte limit ((local: send a smaller request))`);
+  }
+}
+
+/**
+ * Reads a request body into memory, refusing (BodyTooLargeError) as soon as it would exceed
+ * `limitBytes` — before reading anything when Content-Length already says so. For small bodies only
+ * (JSON APIs); streaming services (S3 PUT) read `req.body` themselves.
+ */
+export async function readBody(req: Request, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    await req.body?.cancel().catch(() => {});
+    throw new BodyTooLargeError(limitBytes);
+  }
+  if (!req.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limitBytes) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(limitBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}

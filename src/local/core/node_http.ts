@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Conversions between Node's HTTP objects and WHATWG Request/Response that stream in both
+ * directions with backpressure, so a 50 MB upload or download is never held in memory whole.
+ */
+
+const BODY_HIGH_WATER_BYTES = 1024 * 1024;
+
+/** Builds a WHATWG Request whose body is a pull-driven stream over the socket. */
+export function toWebRequest(req: IncomingMessage, origin: string, signal?: AbortSignal): Request {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    // HTTP/2-style pseudo headers never reach HTTP/1.1, but guard against odd names anyway.
+    if (raw[i].startsWith(':')) continue;
+    headers.append(raw[i], raw[i + 1]);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(new URL(req.url ?? '/', origin), {
+    method,
+    headers,
+    body: hasBody ? nodeStreamToWeb(req) : null,
+    signal,
+    // Required by undici for stream bodies: the request body streams while the response may start.
+    duplex: 'half',
+  } as RequestInit & { duplex: 'half' });
+}
+
+function nodeStreamToWeb(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let closed = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.on('data', (chunk: Buffer) => {
+          if (closed) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once('end', () => {
+          if (closed) return;
+          closed = true;
+          controller.close();
+        });
+        req.once('error', (err) => {
+          if (closed) return;
+          closed = true;
+          controller.error(err);
+        });
+        req.once('aborted', () => {
+          if (closed) return;
+          closed = true;
+          controller.error(new Error('client aborted the request'));
+        });
+        req.pause();
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        closed = true;
+        // Let Node discard the rest of the body so the connection can be reused.
+        req.resume();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER_BYTES }),
+  );
+}
+
+/** Writes a WHATWG Response to Node's ServerResponse, honouring backpressure; resolves when done. */
+export async function sendWebResponse(response: Response, res: ServerResponse, method: string): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  const setCookies = response.headers.getSetCookie();
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  if (setCookies.length) res.setHeader('set-cookie', setCookies);
+
+  if (!response.body || method === 'HEAD') {
+    await response.body?.cancel().catch(() => {});
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  const onClose = () => void reader.cancel().catch(() => {});
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          const finish = () => {
+            res.off('drain', finish);
+            res.off('close', finish);
+            resolve();
+          };
+          res.once('drain', finish);
+          res.once('close', finish);
+        });
+      }
+    }
+    res.end();
+  } catch (err) {
+    // The body failed mid-stream: headers are gone, so the only honest signal is a broken connection.
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+  } finally {
+    res.off('close', onClose);
+  }
+}

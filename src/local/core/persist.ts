@@ -1,0 +1,105 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Writes `data` to `file` so that a crash at any moment leaves either the old or the new content:
+ * write a temp file beside it, fsync it, rename over the target (atomic on POSIX), fsync the folder.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, opts: { mode?: number } = {}): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  // Unique per process and call so concurrent writers never share a temp file.
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${(tmpCounter++).toString(36)}.tmp`);
+  const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+let tmpCounter = 0;
+
+function fsyncDir(dir: string): void {
+  // Makes the rename itself durable; not supported on every platform (Windows), where it is skipped.
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // best effort
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export class CorruptStateError extends Error {
+  override readonly name = 'CorruptStateError';
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(
+      `State file ${file} is not valid JSON (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        'Resolution: delete it (or the whole data dir) to start from empty state.',
+    );
+  }
+}
+
+/**
+ * A small JSON document kept in one file (users, counters, outbox...). `load()` returns the
+ * fallback when the file does not exist yet; `save()` is atomic.
+ */
+export class JsonFile<T> {
+  readonly file: string;
+
+  constructor(
+    dirOrFile: string,
+    name?: string,
+    private readonly fallback?: () => T,
+  ) {
+    this.file = name === undefined ? dirOrFile : path.join(dirOrFile, name);
+  }
+
+  /** The stored value, or the fallback (or undefined) when nothing was saved yet. Throws CorruptStateError. */
+  load(): T | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.fallback?.();
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new CorruptStateError(this.file, err);
+    }
+  }
+
+  /** Like load(), but requires a fallback or an existing file. */
+  loadOr(defaultValue: T): T {
+    return this.load() ?? defaultValue;
+  }
+
+  save(value: T): void {
+    writeFileAtomic(this.file, `${JSON.stringify(value, null, 1)}\n`);
+  }
+
+  delete(): void {
+    rmSync(this.file, { force: true });
+  }
+}

@@ -1,0 +1,159 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from './logger.js';
+import { sendWebResponse, toWebRequest } from './node_http.js';
+import { setRequestInfo } from './request_info.js';
+import type { UpgradeRequest } from './service.js';
+
+export interface FrontDoorOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  cert: string;
+  key: string;
+  /** Routes a request; must not throw (the router turns faults into 500s). */
+  handle(req: Request): Promise<Response>;
+  /** Offers a WebSocket upgrade; false when nobody takes it. */
+  upgrade(req: UpgradeRequest): boolean;
+  log: Logger;
+}
+
+export interface FrontDoor {
+  port: number;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then drops every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(readonly host: string, readonly port: number) {
+    super(
+      `Port ${port} on ${host} is already in use (is another local cloud running?). ` +
+        'Resolution: stop it, or start with --port <n> (or --port 0 for any free port).',
+    );
+  }
+}
+
+/** The one HTTPS port every service sits behind: Node sockets in, WHATWG Request/Response inside. */
+export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor> {
+  const sockets = new Set<Socket>();
+  let inFlight = 0;
+  let idleWaiter: (() => void) | undefined;
+
+  const server = createServer({ cert: opts.cert, key: opts.key }, (req, res) => {
+    inFlight++;
+    void serve(req, res).finally(() => {
+      inFlight--;
+      if (inFlight === 0) idleWaiter?.();
+    });
+  });
+  // Keep-alive sockets are held by clients for seconds; close() must not wait for them.
+  server.keepAliveTimeout = 5000;
+
+  const endpointOrigin = () => `https://${formatHost(opts.host)}:${(server.address() as { port: number }).port}`;
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const aborted = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    try {
+      const request = toWebRequest(req, originFor(req), aborted.signal);
+      setRequestInfo(request, { remoteAddress: req.socket.remoteAddress });
+      const response = await opts.handle(request);
+      await sendWebResponse(response, res, req.method ?? 'GET');
+    } catch (err) {
+      opts.log.error(`front door: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ __type: 'InternalFailure', message: 'The local cloud failed to process the request' }));
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  function originFor(req: IncomingMessage): string {
+    const host = req.headers.host;
+    if (host) {
+      try {
+        return new URL(`https://${host}`).origin;
+      } catch {
+        // a malformed Host header: fall back to our own address
+      }
+    }
+    return endpointOrigin();
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', originFor(req));
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    let taken = false;
+    try {
+      taken = opts.upgrade({ url, headers, raw: { req, socket, head } });
+    } catch (err) {
+      opts.log.error(`upgrade ${url.pathname} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+    if (!taken && !socket.destroyed) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  });
+
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // Bad handshakes (an untrusted CA on the client, plain HTTP on the TLS port) are the client's problem.
+  server.on('tlsClientError', (err: Error) => opts.log.warn(`TLS handshake failed: ${err.message}`));
+  server.on('clientError', (_err: Error, socket: Duplex) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.host, opts.port) : err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(opts.port, opts.host);
+  });
+  const port = (server.address() as { port: number }).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close(graceMs = 2000) {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) {
+          await Promise.race([
+            new Promise<void>((resolve) => (idleWaiter = resolve)),
+            new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+          ]);
+        }
+        // Upgraded (WebSocket) and busy sockets would keep close() waiting forever.
+        for (const socket of sockets) socket.destroy();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
+
+export function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
