@@ -1,0 +1,293 @@
+import { createHash } from 'node:crypto';
+import type { AppSyncAuthMode, BackendModel, PolicyStatementModel } from '../assembly/model.js';
+import type { Clock } from '../core/clock.js';
+import { evaluatePolicy } from '../core/iam_policy.js';
+import {
+  TokenRejectedError,
+  type CredentialStore,
+  type IssuedCredentials,
+  type Registry,
+} from '../core/registry.js';
+import type { AppSyncIdentity, IamIdentity, UserPoolIdentity } from './engine/types.js';
+
+/**
+ * AppSync's authorization-mode selection and credential checks, shared by `POST /graphql` and the
+ * realtime endpoint (connection header and each `start`'s `extensions.authorization`).
+ *
+ * AppSync picks the mode from the request itself, not from the API's default: an `Authorization`
+ * header that is SigV4 means AWS_IAM, any other `Authorization` value is a token (user pool / OIDC /
+ * Lambda), and `x-api-key` means API_KEY. A mode that is not enabled on the API is a 401.
+ */
+
+/** The signature of `verifySigV4` in src/local/core/sigv4_verify.ts (injected so tests can stub it). */
+export type VerifySigV4 = (
+  req: Request,
+  opts: {
+    service: string;
+    region: string;
+    credentials: CredentialStore;
+    clock: Clock;
+    body?: Uint8Array | string;
+    allowUnsignedPayload?: boolean;
+  },
+) => Promise<{ credentials: IssuedCredentials }>;
+
+export interface AuthDeps {
+  model: BackendModel;
+  registry: Registry;
+  clock: Clock;
+  verifySigV4: VerifySigV4;
+}
+
+/** What a caller presented, independent of transport. */
+export interface PresentedCredentials {
+  /** Header lookup, case-insensitive. */
+  header(name: string): string | undefined;
+  /** Only called for SigV4: the request as signed, and its body. */
+  signedRequest(): { request: Request; body: Uint8Array | string };
+  sourceIp: string;
+}
+
+export interface AuthSuccess {
+  ok: true;
+  mode: AppSyncAuthMode;
+  identity: AppSyncIdentity | null;
+  /** Who, for the request log: a user-pool `sub`, `<role>/<session>` for IAM, `api-key`. */
+  principal: string;
+  /** IAM only: the role's statements, for AppSync's `appsync:GraphQL` policy check per field. */
+  iam?: { statements: readonly PolicyStatementModel[]; credentials: IssuedCredentials };
+}
+
+export interface AuthFailure {
+  ok: false;
+  status: number;
+  errorType: string;
+  /** Exactly AppSync's message (clients and tests compare it). */
+  message: string;
+  /** Why, for the local request log only. */
+  detail: string;
+}
+
+export type AuthResult = AuthSuccess | AuthFailure;
+
+export const NOT_PROVIDED = 'Valid authorization header not provided.';
+export const NOT_AUTHORIZED_CALL = 'You are not authorized to make this call.';
+
+function fail(status: number, errorType: string, message: string, detail: string): AuthFailure {
+  return { ok: false, status, errorType, message, detail };
+}
+
+export function enabledModes(model: BackendModel): Set<AppSyncAuthMode> {
+  const data = model.data;
+  if (!data) return new Set();
+  return new Set([data.defaultAuthMode, ...data.additionalAuthModes]);
+}
+
+type Presented = 'sigv4' | 'token' | 'apiKey' | 'none';
+
+/** Which mode the request asks for, as AppSync decides it. */
+export function presentedMode(creds: Pick<PresentedCredentials, 'header'>): Presented {
+  const authorization = creds.header('authorization')?.trim();
+  if (authorization) return authorization.startsWith('AWS4-HMAC-SHA256') ? 'sigv4' : 'token';
+  if (creds.header('x-api-key')) return 'apiKey';
+  return 'none';
+}
+
+export async function authenticate(creds: PresentedCredentials, deps: AuthDeps): Promise<AuthResult> {
+  const modes = enabledModes(deps.model);
+  switch (presentedMode(creds)) {
+    case 'sigv4':
+      if (!modes.has('AWS_IAM')) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'AWS_IAM is not an authorization mode of this API');
+      return authenticateIam(creds, deps);
+    case 'token':
+      if (modes.has('AMAZON_COGNITO_USER_POOLS')) return authenticateUserPool(creds, deps);
+      if (modes.has('OPENID_CONNECT') || modes.has('AWS_LAMBDA')) {
+        return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'OPENID_CONNECT and AWS_LAMBDA authorization are not emulated locally');
+      }
+      return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'no token-based authorization mode is enabled on this API');
+    case 'apiKey': {
+      const apiKey = deps.model.data?.apiKey;
+      if (!modes.has('API_KEY') || !apiKey) return fail(401, 'UnauthorizedException', NOT_AUTHORIZED_CALL, 'API_KEY is not an authorization mode of this API');
+      if (creds.header('x-api-key') !== apiKey) return fail(401, 'UnauthorizedException', NOT_AUTHORIZED_CALL, 'unknown API key');
+      return { ok: true, mode: 'API_KEY', identity: null, principal: 'api-key' };
+    }
+    case 'none':
+      return fail(
+        401,
+        'UnauthorizedException',
+        deps.model.data?.defaultAuthMode === 'API_KEY' ? NOT_AUTHORIZED_CALL : NOT_PROVIDED,
+        'the request carries no Authorization or x-api-key header',
+      );
+  }
+}
+
+// ── user pools ───────────────────────────────────────────────────────────────
+
+/** A structurally valid JWT: three base64url parts whose first two are JSON objects. */
+function looksLikeJwt(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return false;
+  try {
+    for (const p of parts.slice(0, 2)) {
+      const v: unknown = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+      if (typeof v !== 'object' || v === null) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function authenticateUserPool(creds: PresentedCredentials, deps: AuthDeps): Promise<AuthResult> {
+  let token = creds.header('authorization')!.trim();
+  if (/^Bearer\s+/i.test(token)) token = token.replace(/^Bearer\s+/i, '');
+  if (!looksLikeJwt(token)) return fail(401, 'UnauthorizedException', 'Unable to parse JWT token.', 'the Authorization header is not a JWT');
+  const verifier = deps.registry.tryGet('auth.tokens');
+  if (!verifier) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'the auth service is not running, so no token can be verified');
+  let claims: Record<string, unknown>;
+  try {
+    claims = await verifier.verify(token);
+  } catch (err) {
+    if (err instanceof TokenRejectedError || (err instanceof Error && err.name === 'TokenRejectedError')) {
+      const reason = (err as TokenRejectedError).reason;
+      if (reason === 'expired') return fail(401, 'UnauthorizedException', 'Token has expired.', err.message);
+      if (reason === 'malformed') return fail(401, 'UnauthorizedException', 'Unable to parse JWT token.', err.message);
+      return fail(401, 'UnauthorizedException', NOT_PROVIDED, `${reason}: ${err.message}`);
+    }
+    throw err;
+  }
+  // AppSync accepts ID and access tokens of any client of the configured pool (no AppIdClientRegex locally).
+  const clientId = claims.token_use === 'id' ? claims.aud : claims.client_id;
+  const clients = deps.model.auth?.clients.map((c) => c.id) ?? [];
+  if (typeof clientId !== 'string' || (clients.length > 0 && !clients.includes(clientId))) {
+    return fail(401, 'UnauthorizedException', NOT_PROVIDED, `token issued to unknown client ${String(clientId)}`);
+  }
+  const groups = claims['cognito:groups'];
+  const identity: UserPoolIdentity = {
+    sub: String(claims.sub),
+    issuer: String(claims.iss),
+    username: String(claims['cognito:username'] ?? claims.username ?? claims.sub),
+    claims,
+    sourceIp: [creds.sourceIp],
+    defaultAuthStrategy: 'ALLOW',
+    groups: Array.isArray(groups) ? groups.map(String) : null,
+  };
+  return { ok: true, mode: 'AMAZON_COGNITO_USER_POOLS', identity, principal: identity.sub };
+}
+
+// ── IAM ──────────────────────────────────────────────────────────────────────
+
+const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
+/** AppSync's answer to each SigV4 failure (403, like every AWS JSON service behind SigV4). */
+export function sigv4Failure(err: unknown): AuthFailure | undefined {
+  if (!(err instanceof Error) || err.name !== 'SigV4Error') return undefined;
+  const code = (err as Error & { code?: string }).code;
+  switch (code) {
+    case 'SignatureDoesNotMatch':
+      return fail(403, 'InvalidSignatureException', SIGNATURE_MISMATCH, err.message);
+    case 'InvalidAccessKeyId':
+    case 'InvalidToken':
+      return fail(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.', err.message);
+    case 'ExpiredToken':
+      return fail(403, 'ExpiredTokenException', 'The security token included in the request is expired', err.message);
+    case 'RequestTimeTooSkewed':
+      return fail(403, 'InvalidSignatureException', err.message, err.message);
+    case 'MissingAuthenticationToken':
+      return fail(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token', err.message);
+    default:
+      return fail(403, 'IncompleteSignatureException', err.message, err.message);
+  }
+}
+
+function roleName(roleArn: string): string {
+  return roleArn.slice(roleArn.lastIndexOf('/') + 1);
+}
+
+/** A stable fake role id (`AROA…`), so `$ctx.identity.username` looks like AWS's `<roleId>:<session>`. */
+function roleId(roleArn: string): string {
+  return `AROA${createHash('sha256').update(roleArn).digest('hex').slice(0, 17).toUpperCase()}`;
+}
+
+export function iamIdentity(c: IssuedCredentials, model: BackendModel, sourceIp: string): IamIdentity {
+  const session = c.kind === 'function' ? (c.functionName ?? 'function') : 'CognitoIdentityCredentials';
+  const fromPool = c.kind !== 'function' && !!c.identityPoolId;
+  const userPoolId = model.auth?.userPool.id;
+  const idp = userPoolId ? `cognito-idp.${model.region}.amazonaws.com/${userPoolId}` : undefined;
+  return {
+    accountId: model.accountId,
+    cognitoIdentityPoolId: fromPool ? (c.identityPoolId ?? null) : null,
+    cognitoIdentityId: fromPool ? (c.identityId ?? null) : null,
+    sourceIp: [sourceIp],
+    username: `${roleId(c.roleArn)}:${session}`,
+    userArn: `arn:aws:sts::${model.accountId}:assumed-role/${roleName(c.roleArn)}/${session}`,
+    cognitoIdentityAuthType: fromPool ? (c.kind as 'authenticated' | 'unauthenticated') : null,
+    cognitoIdentityAuthProvider:
+      fromPool && c.kind === 'authenticated' && idp && c.userSub ? `"${idp}","${idp}:CognitoSignIn:${c.userSub}"` : null,
+  };
+}
+
+async function authenticateIam(creds: PresentedCredentials, deps: AuthDeps): Promise<AuthResult> {
+  const store = deps.registry.tryGet('identity.credentials');
+  if (!store) return fail(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.', 'the identity service is not running');
+  const { request, body } = creds.signedRequest();
+  let issued: IssuedCredentials;
+  try {
+    ({ credentials: issued } = await deps.verifySigV4(request, {
+      service: 'appsync',
+      region: deps.model.region,
+      credentials: store,
+      clock: deps.clock,
+      body,
+    }));
+  } catch (err) {
+    const failure = sigv4Failure(err);
+    if (failure) return failure;
+    throw err;
+  }
+  const identity = iamIdentity(issued, deps.model, creds.sourceIp);
+  const statements = deps.model.iam.roles.find((r) => r.arn === issued.roleArn)?.statements ?? [];
+  return {
+    ok: true,
+    mode: 'AWS_IAM',
+    identity,
+    principal: `${roleName(issued.roleArn)}/${identity.username.split(':')[1]}`,
+    iam: { statements, credentials: issued },
+  };
+}
+
+/** Policy variables IAM fills in for identity-pool credentials. */
+export function policyContext(c: IssuedCredentials): Record<string, string | undefined> {
+  return {
+    'aws:userid': c.accessKeyId,
+    'cognito-identity.amazonaws.com:sub': c.identityId,
+    'cognito-identity.amazonaws.com:aud': c.identityPoolId,
+    'cognito-identity.amazonaws.com:amr': c.kind === 'function' ? undefined : c.kind,
+  };
+}
+
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
+/**
+ * AppSync's IAM check: the caller's role must allow `appsync:GraphQL` on
+ * `arn:aws:appsync:<region>:<account>:apis/<apiId>/types/<Type>/fields/<field>` for each top-level
+ * field (nested fields are covered by the resolvers' own rules). Undefined for non-IAM requests.
+ */
+export function iamFieldAuthorizer(auth: AuthSuccess, model: BackendModel): ((typeName: string, fieldName: string) => boolean) | undefined {
+  const iam = auth.iam;
+  if (!iam || !model.data) return undefined;
+  const prefix = `arn:aws:appsync:${model.region}:${model.accountId}:apis/${model.data.apiId}/types/`;
+  const context = policyContext(iam.credentials);
+  const decided = new Map<string, boolean>();
+  return (typeName, fieldName) => {
+    if (!ROOT_TYPES.has(typeName)) return true;
+    const resource = `${prefix}${typeName}/fields/${fieldName}`;
+    let allowed = decided.get(resource);
+    if (allowed === undefined) {
+      allowed = evaluatePolicy(iam.statements, { action: 'appsync:GraphQL', resource, context }) === 'allow';
+      decided.set(resource, allowed);
+    }
+    return allowed;
+  };
+}
