@@ -19,6 +19,8 @@ export interface SignForTestInput {
   service: string;
   region?: string;
   signingDate: Date;
+  /** Defaults to the SDK's rule: every service but S3 encodes the path a second time. */
+  uriEscapePath?: boolean;
   /** Presign into the query string instead of the Authorization header. */
   presignExpiresIn?: number;
 }
@@ -31,7 +33,7 @@ export async function signForTest(input: SignForTestInput): Promise<Request> {
     region: input.region ?? 'us-east-1',
     service: input.service,
     sha256: Sha256,
-    uriEscapePath: input.service !== 's3',
+    uriEscapePath: input.uriEscapePath ?? input.service !== 's3',
   });
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of url.searchParams) {
