@@ -1,0 +1,128 @@
+/**
+ * `npm start`: argument parsing, the banner and signal handling. Everything else lives in app.ts
+ * (the cloud), core/ (the frame) and the service folders.
+ */
+import path from 'node:path';
+import type { BackendModel } from './assembly/model.js';
+import { createLocalCloud, isLoopbackHost, type LocalCloud } from './app.js';
+import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './core/cli_options.js';
+import { consoleLogger } from './core/logger.js';
+import { trustInstructions } from './core/tls.js';
+
+const started = Date.now();
+const log = consoleLogger();
+
+let options: CliOptions;
+try {
+  options = parseCliOptions(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof CliUsageError)) throw err;
+  process.stderr.write(`${err.message}\nRun \`npm start -- --help\` for the options.\n`);
+  process.exit(2);
+}
+if (options.help) {
+  process.stdout.write(`${USAGE}\n${trustInstructions(path.join(options.dataDir, 'tls', 'ca.pem'), options.port).join('\n')}\n`);
+  process.exit(0);
+}
+
+let cloud: LocalCloud | undefined;
+let stopping = false;
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      process.stderr.write('Forced exit.\n');
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the local cloud...\n`);
+    void (cloud?.stop() ?? Promise.resolve()).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`Stopping failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+try {
+  const model = await synthesizeAndLoad(options);
+  if (stopping) process.exit(0);
+  cloud = await createLocalCloud({
+    model,
+    projectDir: options.projectDir,
+    dataDir: options.dataDir,
+    port: options.port,
+    host: options.host,
+    region: options.region,
+    outputsPath: options.outputsPath,
+    log,
+  });
+  if (stopping) {
+    await cloud.stop();
+    process.exit(0);
+  }
+  printBanner(cloud, options);
+} catch (err) {
+  const e = err as Error & { resolution?: string; output?: string };
+  process.stderr.write(`\n${e.message ?? String(err)}\n`);
+  if (e.resolution) process.stderr.write(`Resolution: ${e.resolution}\n`);
+  // User errors say what to do; anything else is our fault and its stack helps the bug report.
+  if (!e.resolution && !/Resolution:/.test(e.message ?? '')) process.stderr.write(`${e.stack ?? ''}\n`);
+  await cloud?.stop().catch(() => {});
+  process.exit(1);
+}
+
+async function synthesizeAndLoad(opts: CliOptions): Promise<BackendModel> {
+  const { ensureAssembly } = await import('./assembly/cache.js');
+  process.stdout.write(`Synthesizing ${path.relative(process.cwd(), path.join(opts.projectDir, 'amplify')) || 'amplify'}/ ...\n`);
+  const t0 = Date.now();
+  const assembly = await ensureAssembly({
+    projectDir: opts.projectDir,
+    onProgress: (line) => process.stdout.write(`  synth | ${line}\n`),
+  });
+  process.stdout.write(
+    assembly.fromCache
+      ? `Backend unchanged: using the cached assembly (${ms(t0)})\n`
+      : `Synthesized in ${ms(t0)}\n`,
+  );
+  const loaderPath = './assembly/load_assembly.js';
+  const loader = (await import(loaderPath)) as { loadBackendModel(dir: string, o?: { region?: string }): BackendModel };
+  return loader.loadBackendModel(assembly.assemblyDir, { region: opts.region });
+}
+
+function printBanner(c: LocalCloud, opts: CliOptions): void {
+  const e = c.endpoint;
+  const lines = [
+    '',
+    `Local cloud ready at ${e}  (${ms(started)})`,
+    '',
+    `  Admin         ${e}/_local/health   ${e}/_local/outbox   POST ${e}/_local/reset`,
+  ];
+  if (c.model.auth) {
+    lines.push(`  Cognito       ${e}  (user pool ${c.model.auth.userPool.id}, client ${c.model.auth.defaultClientId})`);
+    if (c.model.auth.identityPool) lines.push(`  Identity pool ${e}  (${c.model.auth.identityPool.id})`);
+  }
+  if (c.model.data) lines.push(`  GraphQL       ${e}/graphql   realtime ${e.replace(/^https/, 'wss')}/graphql/realtime`);
+  for (const b of c.model.storage?.buckets ?? []) lines.push(`  S3            ${e}/${b.bucketName}/  (customEndpoint: '${new URL(e).host}')`);
+  if (c.model.functions.length) lines.push(`  Lambda        ${e}/2015-03-31/functions/<name>/invocations`);
+  if (c.model.messaging.pinpointApps.length) lines.push(`  Pinpoint      ${e}/v1/apps/<appId>/messages`);
+  const described = c.describe();
+  if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
+  lines.push('', `Outputs written to ${path.relative(process.cwd(), opts.outputsPath) || opts.outputsPath}`);
+  lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
+  if (c.createdCa) {
+    lines.push('', ...trustInstructions(c.caCertPath, c.port));
+  } else {
+    lines.push(`TLS CA: ${c.caCertPath} (trusted via NODE_EXTRA_CA_CERTS for Node; \`npm start -- --help\` for devices)`);
+  }
+  if (!isLoopbackHost(opts.host)) lines.push('', `!!! Listening on ${opts.host}: reachable from the network.`);
+  lines.push('', 'Ctrl-C to stop.', '');
+  process.stdout.write(lines.join('\n'));
+}
+
+function ms(since: number): string {
+  const t = Date.now() - since;
+  return t < 1000 ? `${t} ms` : `${(t / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,95 @@
+import path from 'node:path';
+
+/** Everything `npm start` accepts, validated into one object (the CLI passes it on unchanged). */
+export interface CliOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  outputsPath: string;
+  region: string;
+  projectDir: string;
+  help: boolean;
+}
+
+export const CLI_DEFAULTS = {
+  port: 20002,
+  host: '127.0.0.1',
+  dataDir: '.amplify/local',
+  outputs: 'amplify_outputs.json',
+  region: 'us-east-1',
+} as const;
+
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+}
+
+export const USAGE = `Usage: npm start -- [options]
+
+Synthesizes amplify/ offline and serves it on one HTTPS port with Cognito, AppSync, S3, Lambda and
+Pinpoint compatible endpoints, then writes amplify_outputs.json for the aws-amplify client.
+
+Options:
+  --port <n>        HTTPS port (default ${CLI_DEFAULTS.port}; 0 picks a free port)
+  --data-dir <dir>  where users, items, files and the TLS CA are kept (default ${CLI_DEFAULTS.dataDir})
+  --outputs <file>  outputs file to write (default ${CLI_DEFAULTS.outputs})
+  --region <name>   region the local resources claim to be in (default ${CLI_DEFAULTS.region})
+  --project <dir>   folder holding amplify/ (default: current folder)
+  --host <addr>     address to bind (default ${CLI_DEFAULTS.host}; anything else exposes the local cloud)
+  -h, --help        show this help
+
+Environment:
+  AMPLIFY_LOCAL_CA_DIR  keep the TLS CA in this folder instead of <data-dir>/tls
+`;
+
+const VALUE_FLAGS = ['port', 'data-dir', 'outputs', 'region', 'project', 'host'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+
+/** Parses `npm start` arguments; throws CliUsageError with a message naming the bad flag. */
+export function parseCliOptions(argv: readonly string[], cwd: string = process.cwd()): CliOptions {
+  const values: Partial<Record<ValueFlag, string>> = {};
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') {
+      help = true;
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (!m) throw new CliUsageError(`Unexpected argument "${arg}".`);
+    const name = m[1] as ValueFlag;
+    if (!VALUE_FLAGS.includes(name)) throw new CliUsageError(`Unknown option --${m[1]}.`);
+    if (values[name] !== undefined) throw new CliUsageError(`--${name} is given twice.`);
+    let value = m[2];
+    if (value === undefined) {
+      value = argv[i + 1];
+      if (value === undefined || /^--?[a-z]/.test(value)) throw new CliUsageError(`--${name} needs a value.`);
+      i++;
+    }
+    if (value === '') throw new CliUsageError(`--${name} needs a value.`);
+    values[name] = value;
+  }
+
+  const port = values.port === undefined ? CLI_DEFAULTS.port : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '0') || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliUsageError(`--port must be a whole number from 0 to 65535 (0 = any free port); got "${values.port}".`);
+  }
+  const region = values.region ?? CLI_DEFAULTS.region;
+  if (!/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(region)) {
+    throw new CliUsageError(`--region must look like an AWS region (e.g. us-east-1); got "${region}".`);
+  }
+  const host = values.host ?? CLI_DEFAULTS.host;
+  if (!/^[0-9a-fA-F:.]+$/.test(host) && host !== 'localhost') {
+    throw new CliUsageError(`--host must be an IP address (default 127.0.0.1); got "${host}".`);
+  }
+  const projectDir = path.resolve(cwd, values.project ?? '.');
+  return {
+    port,
+    host,
+    region,
+    projectDir,
+    // Given paths are relative to where the command runs; defaults live in the project.
+    dataDir: values['data-dir'] ? path.resolve(cwd, values['data-dir']) : path.join(projectDir, CLI_DEFAULTS.dataDir),
+    outputsPath: values.outputs ? path.resolve(cwd, values.outputs) : path.join(projectDir, CLI_DEFAULTS.outputs),
+    help,
+  };
+}
