@@ -1,0 +1,285 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { FunctionModel } from '../assembly/model.js';
+import type { FunctionInvoker, InvokeResult } from '../core/registry.js';
+import type { LocalService, ServiceContext } from '../core/service.js';
+import { resolveCaDir } from '../core/tls.js';
+import { FailedBatchStore } from './failed_batches.js';
+import { FunctionRunner, type RunResult } from './function_runner.js';
+import { sourceOfEvent, type InvocationRecord, type InvocationSource } from './invocation_log.js';
+import { handleInvoke, LAMBDA_PATH_PREFIX, parseFunctionName } from './invoke_api.js';
+import { MAX_SYNC_PAYLOAD_BYTES, responseTooLargeError } from './lambda_errors.js';
+import { RoleCredentials } from './role_credentials.js';
+import { unresolvedVariables } from './runtime_env.js';
+import { StreamMapping, type FailedBatch } from './stream_mapping.js';
+
+export interface FunctionsServiceOptions {
+  /** Execution environments per function that may run at once (default 4). */
+  maxConcurrency?: number;
+  /** Warm environments idle this long are stopped (default 10 minutes). */
+  idleMs?: number;
+  /** Pause before stream retry `attempt` (default 100 ms doubling up to 2 s). */
+  streamRetryDelayMs?(attempt: number): number;
+  /** Pause before the two retries of an async (`Event`) invocation (default 1 s, 2 s). */
+  asyncRetryDelayMs?(attempt: number): number;
+  /** PEM of the CA functions must trust (default: the frame's CA). */
+  caCertPath?: string;
+}
+
+/** What the functions service offers beyond `LocalService` (the admin API and console read these). */
+export interface FunctionsService extends LocalService {
+  /** Recent invocations of a function (by logical id, name or friendly name), newest first. */
+  invocations(fn: string): InvocationRecord[];
+  /** Stream batches given up on after the mapping's retries, newest first. */
+  failedBatches(): FailedBatch[];
+  /** The event source mappings and their queues. */
+  mappings(): { logicalId: string; functionLogicalId: string; tableName?: string; enabled: boolean; pending: number; filtered: number }[];
+  /** Resolves when every stream mapping has drained its queue (tests, admin "settle"). */
+  streamsIdle(): Promise<void>;
+}
+
+type ContextWithCa = ServiceContext & { caCertPath?: string };
+
+/** The CA functions must trust: the frame's, found where the frame keeps it. */
+function findCaCert(ctx: ContextWithCa, explicit?: string): string | undefined {
+  const candidates = [
+    explicit,
+    ctx.caCertPath,
+    path.join(resolveCaDir(path.dirname(ctx.dataDir)), 'ca.pem'),
+    process.env.NODE_EXTRA_CA_CERTS,
+  ];
+  return candidates.find((c): c is string => !!c && existsSync(c));
+}
+
+export function createFunctionsService(ctx: ServiceContext): FunctionsService {
+  return createFunctionsServiceWith({})(ctx);
+}
+
+/**
+ * Runs every `defineFunction` of the model from its bundled asset, each in its own `node`
+ * processes, with the template's environment, timeout and memory, and its role's credentials.
+ * Offers `functions.invoker` (Cognito triggers, AppSync Lambda data sources), serves Lambda's
+ * Invoke API, and feeds table-stream event source mappings from the data service's change feed.
+ */
+export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx: ServiceContext) => FunctionsService {
+  return (ctx) => {
+    const model = ctx.model;
+    const runners = new Map<string, FunctionRunner>();
+    const credentials = new Map<string, RoleCredentials>();
+    const byKey = new Map<string, FunctionRunner>();
+    const mappings: StreamMapping[] = [];
+    let failed: FailedBatchStore | undefined;
+    let reaper: NodeJS.Timeout | undefined;
+    const notes: string[] = [];
+
+    const store = () => ctx.registry.tryGet('identity.credentials');
+
+    function find(key: string): FunctionRunner | undefined {
+      return byKey.get(key) ?? byKey.get(parseFunctionName(key).name);
+    }
+
+    // Found in start(): the data dir (next to the frame's TLS folder) is only known then.
+    let caCertPath: string | undefined;
+
+    function setup(): void {
+      for (const fn of model.functions) {
+        const roleCredentials = new RoleCredentials(fn.roleArn, fn.functionName, store, ctx.clock);
+        credentials.set(fn.logicalId, roleCredentials);
+        const runner = new FunctionRunner({
+          fn,
+          region: model.region,
+          endpoint: () => ctx.endpoint,
+          caCertPath: () => caCertPath,
+          credentials: () => roleCredentials.get(),
+          log: ctx.log.child(fn.friendlyName ?? fn.functionName),
+          clock: ctx.clock,
+          ids: ctx.ids,
+          maxConcurrency: opts.maxConcurrency ?? 4,
+          idleMs: opts.idleMs ?? 10 * 60 * 1000,
+        });
+        runners.set(fn.logicalId, runner);
+        for (const key of [fn.logicalId, fn.functionName, fn.friendlyName, fn.arn]) if (key) byKey.set(key, runner);
+        const unresolved = unresolvedVariables(fn);
+        if (unresolved.length > 0) {
+          notes.push(`functions: ${fn.friendlyName ?? fn.functionName} has no local value for ${unresolved.join(', ')} ((local: SSM values are not emulated))`);
+        }
+      }
+    }
+    setup();
+
+    async function run(runner: FunctionRunner, event: unknown, source: InvocationSource, clientContext?: unknown): Promise<RunResult> {
+      const result = await runner.invoke(event, { source, clientContext });
+      if (result.outcome.ok && Buffer.byteLength(result.outcome.payload) > MAX_SYNC_PAYLOAD_BYTES) {
+        const error = responseTooLargeError(Buffer.byteLength(result.outcome.payload));
+        return { ...result, outcome: { ok: false, error, kind: 'handler' } };
+      }
+      return result;
+    }
+
+    function toInvokeResult(result: RunResult): InvokeResult {
+      if (result.outcome.ok) return { payload: JSON.parse(result.outcome.payload), logs: result.logs };
+      return { payload: result.outcome.error, functionError: 'Unhandled', logs: result.logs };
+    }
+
+    const invoker: FunctionInvoker = {
+      has: (key) => find(key) !== undefined,
+      async invoke(key, event) {
+        const runner = find(key);
+        if (!runner) throw new Error(`Function not found: ${key} ((local: not a function of this backend))`);
+        return toInvokeResult(await run(runner, event, sourceOfEvent(event)));
+      },
+    };
+
+    function invokeAsync(runner: FunctionRunner, event: unknown): string {
+      const requestId = ctx.ids.uuid();
+      const delay = opts.asyncRetryDelayMs ?? ((attempt: number) => attempt * 1000);
+      void (async () => {
+        // Lambda retries a failed asynchronous invocation twice.
+        for (let attempt = 0; attempt <= 2; attempt++) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, delay(attempt)));
+          try {
+            const result = await run(runner, event, 'lambda-api');
+            if (result.outcome.ok) return;
+          } catch {
+            return; // stopped
+          }
+        }
+        ctx.log.error(`${runner.fn.functionName}: asynchronous invocation ${requestId} failed after 2 retries`);
+      })();
+      return requestId;
+    }
+
+    function startMappings(): void {
+      const feed = ctx.registry.tryGet('data.changes');
+      for (const mapping of model.eventSourceMappings) {
+        const runner = runners.get(mapping.functionLogicalId);
+        if (!runner) {
+          notes.push(`functions: mapping ${mapping.logicalId} targets an unknown function ${mapping.functionLogicalId}; not run`);
+          continue;
+        }
+        if (!mapping.tableName) {
+          notes.push(`functions: mapping ${mapping.logicalId} reads ${mapping.eventSourceArn}, which is not a local table stream; not run`);
+          continue;
+        }
+        if (!mapping.enabled) {
+          notes.push(`functions: mapping ${mapping.logicalId} (${mapping.tableName} → ${runner.fn.friendlyName ?? runner.fn.functionName}) is disabled`);
+          continue;
+        }
+        if (!feed) {
+          notes.push(`functions: ${mapping.tableName} stream → ${runner.fn.friendlyName ?? runner.fn.functionName} not run ((local: the data service offers no change feed))`);
+          continue;
+        }
+        let sm: StreamMapping;
+        try {
+          sm = new StreamMapping({
+            mapping,
+            functionArn: runner.fn.arn,
+            region: model.region,
+            log: ctx.log.child(`${mapping.tableName}→${runner.fn.friendlyName ?? runner.fn.functionName}`),
+            clock: ctx.clock,
+            retryDelayMs: opts.streamRetryDelayMs,
+            onFailedBatch: (batch) => failed?.add(batch),
+            invoke: async (event) => {
+              const result = await run(runner, event, 'dynamodb-stream');
+              const r = toInvokeResult(result);
+              return { requestId: result.requestId, payload: r.payload, functionError: r.functionError };
+            },
+          });
+        } catch (err) {
+          notes.push(`functions: mapping ${mapping.logicalId} has an invalid filter (${(err as Error).message}); not run`);
+          continue;
+        }
+        sm.start(feed);
+        mappings.push(sm);
+      }
+    }
+
+    const service: FunctionsService = {
+      name: 'functions',
+      matches: (_req, url) => url.pathname.startsWith(LAMBDA_PATH_PREFIX),
+      async fetch(req) {
+        const url = new URL(req.url);
+        try {
+          return await handleInvoke(req, url, {
+            model,
+            clock: ctx.clock,
+            credentials: store,
+            find: (name) => find(name)?.fn,
+            invokeSync: async (fn: FunctionModel, event, clientContext) => {
+              const result = await run(runners.get(fn.logicalId)!, event, 'lambda-api', clientContext);
+              return {
+                requestId: result.requestId,
+                payload: result.outcome.ok ? result.outcome.payload : JSON.stringify(result.outcome.error),
+                functionError: result.outcome.ok ? undefined : 'Unhandled',
+                logs: result.logs,
+              };
+            },
+            invokeAsync: (fn, event) => invokeAsync(runners.get(fn.logicalId)!, event),
+          });
+        } finally {
+          if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
+        }
+      },
+      provide(registry) {
+        registry.provide('functions.invoker', invoker);
+      },
+      async start() {
+        caCertPath = findCaCert(ctx as ContextWithCa, opts.caCertPath);
+        if (!caCertPath && model.functions.length > 0) {
+          notes.push('functions: no local CA found, so calls from functions to the local endpoint will fail TLS checks ((local: pass caCertPath))');
+        }
+        failed = new FailedBatchStore(ctx.dataDir);
+        failed.load();
+        startMappings();
+        reaper = setInterval(() => {
+          for (const r of runners.values()) r.reapIdle();
+        }, 60_000);
+        reaper.unref();
+      },
+      async reset() {
+        for (const m of mappings) await m.idle();
+        await Promise.all([...runners.values()].map((r) => r.reset()));
+        for (const c of credentials.values()) c.clear();
+        failed?.clear();
+      },
+      async stop() {
+        if (reaper) clearInterval(reaper);
+        for (const m of mappings) m.stop();
+        await Promise.all([...runners.values()].map((r) => r.stop()));
+      },
+      describe() {
+        const lines = model.functions.map(
+          (fn) =>
+            `functions: ${fn.friendlyName ?? fn.functionName} (${fn.runtime} on local Node ${process.versions.node}, ${fn.timeoutSeconds} s, ${fn.memoryMB} MB) → ${ctx.endpoint}${LAMBDA_PATH_PREFIX}${fn.functionName}/invocations`,
+        );
+        for (const m of mappings) {
+          const fn = runners.get(m.mapping.functionLogicalId)!.fn;
+          lines.push(
+            `functions: ${m.mapping.tableName} stream → ${fn.friendlyName ?? fn.functionName} (batch ${m.mapping.batchSize}, window ${m.mapping.maxBatchingWindowSeconds} s, ${m.mapping.filterPatterns.length} filter(s))`,
+          );
+        }
+        return [...lines, ...notes];
+      },
+      invocations(key) {
+        return find(key)?.history.list() ?? [];
+      },
+      failedBatches() {
+        return failed?.list() ?? [];
+      },
+      mappings() {
+        return mappings.map((m) => ({
+          logicalId: m.mapping.logicalId,
+          functionLogicalId: m.mapping.functionLogicalId,
+          tableName: m.mapping.tableName,
+          enabled: m.mapping.enabled,
+          pending: m.pending,
+          filtered: m.filtered,
+        }));
+      },
+      async streamsIdle() {
+        await Promise.all(mappings.map((m) => m.idle()));
+      },
+    };
+    return service;
+  };
+}

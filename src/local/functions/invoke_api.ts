@@ -1,0 +1,168 @@
+import type { BackendModel, FunctionModel } from '../assembly/model.js';
+import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
+import type { Clock } from '../core/clock.js';
+import { evaluatePolicy } from '../core/iam_policy.js';
+import type { CredentialStore, IssuedCredentials } from '../core/registry.js';
+import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
+import { MAX_SYNC_PAYLOAD_BYTES } from './lambda_errors.js';
+
+/** The Lambda Invoke API path: `POST /2015-03-31/functions/{FunctionName}/invocations`. */
+export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+export const LAMBDA_PATH_PREFIX = '/2015-03-31/functions/';
+/** Lambda's limit for an asynchronous (`Event`) invocation payload. */
+export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+
+/** Lambda's REST error body: `{"Type": "User", "message": ...}`, the name in `x-amzn-ErrorType`. */
+export function lambdaError(status: number, type: string, message: string, requestId = newRequestId()): Response {
+  return new Response(JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }), {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': requestId },
+  });
+}
+
+export interface InvokeApiDeps {
+  model: BackendModel;
+  clock: Clock;
+  credentials(): CredentialStore | undefined;
+  /** Finds a function by name, ARN or partial ARN (qualifier already removed). */
+  find(name: string): FunctionModel | undefined;
+  invokeSync(fn: FunctionModel, event: unknown, clientContext: unknown): Promise<{
+    requestId: string;
+    payload: string;
+    functionError?: string;
+    logs: string;
+  }>;
+  invokeAsync(fn: FunctionModel, event: unknown): string;
+}
+
+/** Splits `name`, `name:qualifier`, `arn:aws:lambda:r:a:function:name[:qualifier]`, `a:function:name[:q]`. */
+export function parseFunctionName(raw: string): { name: string; qualifier?: string } {
+  const parts = raw.split(':');
+  if (parts[0] === 'arn' && parts.length >= 7) return { name: parts[6], qualifier: parts[7] };
+  if (parts.length >= 3 && parts[1] === 'function') return { name: parts[2], qualifier: parts[3] };
+  return { name: parts[0], qualifier: parts[1] };
+}
+
+function arnFor(model: BackendModel, name: string, qualifier?: string): string {
+  return `arn:aws:lambda:${model.region}:${model.accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+}
+
+function sessionArn(model: BackendModel, creds: IssuedCredentials): string {
+  const roleName = creds.roleArn.split('/').pop() ?? creds.roleArn;
+  const session = creds.kind === 'function' ? (creds.functionName ?? 'function') : 'CognitoIdentityCredentials';
+  return `arn:aws:sts::${model.accountId}:assumed-role/${roleName}/${session}`;
+}
+
+function decodeClientContext(header: string | null): unknown {
+  if (!header) return undefined;
+  try {
+    return JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lambda's `Invoke`: SigV4 (`lambda`), the caller's IAM policy, then the function. */
+export async function handleInvoke(req: Request, url: URL, deps: InvokeApiDeps): Promise<Response> {
+  const { model } = deps;
+  const match = INVOKE_PATH.exec(url.pathname);
+  if (!match || req.method !== 'POST') {
+    return lambdaError(
+      404,
+      'UnknownOperationException',
+      `Unknown operation ${req.method} ${url.pathname} ((local: only Invoke is emulated for Lambda))`,
+    );
+  }
+
+  let body: Buffer;
+  try {
+    body = await readBody(req, MAX_SYNC_PAYLOAD_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      return lambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+    }
+    throw err;
+  }
+
+  const store = deps.credentials();
+  if (!store) {
+    return lambdaError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running, so no credentials can be verified))');
+  }
+  let creds: IssuedCredentials;
+  try {
+    creds = (await verifySigV4(req, { service: 'lambda', region: model.region, credentials: store, clock: deps.clock, body })).credentials;
+  } catch (err) {
+    if (err instanceof SigV4Error) return lambdaError(403, err.json.type, err.message);
+    throw err;
+  }
+
+  const { name, qualifier: pathQualifier } = parseFunctionName(decodeURIComponent(match[1]));
+  const qualifier = url.searchParams.get('Qualifier') ?? pathQualifier;
+  const fn = deps.find(name);
+  if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) {
+    return lambdaError(404, 'ResourceNotFoundException', `Function not found: ${arnFor(model, name, qualifier)}`);
+  }
+
+  const role = model.iam.roles.find((r) => r.arn === creds.roleArn);
+  const decision = evaluatePolicy(role?.statements ?? [], {
+    action: 'lambda:InvokeFunction',
+    resource: qualifier ? `${fn.arn}:${qualifier}` : fn.arn,
+    context: {
+      'aws:PrincipalArn': creds.roleArn,
+      'cognito-identity.amazonaws.com:sub': creds.identityId,
+      'cognito-identity.amazonaws.com:aud': creds.identityPoolId,
+      'aws:SecureTransport': 'true',
+    },
+  });
+  if (decision !== 'allow') {
+    const why = decision === 'deny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the lambda:InvokeFunction action';
+    return lambdaError(
+      403,
+      'AccessDeniedException',
+      `User: ${sessionArn(model, creds)} is not authorized to perform: lambda:InvokeFunction on resource: ${fn.arn} ${why}`,
+    );
+  }
+
+  let event: unknown = {};
+  const text = body.toString('utf8');
+  if (text.trim() !== '') {
+    try {
+      event = JSON.parse(text);
+    } catch (err) {
+      return lambdaError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`);
+    }
+  }
+
+  const type = req.headers.get('x-amz-invocation-type') ?? 'RequestResponse';
+  if (type === 'DryRun') {
+    return new Response(null, { status: 204, headers: { 'x-amzn-requestid': newRequestId() } });
+  }
+  if (type === 'Event') {
+    if (body.length > MAX_ASYNC_PAYLOAD_BYTES) {
+      return lambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+    }
+    const requestId = deps.invokeAsync(fn, event);
+    return new Response(null, { status: 202, headers: { 'x-amzn-requestid': requestId } });
+  }
+  if (type !== 'RequestResponse') {
+    return lambdaError(
+      400,
+      'InvalidParameterValueException',
+      `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+    );
+  }
+
+  const result = await deps.invokeSync(fn, event, decodeClientContext(req.headers.get('x-amz-client-context')));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-amz-executed-version': '$LATEST',
+    'x-amzn-requestid': result.requestId,
+  };
+  if (result.functionError) headers['x-amz-function-error'] = result.functionError;
+  if (req.headers.get('x-amz-log-type') === 'Tail') {
+    // Lambda returns the last 4 KB of the invocation's log, base64-encoded.
+    const bytes = Buffer.from(result.logs, 'utf8');
+    headers['x-amz-log-result'] = bytes.subarray(Math.max(0, bytes.length - 4096)).toString('base64');
+  }
+  return new Response(result.payload, { status: 200, headers });
+}

@@ -1,0 +1,94 @@
+import type { FunctionModel } from '../assembly/model.js';
+import type { IssuedCredentials } from '../core/registry.js';
+
+/**
+ * Services whose SDK v3 clients are pointed at the local cloud with `AWS_ENDPOINT_URL_<SERVICE>`
+ * (the SDK's service-specific endpoint variables), on top of the global `AWS_ENDPOINT_URL`.
+ */
+export const LOCAL_ENDPOINT_SERVICES = [
+  'S3',
+  'DYNAMODB',
+  'PINPOINT',
+  'KINESIS',
+  'LAMBDA',
+  'APPSYNC',
+  'COGNITO_IDENTITY_PROVIDER',
+  'COGNITO_IDENTITY',
+] as const;
+
+/** What the loader leaves in place of values Gen 2 functions fetch from SSM at cold start. */
+export const SSM_PLACEHOLDER = '<value will be resolved during runtime>';
+
+export interface RuntimeEnvInput {
+  fn: FunctionModel;
+  region: string;
+  endpoint: string;
+  /** PEM file holding the local CA, so the function's TLS clients trust the local endpoint. */
+  caCertPath?: string;
+  credentials?: IssuedCredentials;
+  logStreamName: string;
+  /** PATH for the runtime (child processes the function may start). */
+  path?: string;
+}
+
+/** The variables a function reads for its credentials; refreshed in warm environments. */
+export function credentialVariables(credentials: IssuedCredentials): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken,
+    // With an expiration, the SDK's env provider re-reads the variables when they expire.
+    AWS_CREDENTIAL_EXPIRATION: new Date(credentials.expiration).toISOString(),
+  };
+}
+
+/** Replaces the loader's `${LOCAL_ENDPOINT}` marker with the running endpoint. */
+export function substituteEndpoint(value: string, endpoint: string): string {
+  return value.split('${LOCAL_ENDPOINT}').join(endpoint);
+}
+
+/**
+ * The process environment of one function, as Lambda composes it: the template's variables,
+ * then the reserved ones Lambda sets itself (which a template cannot override). Nothing is
+ * inherited from the local cloud's own environment except PATH, so a developer's AWS profile or
+ * keys never reach a function.
+ */
+export function buildRuntimeEnv(input: RuntimeEnvInput): Record<string, string> {
+  const { fn, region, endpoint } = input;
+  const env: Record<string, string> = {
+    PATH: input.path ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+  };
+  for (const [key, value] of Object.entries(fn.environment)) env[key] = substituteEndpoint(value, endpoint);
+
+  Object.assign(env, {
+    // Gen 2's banner resolves these paths through SSM at cold start; the loader has resolved the
+    // values already, and an empty config makes the shim return without any AWS call.
+    AMPLIFY_SSM_ENV_CONFIG: '{}',
+    _HANDLER: fn.handler,
+    LAMBDA_TASK_ROOT: fn.codeDir,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: input.logStreamName,
+    AWS_ENDPOINT_URL: endpoint,
+  });
+  for (const service of LOCAL_ENDPOINT_SERVICES) env[`AWS_ENDPOINT_URL_${service}`] = endpoint;
+  if (input.caCertPath) env.NODE_EXTRA_CA_CERTS = input.caCertPath;
+  if (input.credentials) Object.assign(env, credentialVariables(input.credentials));
+  return env;
+}
+
+/** Template variables still waiting for an SSM value the local cloud does not have. */
+export function unresolvedVariables(fn: FunctionModel): string[] {
+  return Object.entries(fn.environment)
+    .filter(([, value]) => value === SSM_PLACEHOLDER)
+    .map(([key]) => key);
+}
