@@ -158,8 +158,7 @@ function leafIsUsable(certFile: string, keyFile: string, caCertPem: string, now:
     if (!leaf.checkIssued(ca) || !leaf.verify(ca.publicKey)) return false;
     if (new Date(leaf.validTo).getTime() - now.getTime() < LEAF_RENEW_MS) return false;
     if (new Date(leaf.validFrom).getTime() > now.getTime()) return false;
-    const san = leaf.subjectAltName ?? '';
-    if (!LEAF_IPS.every((ip) => san.includes(ip)) || !LEAF_DNS.every((d) => san.includes(`DNS:${d}`))) return false;
+    if (!LEAF_IPS.every((ip) => leaf.checkIP(ip)) || !LEAF_DNS.every((d) => leaf.checkHost(d))) return false;
     // The key must belong to the certificate.
     return leaf.checkPrivateKey(createPrivateKey(readFileSync(keyFile, 'utf8')));
   } catch {

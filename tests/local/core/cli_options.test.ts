@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CliUsageError, parseCliOptions } from '../../../src/local/core/cli_options.js';
+
+const cwd = '/work/app';
+
+describe('parseCliOptions', () => {
+  it('defaults to port 20002 on loopback with the project data dir and outputs file', () => {
+    expect(parseCliOptions([], cwd)).toEqual({
+      port: 20002,
+      host: '127.0.0.1',
+      region: 'us-east-1',
+      projectDir: cwd,
+      dataDir: path.join(cwd, '.amplify/local'),
+      outputsPath: path.join(cwd, 'amplify_outputs.json'),
+      help: false,
+    });
+  });
+
+  it('accepts "--flag value" and "--flag=value" forms', () => {
+    const o = parseCliOptions(['--port', '0', '--data-dir=/tmp/d', '--outputs', 'out/o.json', '--region', 'eu-west-2'], cwd);
+    expect(o).toMatchObject({ port: 0, dataDir: '/tmp/d', outputsPath: path.join(cwd, 'out/o.json'), region: 'eu-west-2' });
+  });
+
+  it('recognises --help and -h', () => {
+    expect(parseCliOptions(['--help'], cwd).help).toBe(true);
+    expect(parseCliOptions(['-h'], cwd).help).toBe(true);
+  });
+
+  it.each([
+    [['--port', 'abc'], /--port must be a whole number/],
+    [['--port', '70000'], /--port must be a whole number/],
+    [['--port', '-1'], /--port must be a whole number/],
+    [['--port', '1.5'], /--port must be a whole number/],
+    [['--port'], /--port needs a value/],
+    [['--data-dir', '--port', '1'], /--data-dir needs a value/],
+    [['--region', 'mars'], /--region must look like an AWS region/],
+    [['--host', 'example.com'], /--host must be an IP address/],
+    [['--colour'], /Unknown option --colour/],
+    [['serve'], /Unexpected argument "serve"/],
+    [['--port', '1', '--port', '2'], /--port is given twice/],
+  ])('rejects %j with a clear message', (argv, message) => {
+    expect(() => parseCliOptions(argv, cwd)).toThrow(CliUsageError);
+    expect(() => parseCliOptions(argv, cwd)).toThrow(message);
+  });
+});
