@@ -1,0 +1,126 @@
+import { BodyTooLargeError, jsonError, readBody } from '../core/aws_errors.js';
+import type { IdSource } from '../core/clock.js';
+import { evaluatePolicy } from '../core/iam_policy.js';
+import type { Logger } from '../core/logger.js';
+import { iamIdentity, policyContext, type AuthDeps } from './auth_modes.js';
+import type { DynamoEngine } from './engine/types.js';
+import type { DataRecorder } from './metrics.js';
+import { sourceIpOf } from './http.js';
+
+/**
+ * `X-Amz-Target: DynamoDB_20120810.<Op>`: functions' SDK calls (their env points
+ * `AWS_ENDPOINT_URL_DYNAMODB` here) reach the engine's tables through DynamoDB's JSON protocol.
+ * Like DynamoDB, the caller must sign with SigV4 (service `dynamodb`) and its role must allow
+ * `dynamodb:<Op>` on the table (or index) ARN.
+ */
+
+/** DynamoDB's own request size limit. */
+const MAX_DYNAMODB_REQUEST_BYTES = 16 * 1024 * 1024;
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+export interface DynamoProxyDeps extends AuthDeps {
+  dynamodb(): DynamoEngine | undefined;
+  recorder: DataRecorder;
+  ids: IdSource;
+  log: Logger;
+}
+
+function dynamoError(status: number, type: string, message: string): Response {
+  const prefix = type === 'ResourceNotFoundException' || type === 'ValidationException' ? 'com.amazonaws.dynamodb.v20120810' : 'com.amazon.coral.service';
+  return jsonError(status, `${prefix}#${type}`, message, {}, { contentType: CONTENT_TYPE });
+}
+
+/** The ARNs an operation touches (table, or index for Query/Scan with IndexName). */
+function resourcesOf(body: Record<string, unknown>, deps: DynamoProxyDeps): string[] {
+  const tableArn = (name: string) =>
+    deps.model.data?.tables.find((t) => t.tableName === name)?.arn ?? `arn:aws:dynamodb:${deps.model.region}:${deps.model.accountId}:table/${name}`;
+  const names = new Set<string>();
+  if (typeof body.TableName === 'string') names.add(body.TableName);
+  for (const key of ['RequestItems', 'TransactItems']) {
+    const v = body[key];
+    if (v && typeof v === 'object' && !Array.isArray(v)) for (const n of Object.keys(v)) names.add(n);
+    if (Array.isArray(v)) {
+      for (const item of v) {
+        for (const op of Object.values((item ?? {}) as Record<string, { TableName?: unknown }>)) {
+          if (typeof op?.TableName === 'string') names.add(op.TableName);
+        }
+      }
+    }
+  }
+  if (names.size === 0) return [`arn:aws:dynamodb:${deps.model.region}:${deps.model.accountId}:table/*`];
+  return [...names].map((n) => (typeof body.IndexName === 'string' ? `${tableArn(n)}/index/${body.IndexName}` : tableArn(n)));
+}
+
+export async function handleDynamoDb(req: Request, deps: DynamoProxyDeps): Promise<Response> {
+  const started = performance.now();
+  const target = req.headers.get('x-amz-target') ?? '';
+  const operation = target.slice(target.indexOf('.') + 1);
+  const requestId = deps.ids.uuid();
+  let principal: string | null = null;
+  const finish = (res: Response): Response => {
+    deps.recorder.remember({
+      id: requestId,
+      at: deps.clock.now(),
+      transport: 'http',
+      operationType: 'dynamodb',
+      operationName: operation,
+      authMode: 'AWS_IAM',
+      principal,
+      status: res.status,
+      latencyMs: performance.now() - started,
+      errors: res.ok ? [] : [{ errorType: res.headers.get('x-amzn-errortype'), message: '' }],
+    });
+    return res;
+  };
+
+  let bytes: Buffer;
+  try {
+    bytes = await readBody(req, MAX_DYNAMODB_REQUEST_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) return finish(dynamoError(413, 'RequestEntityTooLarge', 'Request must be smaller than 16777216 bytes for the operation.'));
+    return finish(dynamoError(400, 'SerializationException', 'Unable to read the request body.'));
+  }
+
+  const store = deps.registry.tryGet('identity.credentials');
+  if (!store) return finish(dynamoError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.'));
+  let credentials;
+  try {
+    ({ credentials } = await deps.verifySigV4(req, { service: 'dynamodb', region: deps.model.region, credentials: store, clock: deps.clock, body: bytes }));
+  } catch (err) {
+    if (err instanceof Error && err.name === 'SigV4Error') {
+      const wire = (err as Error & { json?: { status: number; type: string } }).json ?? { status: 400, type: 'UnrecognizedClientException' };
+      return finish(dynamoError(wire.status, wire.type, err.message));
+    }
+    throw err;
+  }
+  const identity = iamIdentity(credentials, deps.model, sourceIpOf(req));
+  principal = identity.userArn.slice(identity.userArn.indexOf('/') + 1);
+
+  let body: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(bytes.length ? bytes.toString('utf8') : '{}');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    body = parsed as Record<string, unknown>;
+  } catch {
+    return finish(dynamoError(400, 'SerializationException', 'Start of structure or map found where not expected'));
+  }
+
+  const statements = deps.model.iam.roles.find((r) => r.arn === credentials.roleArn)?.statements ?? [];
+  const action = `dynamodb:${operation}`;
+  for (const resource of resourcesOf(body, deps)) {
+    if (evaluatePolicy(statements, { action, resource, context: policyContext(credentials) }) !== 'allow') {
+      return finish(
+        dynamoError(
+          400,
+          'AccessDeniedException',
+          `User: ${identity.userArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+        ),
+      );
+    }
+  }
+
+  const dynamodb = deps.dynamodb();
+  if (!dynamodb) return finish(dynamoError(500, 'ServiceUnavailable', 'The data service is starting. ((local: retry in a moment))'));
+  const out = await dynamodb.handleJson(target, bytes.toString('utf8'));
+  return finish(new Response(out.body, { status: out.status, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, ...out.headers } }));
+}

@@ -1,0 +1,168 @@
+import type { ChangeFeed, ChangeRecord, Registry } from '../core/registry.js';
+import type { LocalService, ServiceContext, UpgradeRequest } from '../core/service.js';
+import { verifySigV4 } from '../core/sigv4_verify.js';
+import type { VerifySigV4 } from './auth_modes.js';
+import { handleDynamoDb } from './dynamodb_proxy.js';
+import { createGraphqlEngine, type CreateGraphqlEngineOptions, type LocalGraphqlEngine } from './engine/index.js';
+import { handleGraphqlHttp } from './http.js';
+import { DataRecorder, type DataMetrics, type RequestRecord } from './metrics.js';
+import { SubscriptionHub } from './realtime/hub.js';
+import { RealtimeServer, REALTIME_PATH, type KeepAliveOptions } from './realtime/server.js';
+
+/**
+ * The AppSync-compatible data service: `POST /graphql`, `wss://…/graphql/realtime` and the DynamoDB
+ * JSON endpoint for functions, over the GraphQL engine (src/local/data/engine). It offers the
+ * engine's change feed as the `data.changes` capability.
+ */
+
+export interface DataServiceOptions {
+  /** Replaces the engine (wire tests use a fake). */
+  engineFactory?: (opts: CreateGraphqlEngineOptions) => Promise<LocalGraphqlEngine>;
+  verifySigV4?: VerifySigV4;
+  keepAlive?: KeepAliveOptions;
+  maxRequestBytes?: number;
+  /** Size of the request ring (default 1000). */
+  requestLogSize?: number;
+}
+
+export interface DataService extends LocalService {
+  /** Recent requests, newest first (for the console). */
+  requests(limit?: number): RequestRecord[];
+  /** Counters under AppSync's CloudWatch metric names (for the dashboard). */
+  metrics(): DataMetrics;
+  /** The running engine (undefined before `start`). */
+  engine(): LocalGraphqlEngine | undefined;
+  /** Resolves when every subscription has been served the events published so far (tests, bench). */
+  drained(): Promise<void>;
+}
+
+const DYNAMODB_TARGET = 'DynamoDB_20120810.';
+
+/**
+ * A change feed that can be handed out before the engine exists (`provide` runs before `start`):
+ * listeners registered early are attached when the engine starts, and re-attached after a restart.
+ */
+class DeferredChangeFeed implements ChangeFeed {
+  private readonly listeners = new Set<{ table: string; listener: (r: ChangeRecord[]) => void | Promise<void>; detach?: () => void }>();
+  private feed: ChangeFeed | undefined;
+
+  subscribe(tableName: string, listener: (records: ChangeRecord[]) => void | Promise<void>): () => void {
+    const entry: { table: string; listener: typeof listener; detach?: () => void } = { table: tableName, listener };
+    this.listeners.add(entry);
+    if (this.feed) entry.detach = this.feed.subscribe(tableName, listener);
+    return () => {
+      entry.detach?.();
+      this.listeners.delete(entry);
+    };
+  }
+
+  attach(feed: ChangeFeed | undefined): void {
+    for (const e of this.listeners) {
+      e.detach?.();
+      e.detach = feed?.subscribe(e.table, e.listener);
+    }
+    this.feed = feed;
+  }
+}
+
+export function createDataService(ctx: ServiceContext, opts: DataServiceOptions = {}): DataService {
+  const model = ctx.model;
+  const data = model.data;
+  const recorder = new DataRecorder(opts.requestLogSize ?? 1000);
+  const log = ctx.log;
+  const hub = new SubscriptionHub(recorder, log);
+  const changes = new DeferredChangeFeed();
+  let engine: LocalGraphqlEngine | undefined;
+  let unsubscribeMutations: (() => void) | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  const common = {
+    model,
+    registry: ctx.registry as Registry,
+    clock: ctx.clock,
+    verifySigV4: opts.verifySigV4 ?? (verifySigV4 as VerifySigV4),
+    recorder,
+    ids: ctx.ids,
+    log,
+  };
+  const httpDeps = { ...common, engine: () => engine, maxRequestBytes: opts.maxRequestBytes };
+  const dynamoDeps = { ...common, dynamodb: () => engine?.dynamodb };
+  const realtime = new RealtimeServer({ ...common, engine: () => engine, hub, keepAlive: opts.keepAlive });
+
+  return {
+    name: 'data',
+
+    matches(req, url) {
+      if (!data) return false;
+      if (req.headers.get('x-amz-target')?.startsWith(DYNAMODB_TARGET)) return true;
+      return req.method === 'POST' && url.pathname.replace(/\/+$/, '') === '/graphql';
+    },
+
+    fetch(req) {
+      if (req.headers.get('x-amz-target')?.startsWith(DYNAMODB_TARGET)) return handleDynamoDb(req, dynamoDeps);
+      return handleGraphqlHttp(req, httpDeps);
+    },
+
+    upgrade(up: UpgradeRequest) {
+      if (!data) return false;
+      return realtime.handleUpgrade(up);
+    },
+
+    provide(registry) {
+      if (data) registry.provide('data.changes', changes);
+    },
+
+    async start() {
+      if (!data) return;
+      const factory = opts.engineFactory ?? createGraphqlEngine;
+      engine = await factory({
+        model: data,
+        region: model.region,
+        accountId: model.accountId,
+        dataDir: ctx.dataDir,
+        clock: ctx.clock,
+        log: log.child('engine'),
+        invokeFunction: (functionLogicalId, event) => {
+          const invoker = ctx.registry.tryGet('functions.invoker');
+          if (!invoker) throw new Error(`function ${functionLogicalId} cannot run: the functions service is not running`);
+          return invoker.invoke(functionLogicalId, event);
+        },
+      });
+      changes.attach(engine.changes);
+      unsubscribeMutations = engine.onMutation((event) => {
+        const delivery = hub.publish(event);
+        inFlight = Promise.all([inFlight, delivery]).then(() => undefined);
+      });
+    },
+
+    async reset() {
+      recorder.reset();
+      await engine?.reset();
+    },
+
+    async stop() {
+      await realtime.closeAll();
+      hub.clear();
+      unsubscribeMutations?.();
+      unsubscribeMutations = undefined;
+      changes.attach(undefined);
+      await engine?.close();
+      engine = undefined;
+    },
+
+    describe() {
+      if (!data) return [];
+      const modes = [data.defaultAuthMode, ...data.additionalAuthModes].join(', ');
+      return [
+        `GraphQL   ${ctx.endpoint}/graphql  (${modes})`,
+        `Realtime  ${ctx.endpoint.replace(/^https:/, 'wss:')}${REALTIME_PATH}`,
+        ...(engine?.describe() ?? []),
+      ];
+    },
+
+    requests: (limit) => recorder.recent(limit),
+    metrics: () => recorder.metrics(),
+    engine: () => engine,
+    drained: () => inFlight,
+  };
+}
