@@ -1,7 +1,10 @@
 import type { ServiceFactory } from './core/service.js';
+import { createDataService } from './data/index.js';
 
 /**
  * Every emulated service, in routing order (the front door asks each `matches()` in turn).
  * Each service owner adds one line for their factory; the admin API is part of the frame, not listed.
  */
-export const serviceFactories: ServiceFactory[] = [];
+export const serviceFactories: ServiceFactory[] = [
+  createDataService,
+];
