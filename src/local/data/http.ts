@@ -22,6 +22,8 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 export interface HttpDeps extends AuthDeps {
   /** Undefined until the service has started. */
   engine(): GraphqlEngine | undefined;
+  /** Why the engine could not start, if it could not. */
+  engineProblem?(): string | undefined;
   recorder: DataRecorder;
   ids: IdSource;
   log: Logger;
@@ -151,7 +153,14 @@ export async function handleGraphqlHttp(req: Request, deps: HttpDeps): Promise<R
   record.operationName = body.operationName ?? operationLabel(op);
 
   const engine = deps.engine();
-  if (!engine) return fail(503, 'ServiceUnavailableException', 'The data service is starting. ((local: retry in a moment))');
+  if (!engine) {
+    const problem = deps.engineProblem?.();
+    return fail(
+      503,
+      'ServiceUnavailableException',
+      problem ? `The GraphQL API is not available. ((local: ${problem}))` : 'The data service is starting. ((local: retry in a moment))',
+    );
+  }
   let result: GraphqlResult;
   try {
     result = await engine.execute({

@@ -75,6 +75,8 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
   let engine: LocalGraphqlEngine | undefined;
   let unsubscribeMutations: (() => void) | undefined;
   let inFlight: Promise<void> = Promise.resolve();
+  /** Why the engine could not start, when it could not. */
+  let engineProblem: string | undefined;
 
   const common = {
     model,
@@ -85,7 +87,7 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
     ids: ctx.ids,
     log,
   };
-  const httpDeps = { ...common, engine: () => engine, maxRequestBytes: opts.maxRequestBytes };
+  const httpDeps = { ...common, engine: () => engine, engineProblem: () => engineProblem, maxRequestBytes: opts.maxRequestBytes };
   const dynamoDeps = { ...common, dynamodb: () => engine?.dynamodb };
   const realtime = new RealtimeServer({ ...common, engine: () => engine, hub, keepAlive: opts.keepAlive });
 
@@ -115,19 +117,14 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
     async start() {
       if (!data) return;
       const factory = opts.engineFactory ?? createGraphqlEngine;
-      engine = await factory({
-        model: data,
-        region: model.region,
-        accountId: model.accountId,
-        dataDir: ctx.dataDir,
-        clock: ctx.clock,
-        log: log.child('engine'),
-        invokeFunction: (functionLogicalId, event) => {
-          const invoker = ctx.registry.tryGet('functions.invoker');
-          if (!invoker) throw new Error(`function ${functionLogicalId} cannot run: the functions service is not running`);
-          return invoker.invoke(functionLogicalId, event);
-        },
-      });
+      try {
+        engine = await startEngine(factory);
+      } catch (err) {
+        // The rest of the local cloud stays useful (sign-in, storage...); GraphQL answers 503 with why.
+        engineProblem = err instanceof Error ? err.message : String(err);
+        log.error(`the GraphQL API cannot be served locally: ${engineProblem}`);
+        return;
+      }
       changes.attach(engine.changes);
       unsubscribeMutations = engine.onMutation((event) => {
         const delivery = hub.publish(event);
@@ -156,7 +153,7 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       return [
         `GraphQL   ${ctx.endpoint}/graphql  (${modes})`,
         `Realtime  ${ctx.endpoint.replace(/^https:/, 'wss:')}${REALTIME_PATH}`,
-        ...(engine?.describe() ?? []),
+        ...(engineProblem ? [`GraphQL API NOT served: ${engineProblem}`] : (engine?.describe() ?? [])),
       ];
     },
 
@@ -165,4 +162,20 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
     engine: () => engine,
     drained: () => inFlight,
   };
+
+  function startEngine(factory: NonNullable<DataServiceOptions['engineFactory']>): Promise<LocalGraphqlEngine> {
+    return factory({
+      model: data!,
+      region: model.region,
+      accountId: model.accountId,
+      dataDir: ctx.dataDir,
+      clock: ctx.clock,
+      log: log.child('engine'),
+      invokeFunction: (functionLogicalId, event) => {
+        const invoker = ctx.registry.tryGet('functions.invoker');
+        if (!invoker) throw new Error(`function ${functionLogicalId} cannot run: the functions service is not running`);
+        return invoker.invoke(functionLogicalId, event);
+      },
+    });
+  }
 }

@@ -87,3 +87,24 @@ describe('data service lifecycle', () => {
     await service.stop();
   });
 });
+
+describe('an engine that cannot start', () => {
+  it('keeps the service up and answers GraphQL with 503 saying why', async () => {
+    const ctx = context();
+    const service = createDataService(ctx, {
+      engineFactory: async () => {
+        throw new Error('the data model cannot be served locally: resolver X uses RELATIONAL_DATABASE');
+      },
+    });
+    await service.start();
+    const res = await service.fetch(
+      new Request('https://127.0.0.1:20002/graphql', { method: 'POST', headers: { 'x-api-key': 'da2-frameframeframeframe01' }, body: '{"query":"{ ping }"}' }),
+    );
+    expect(res.status).toBe(503);
+    const { errors } = (await res.json()) as { errors: { errorType: string; message: string }[] };
+    expect(errors[0].errorType).toBe('ServiceUnavailableException');
+    expect(errors[0].message).toContain('RELATIONAL_DATABASE');
+    expect(service.describe?.().join('\n')).toContain('GraphQL API NOT served');
+    await service.stop();
+  });
+});
