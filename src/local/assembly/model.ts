@@ -25,6 +25,13 @@ export interface BackendModel {
   stackOutputs: Record<string, string>;
   /** Parsed `customOutputs` (what `backend.addOutput` added), or `{}`. */
   customOutputs: Record<string, unknown>;
+  /**
+   * CDK/Amplify-internal Lambda functions (custom-resource providers, the table manager, bucket
+   * deployments...): listed for completeness, never run locally. Each has `internal: true`.
+   */
+  internalFunctions?: FunctionModel[];
+  /** Things the loader skipped or could not fully resolve that the local cloud does not need. */
+  warnings?: string[];
 }
 
 // ── auth ─────────────────────────────────────────────────────────────────────
@@ -89,7 +96,17 @@ export interface UserPoolModel {
   triggers: Partial<Record<CognitoTrigger, string>>;
   /** AdminCreateUserConfig.AllowAdminCreateUserOnly. */
   adminCreateUserOnly: boolean;
-  groups: { name: string; precedence?: number; roleArn?: string }[];
+  groups: { name: string; precedence?: number; roleArn?: string; description?: string }[];
+  /** Local pool ARN. */
+  arn?: string;
+  /** UsernameConfiguration.CaseSensitive (Cognito's API default when absent: true). */
+  usernameCaseSensitive?: boolean;
+  /** UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate. */
+  attributesRequireVerificationBeforeUpdate?: string[];
+  /** AdminCreateUserConfig.UnusedAccountValidityDays / InviteMessageTemplate. */
+  inviteMessage?: { emailSubject?: string; emailMessage?: string; smsMessage?: string };
+  /** `LambdaConfig.PreTokenGenerationConfig.LambdaVersion` (`V1_0`, `V2_0`, `V3_0`) when declared that way. */
+  preTokenGenerationVersion?: string;
 }
 
 export interface UserPoolClientModel {
@@ -106,6 +123,14 @@ export interface UserPoolClientModel {
   preventUserExistenceErrors: boolean;
   readAttributes?: string[];
   writeAttributes?: string[];
+  /** AuthSessionValidity in minutes (Cognito default 3). */
+  authSessionValidityMinutes?: number;
+  /** Local client secret when the template asks for one (GenerateSecret). */
+  clientSecret?: string;
+  callbackUrls?: string[];
+  logoutUrls?: string[];
+  allowedOAuthFlows?: string[];
+  allowedOAuthScopes?: string[];
 }
 
 export interface IdentityPoolModel {
@@ -119,6 +144,16 @@ export interface IdentityPoolModel {
   /** Role ARNs from the role attachment. */
   authenticatedRoleArn?: string;
   unauthenticatedRoleArn?: string;
+  /**
+   * IdentityPoolRoleAttachment.RoleMappings: `provider` is `<providerName>:<clientId>` as in the template
+   * (its region/pool are local). `Token` means: use the token's `cognito:preferred_role`/`cognito:roles`.
+   */
+  roleMappings?: {
+    provider: string;
+    type: 'Token' | 'Rules';
+    ambiguousRoleResolution?: 'AuthenticatedRole' | 'Deny';
+    rules?: { claim: string; matchType: string; value: string; roleArn: string }[];
+  }[];
 }
 
 export interface AuthModel {
@@ -137,6 +172,11 @@ export interface PolicyStatementModel {
   /** Resolved ARNs, possibly with `${cognito-identity.amazonaws.com:sub}` policy variables kept verbatim. */
   resources: string[];
   conditions?: Record<string, Record<string, string | string[]>>;
+  /** NotAction / NotResource when the statement uses them (then `actions`/`resources` may be empty). */
+  notActions?: string[];
+  notResources?: string[];
+  /** Trust-policy statements only: Principal (`Service`, `Federated`, `AWS`) → values. */
+  principals?: Record<string, string[]>;
 }
 
 export interface RoleModel {
@@ -145,6 +185,10 @@ export interface RoleModel {
   name: string;
   /** Every statement of every inline/attached policy that names this role. */
   statements: PolicyStatementModel[];
+  /** AssumeRolePolicyDocument statements (who may assume the role). */
+  trustStatements?: PolicyStatementModel[];
+  /** AWS-managed (or otherwise external) policy ARNs attached by ARN; their statements are not known locally. */
+  managedPolicyArns?: string[];
 }
 
 export interface IamModel {
@@ -162,6 +206,9 @@ export interface DataSourceModel {
   tableName?: string;
   /** For AWS_LAMBDA: the `FunctionModel.logicalId` it invokes. */
   functionLogicalId?: string;
+  /** For HTTP: HttpConfig.Endpoint. */
+  httpEndpoint?: string;
+  serviceRoleArn?: string;
 }
 
 export interface ResolverCode {
@@ -177,6 +224,8 @@ export interface AppSyncFunctionModel extends ResolverCode {
   id: string;
   name: string;
   dataSource: string;
+  logicalId?: string;
+  maxBatchSize?: number;
 }
 
 export interface ResolverModel extends ResolverCode {
@@ -188,6 +237,7 @@ export interface ResolverModel extends ResolverCode {
   /** UNIT: the data source name. */
   dataSource?: string;
   maxBatchSize?: number;
+  logicalId?: string;
 }
 
 export interface KeySchemaElement {
@@ -217,6 +267,8 @@ export interface TableModel {
   streamArn?: string;
   ttlAttribute?: string;
   arn: string;
+  /** `PAY_PER_REQUEST` or `PROVISIONED` when the template says. */
+  billingMode?: string;
 }
 
 export interface DataModel {
@@ -238,6 +290,23 @@ export interface DataModel {
   tables: TableModel[];
   /** Role ARNs the transformer grants IAM admin access (functions with allow.resource, etc.). */
   iamAdminRoleArns?: string[];
+  /**
+   * Where a deployed API keeps the model introspection JSON for functions (the SSM values
+   * AMPLIFY_DATA_MODEL_INTROSPECTION_SCHEMA_BUCKET_NAME/_KEY): a local system bucket (its name contains
+   * a dot) and key. The storage service serves `modelIntrospection` there, read-only. `file` is the
+   * asset file in the assembly holding it.
+   */
+  modelIntrospectionLocation?: { bucket: string; key: string; file?: string };
+  /** API_KEY expiry (epoch seconds) when the template sets one. */
+  apiKeyExpires?: number;
+  /** The user pool of AMAZON_COGNITO_USER_POOLS modes (local id). */
+  userPoolId?: string;
+  /** AWS_LAMBDA authorization: the authorizer function. */
+  lambdaAuthorizer?: { functionLogicalId: string; ttlSeconds?: number; identityValidationExpression?: string };
+  /** OPENID_CONNECT authorization. */
+  openIdConnect?: { issuer: string; clientId?: string; iatTtlMs?: number; authTtlMs?: number };
+  /** The GraphQL URL; contains the `${LOCAL_ENDPOINT}` marker (see local_endpoint.ts). */
+  graphqlUrl?: string;
 }
 
 // ── storage ──────────────────────────────────────────────────────────────────
@@ -259,9 +328,12 @@ export interface StorageBucketModel {
    */
   paths: Record<string, Record<string, StorageAccessAction[]>>;
   arn: string;
+  /** CorsConfiguration.CorsRules. */
+  corsRules?: { allowedMethods: string[]; allowedOrigins: string[]; allowedHeaders?: string[]; exposedHeaders?: string[]; maxAgeSeconds?: number }[];
 }
 
 export interface StorageModel {
+  /** The user's buckets: `defineStorage` buckets (with paths) and buckets of custom stacks (paths `{}`). */
   buckets: StorageBucketModel[];
 }
 
@@ -284,6 +356,20 @@ export interface FunctionModel {
   codeDir: string;
   roleArn?: string;
   arn: string;
+  /** True for CDK/Amplify-internal functions (only in `BackendModel.internalFunctions`). */
+  internal?: boolean;
+  /**
+   * Variables Gen 2 declares through AMPLIFY_SSM_ENV_CONFIG, resolved from the assembly's
+   * AWS::SSM::Parameter resources: name → SSM path and the local value (already in `environment`).
+   * `environment.AMPLIFY_SSM_ENV_CONFIG` keeps only the entries that could not be resolved (`{}` when all were).
+   */
+  ssmEnvironment?: Record<string, { path: string; value: string }>;
+  /**
+   * `secret()` values: SSM paths with no parameter in the assembly (set with `ampx sandbox secret`).
+   * Their variables keep Gen 2's placeholder `<value will be resolved during runtime>` in `environment`.
+   */
+  secrets?: { name: string; path: string; sharedPath?: string }[];
+  architectures?: string[];
 }
 
 export interface EventSourceMappingModel {
@@ -297,10 +383,23 @@ export interface EventSourceMappingModel {
   startingPosition?: 'LATEST' | 'TRIM_HORIZON';
   /** Lambda event filter patterns (JSON strings, as in FilterCriteria.Filters[].Pattern). */
   filterPatterns: string[];
+  /**
+   * MaximumRetryAttempts; -1 (Lambda's default for stream sources) means retry until the record
+   * expires from the stream (24 h for DynamoDB streams), i.e. a failing batch blocks its shard.
+   */
   maximumRetryAttempts: number;
   bisectBatchOnFunctionError: boolean;
   reportBatchItemFailures: boolean;
   enabled: boolean;
+  /** MaximumRecordAgeInSeconds; -1 (default) = no limit besides the stream's retention. */
+  maximumRecordAgeSeconds?: number;
+  parallelizationFactor?: number;
+  tumblingWindowSeconds?: number;
+  /** DestinationConfig.OnFailure.Destination (e.g. an SQS queue ARN). */
+  onFailureDestinationArn?: string;
+  /** For Kinesis / SQS sources: the local stream or queue name. */
+  streamName?: string;
+  queueName?: string;
 }
 
 // ── messaging ────────────────────────────────────────────────────────────────
@@ -312,6 +411,7 @@ export interface PinpointAppModel {
   name: string;
   /** Channel types enabled by the template: `APNS`, `APNS_SANDBOX`, `GCM`, ... */
   channels: string[];
+  arn?: string;
 }
 
 export interface KinesisStreamModel {
