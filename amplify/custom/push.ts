@@ -5,6 +5,9 @@ import { Construct } from 'constructs';
 
 export type PushChannel = 'APNS' | 'FCM';
 
+/** Pinpoint's channel type for APNs addresses: a sandbox channel only takes `APNS_SANDBOX` addresses. */
+export type ApnsChannelType = 'APNS' | 'APNS_SANDBOX';
+
 export interface PushNotificationsProps {
   /** Name of the project, used for the Pinpoint app name. */
   readonly appName: string;
@@ -32,6 +35,8 @@ export class PushNotifications extends Construct {
   readonly app: pinpoint.CfnApp;
   readonly applicationId: string;
   readonly channels: PushChannel[] = [];
+  /** The channel type the sender must put on APNs addresses for this app. */
+  readonly apnsChannelType: ApnsChannelType;
   /** Human-readable notes about skipped channels, also attached as synth-time warnings. */
   readonly notes: string[] = [];
 
@@ -39,6 +44,7 @@ export class PushNotifications extends Construct {
     super(scope, id);
     this.app = new pinpoint.CfnApp(this, 'App', { name: `${props.appName}-push` });
     this.applicationId = this.app.ref;
+    this.apnsChannelType = props.apnsSandbox ? 'APNS_SANDBOX' : 'APNS';
 
     if (props.apnsSecretName) {
       const field = (name: string) =>

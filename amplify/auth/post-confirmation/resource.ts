@@ -9,5 +9,6 @@ export const postConfirmation = defineFunction({
   name: 'post-confirmation',
   entry: './handler.ts',
   resourceGroupName: 'auth',
+  runtime: 24,
   timeoutSeconds: 10,
 });

@@ -34,7 +34,7 @@ export function createGraphqlStore(client: DataClient): PostStore {
       const devices: PushTarget[] = [];
       let nextToken: string | null | undefined;
       do {
-        const page = await client.models.Device.list({ filter: { owner: { eq: owner } }, nextToken, limit: 100 });
+        const page = await client.models.Device.listDevicesByOwner({ owner }, { nextToken, limit: 100 });
         for (const d of unwrap(page, 'list Device')) {
           if (d.token && d.platform) devices.push({ token: d.token, platform: d.platform });
         }

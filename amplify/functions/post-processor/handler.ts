@@ -15,7 +15,10 @@ Amplify.configure(resourceConfig, libraryOptions);
 const processor = createProcessor({
   store: createGraphqlStore(generateClient<Schema>()),
   pinpoint: new PinpointClient({}),
-  appId: process.env.PINPOINT_APP_ID,
+  push: {
+    appId: process.env.PINPOINT_APP_ID,
+    apnsChannelType: process.env.APNS_CHANNEL_TYPE === 'APNS_SANDBOX' ? 'APNS_SANDBOX' : 'APNS',
+  },
   blockedTerms: parseBlockedTerms(process.env.BLOCKED_TERMS),
 });
 

@@ -1,6 +1,6 @@
 import type { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { moderate, type ModerationVerdict } from './moderation.js';
-import { sendPush, type PushTarget } from './push.js';
+import { sendPush, type PushApp, type PushMessage, type PushTarget } from './push.js';
 
 export interface PostRecord {
   id: string;
@@ -22,7 +22,7 @@ export interface PostStore {
 export interface ProcessorDeps {
   store: PostStore;
   pinpoint: PinpointClient;
-  appId: string | undefined;
+  push: PushApp;
   blockedTerms: readonly string[];
   log?: Pick<Console, 'info' | 'warn' | 'error'>;
 }
@@ -69,17 +69,29 @@ export class UnauthorizedError extends Error {
 export function createProcessor(deps: ProcessorDeps) {
   const log = deps.log ?? console;
 
+  /**
+   * Pushes to every device of `owner`. Looking the devices up is part of the push, so a failure
+   * there is logged like a failed send: a notification never fails (or retries) the post.
+   */
+  async function notify(owner: string, message: PushMessage): Promise<void> {
+    try {
+      const devices = await deps.store.devicesOf(owner);
+      await sendPush(deps.pinpoint, deps.push, devices, message, log);
+    } catch (err) {
+      log.error(`push to the devices of ${ownerSub(owner)} failed: ${(err as Error).message}`);
+    }
+  }
+
   async function applyModeration(post: PostRecord): Promise<PostRecord> {
     const verdict = moderate(post, deps.blockedTerms);
     const updated = await deps.store.setModeration(post.id, verdict);
     log.info(`post ${post.id} → ${verdict.status}${verdict.reason ? ` (${verdict.reason})` : ''}`);
     if (verdict.status === 'PUBLISHED' && post.owner) {
-      const devices = await deps.store.devicesOf(post.owner);
-      await sendPush(deps.pinpoint, deps.appId, devices, {
+      await notify(post.owner, {
         title: 'Your post is live',
         body: post.title,
         data: { type: 'POST_PUBLISHED', postId: post.id },
-      }, log);
+      });
     }
     return updated;
   }
@@ -89,14 +101,13 @@ export function createProcessor(deps: ProcessorDeps) {
     if (!postId) return;
     const post = await deps.store.getPost(postId);
     if (!post?.owner) return;
-    // Commenting on your own post notifies nobody.
+    // The post's author hears about other people's comments, never about their own.
     if (ownerSub(post.owner) === ownerSub(str(image, 'owner'))) return;
-    const devices = await deps.store.devicesOf(post.owner);
-    await sendPush(deps.pinpoint, deps.appId, devices, {
+    await notify(post.owner, {
       title: 'New comment on your post',
       body: (str(image, 'content') ?? '').slice(0, 140),
       data: { type: 'NEW_COMMENT', postId, commentId: str(image, 'id') ?? '' },
-    }, log);
+    });
   }
 
   async function onStreamRecord(record: StreamRecord): Promise<void> {

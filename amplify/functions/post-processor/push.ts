@@ -20,8 +20,17 @@ export interface PushResult {
 
 type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
 
-/** FCM tokens travel on Pinpoint's GCM channel type; APNs tokens on APNS. */
-const CHANNEL_OF: Record<DevicePlatform, ChannelType> = { APNS: 'APNS', FCM: 'GCM' };
+/** Which Pinpoint app to send through, and the channel type its APNs channel takes. */
+export interface PushApp {
+  appId: string | undefined;
+  /** `APNS_SANDBOX` when the app's APNs channel is the sandbox (development builds) one. */
+  apnsChannelType?: 'APNS' | 'APNS_SANDBOX';
+}
+
+/** FCM tokens travel on Pinpoint's GCM channel type; APNs tokens on APNS (or APNS_SANDBOX). */
+function channelOf(platform: DevicePlatform, app: PushApp): ChannelType {
+  return platform === 'FCM' ? 'GCM' : (app.apnsChannelType ?? 'APNS');
+}
 
 /**
  * Sends one message to the given device tokens as direct addresses (no Pinpoint endpoints or
@@ -30,24 +39,24 @@ const CHANNEL_OF: Record<DevicePlatform, ChannelType> = { APNS: 'APNS', FCM: 'GC
  */
 export async function sendPush(
   client: PinpointClient,
-  appId: string | undefined,
+  app: PushApp,
   targets: readonly PushTarget[],
   message: PushMessage,
   log: Logger = console,
 ): Promise<PushResult> {
   const unique = new Map(targets.map((t) => [t.token, t]));
   if (unique.size === 0) return { sent: 0, failed: 0 };
-  if (!appId) {
+  if (!app.appId) {
     log.warn('push skipped: PINPOINT_APP_ID is not set');
     return { sent: 0, failed: unique.size };
   }
   const addresses = Object.fromEntries(
-    [...unique.values()].map((t) => [t.token, { ChannelType: CHANNEL_OF[t.platform] }]),
+    [...unique.values()].map((t) => [t.token, { ChannelType: channelOf(t.platform, app) }]),
   );
   try {
     const out = await client.send(
       new SendMessagesCommand({
-        ApplicationId: appId,
+        ApplicationId: app.appId,
         MessageRequest: {
           Addresses: addresses,
           MessageConfiguration: {

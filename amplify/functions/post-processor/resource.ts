@@ -11,6 +11,7 @@ export const postProcessor = defineFunction({
   name: 'post-processor',
   entry: './handler.ts',
   resourceGroupName: 'data',
+  runtime: 24,
   timeoutSeconds: 30,
   memoryMB: 256,
   environment: {
