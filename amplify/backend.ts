@@ -6,26 +6,38 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { auth } from './auth/resource.js';
 import { postConfirmation } from './auth/post-confirmation/resource.js';
 import { data } from './data/resource.js';
+import { defaultPostStatusToPending } from './data/post_status_default.js';
 import { storage } from './storage/resource.js';
 import { postProcessor } from './functions/post-processor/resource.js';
 import { PushNotifications } from './custom/push.js';
 import { AnalyticsStream } from './custom/analytics.js';
 import { Monitoring } from './custom/monitoring.js';
-import { suppressNagFindings } from './custom/nag.js';
+import { acknowledgeNagFindings } from './custom/nag.js';
 
 export const backend = defineBackend({ auth, data, storage, postProcessor, postConfirmation });
 
 /** `branch` for Amplify Hosting deploys (production data), `sandbox` for per-developer clouds. */
 const backendType = backend.stack.node.tryGetContext('amplify-backend-type') as string | undefined;
 const isBranch = backendType === 'branch';
-const projectName = (backend.stack.node.tryGetContext('amplify-backend-name') as string | undefined) ?? 'app';
+const backendName = (backend.stack.node.tryGetContext('amplify-backend-name') as string | undefined) ?? 'app';
+/** Branch names may hold `/` and other characters that dashboards and Pinpoint app names refuse. */
+const resourcePrefix = backendName.replace(/[^A-Za-z0-9_-]/g, '-');
 
-// ── auth: token lifetimes and password policy ───────────────────────────────────────────
+// ── auth: token lifetimes, password policy, readable attributes, retention ─────────────
 const { cfnUserPool, cfnUserPoolClient } = backend.auth.resources.cfnResources;
 cfnUserPoolClient.accessTokenValidity = 60;
 cfnUserPoolClient.idTokenValidity = 60;
 cfnUserPoolClient.refreshTokenValidity = 30;
 cfnUserPoolClient.tokenValidityUnits = { accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' };
+cfnUserPoolClient.readAttributes = [
+  'email',
+  'email_verified',
+  'phone_number',
+  'phone_number_verified',
+  'given_name',
+  'family_name',
+];
+cfnUserPoolClient.writeAttributes = ['email', 'phone_number', 'given_name', 'family_name'];
 cfnUserPool.policies = {
   passwordPolicy: {
     minimumLength: 8,
@@ -37,9 +49,9 @@ cfnUserPool.policies = {
   },
 };
 cfnUserPool.deletionProtection = isBranch ? 'ACTIVE' : 'INACTIVE';
-if (isBranch) cfnUserPool.applyRemovalPolicy(RemovalPolicy.RETAIN);
+cfnUserPool.applyRemovalPolicy(isBranch ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
 
-// ── data: recovery, retention and tracing ───────────────────────────────────────────────
+// ── data: recovery, retention, tracing, and the Post.status default ─────────────────────
 const dataResources = backend.data.resources;
 dataResources.cfnResources.cfnGraphqlApi.xrayEnabled = true;
 for (const table of Object.values(dataResources.cfnResources.amplifyDynamoDbTables)) {
@@ -47,22 +59,19 @@ for (const table of Object.values(dataResources.cfnResources.amplifyDynamoDbTabl
   table.deletionProtectionEnabled = isBranch;
   table.applyRemovalPolicy(isBranch ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
 }
+defaultPostStatusToPending(dataResources);
 
-// ── storage: versioned, private, TLS only ───────────────────────────────────────────────
-const { cfnBucket } = backend.storage.resources.cfnResources;
-cfnBucket.versioningConfiguration = { status: 'Enabled' };
-cfnBucket.publicAccessBlockConfiguration = {
+// ── storage: no public access (versioning, TLS-only and branch retention are set in defineStorage) ──
+backend.storage.resources.cfnResources.cfnBucket.publicAccessBlockConfiguration = {
   blockPublicAcls: true,
   blockPublicPolicy: true,
   ignorePublicAcls: true,
   restrictPublicBuckets: true,
 };
-if (isBranch) cfnBucket.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
 // ── post-processor: table streams (new items only), with retries and a failure queue ────
 const processorFn = backend.postProcessor.resources.lambda;
-const dataStack = Stack.of(processorFn);
-const failedBatches = new sqs.Queue(dataStack, 'PostProcessorFailedBatches', {
+const failedBatches = new sqs.Queue(Stack.of(processorFn), 'PostProcessorFailedBatches', {
   encryption: sqs.QueueEncryption.SQS_MANAGED,
   enforceSSL: true,
   retentionPeriod: Duration.days(14),
@@ -85,13 +94,14 @@ for (const model of ['Post', 'Comment']) {
 // ── push: its own stack; the function may send through this app only ───────────────────
 // Nothing in the push stack references data or functions, so data → push is the only edge.
 const push = new PushNotifications(backend.createStack('push'), 'Push', {
-  appName: projectName,
+  appName: resourcePrefix,
   apnsSecretName: process.env.PUSH_APNS_SECRET || undefined,
   apnsSandbox: process.env.PUSH_APNS_SANDBOX === 'true',
   fcmSecretName: process.env.PUSH_FCM_SECRET || undefined,
 });
 for (const note of push.notes) console.warn(`push: ${note}`);
 backend.postProcessor.addEnvironment('PINPOINT_APP_ID', push.applicationId);
+backend.postProcessor.addEnvironment('APNS_CHANNEL_TYPE', push.apnsChannelType);
 push.grantSendMessages(processorFn);
 
 // ── analytics: Kinesis stream written by signed-in and guest users ──────────────────────
@@ -100,12 +110,13 @@ const analytics = new AnalyticsStream(backend.createStack('analytics'), 'Analyti
     backend.auth.resources.authenticatedUserIamRole,
     backend.auth.resources.unauthenticatedUserIamRole,
   ],
+  removalPolicy: isBranch ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
 });
 
 // ── monitoring: dashboard and alarms ─────────────────────────────────────────────────────
 const monitoringStack = backend.createStack('monitoring');
 const monitoring = new Monitoring(monitoringStack, 'Monitoring', {
-  dashboardName: `${projectName}-${backendType ?? 'app'}-${monitoringStack.node.addr.slice(0, 8)}`,
+  dashboardName: `${resourcePrefix}-${backendType ?? 'app'}-${monitoringStack.node.addr.slice(0, 8)}`,
   graphqlApiId: dataResources.graphqlApi.apiId,
   functionName: processorFn.functionName,
   tableNames: Object.fromEntries(Object.entries(dataResources.tables).map(([m, t]) => [m, t.tableName])),
@@ -127,4 +138,4 @@ backend.addOutput({
   },
 });
 
-suppressNagFindings(backend.stack);
+acknowledgeNagFindings(backend, { failedBatches });

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 export interface AnalyticsStreamProps {
   /** Roles allowed to put records: the identity pool's signed-in and guest roles. */
   readonly writers: iam.IRole[];
+  /** RETAIN on branches (the stream outlives a deleted stack), DESTROY in sandboxes. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -21,6 +23,7 @@ export class AnalyticsStream extends Construct {
       streamMode: kinesis.StreamMode.ON_DEMAND,
       encryption: kinesis.StreamEncryption.MANAGED,
       retentionPeriod: Duration.hours(24),
+      removalPolicy: props.removalPolicy,
     });
     const policy = new iam.Policy(this, 'PutRecords', {
       statements: [

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -113,7 +113,13 @@ export class Monitoring extends Construct {
     );
 
     // SSE with a customer managed key: the AWS managed SNS key cannot be used by CloudWatch alarms.
-    const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Alarm topic encryption' });
+    // The key only protects alarm notifications in flight, so it goes with the stack (after KMS's waiting period).
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      enableKeyRotation: true,
+      description: 'Alarm topic encryption',
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
