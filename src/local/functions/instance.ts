@@ -3,6 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { exitError, startError, timeoutError, type LambdaErrorPayload } from './lambda_errors.js';
 
 const BOOTSTRAP = fileURLToPath(new URL('./runtime/bootstrap.mjs', import.meta.url));
+/** Written by the runtime on stdout after an invocation's last log line (see bootstrap.mjs). */
+const END_MARKER = '\u0000local-invocation-end ';
+/** How long a result waits for its end marker when stdout is gone (a closed or broken pipe). */
+const MARKER_GRACE_MS = 200;
 
 export interface InstanceOptions {
   /** Working directory and `LAMBDA_TASK_ROOT`: the bundled code folder. */
@@ -34,6 +38,11 @@ interface Pending {
   requestId: string;
   resolve(outcome: InvocationOutcome): void;
   timer: NodeJS.Timeout;
+  /** The runtime's result, held until its logs have been read. */
+  result?: InvocationOutcome;
+  fatal?: boolean;
+  logsDone?: boolean;
+  grace?: NodeJS.Timeout;
 }
 
 /**
@@ -81,7 +90,10 @@ export class FunctionInstance {
     this.pipeLines(child.stderr!, 'stderr');
     child.on('message', (message: unknown) => this.onMessage(message));
     child.on('error', (err) => this.onGone(null, null, err.message));
-    child.on('exit', (code, signal) => this.onGone(code, signal));
+    // 'close' comes once stdout is drained too, so a crash report follows the last log line; a
+    // grandchild holding the pipes open must not delay it for long.
+    child.on('close', (code, signal) => this.onGone(code, signal));
+    child.on('exit', (code, signal) => setTimeout(() => this.onGone(code, signal), 500).unref());
     return child;
   }
 
@@ -93,8 +105,10 @@ export class FunctionInstance {
       if (name === 'stderr') this.stderrTail = (this.stderrTail + chunk).slice(-4096);
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
-        this.opts.onLine(buffer.slice(0, nl), name);
+        const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
+        if (line.startsWith(END_MARKER)) this.onLogsDone(Number(line.slice(END_MARKER.length)));
+        else this.opts.onLine(line, name);
       }
     });
     stream.on('end', () => {
@@ -105,20 +119,39 @@ export class FunctionInstance {
 
   private onMessage(message: unknown): void {
     const m = message as { t?: string; id?: number; ok?: boolean; payload?: string; error?: LambdaErrorPayload; fatal?: boolean };
-    if (m?.t !== 'result' || !this.pending || m.id !== this.pending.id) return;
-    this.settle(
-      m.ok
-        ? { ok: true, payload: m.payload ?? 'null' }
-        : { ok: false, error: m.error ?? { errorType: 'Error', errorMessage: 'unknown error' }, kind: m.fatal && this.served === 0 ? 'init' : 'handler' },
-    );
+    const pending = this.pending;
+    if (m?.t !== 'result' || !pending || m.id !== pending.id) return;
+    pending.result = m.ok
+      ? { ok: true, payload: m.payload ?? 'null' }
+      : { ok: false, error: m.error ?? { errorType: 'Error', errorMessage: 'unknown error' }, kind: m.fatal && this.served === 0 ? 'init' : 'handler' };
+    pending.fatal = !m.ok && m.fatal;
+    if (pending.logsDone) this.complete();
+    else pending.grace = setTimeout(() => this.complete(), MARKER_GRACE_MS);
+  }
+
+  private onLogsDone(id: number): void {
+    const pending = this.pending;
+    if (!pending || pending.id !== id) return;
+    pending.logsDone = true;
+    if (pending.result) this.complete();
+  }
+
+  /** Result and logs are both in: hand the outcome over. */
+  private complete(): void {
+    const pending = this.pending;
+    if (!pending?.result) return;
+    clearTimeout(pending.grace);
+    const fatal = pending.fatal;
+    this.settle(pending.result);
     // An init failure or an escaped error leaves the runtime unusable: discard it.
-    if (!m.ok && m.fatal) this.kill();
+    if (fatal) this.kill();
   }
 
   private settle(outcome: InvocationOutcome): void {
     const pending = this.pending;
     if (!pending) return;
     clearTimeout(pending.timer);
+    clearTimeout(pending.grace);
     this.pending = undefined;
     this.served += 1;
     this.lastUsed = Date.now();
@@ -128,7 +161,9 @@ export class FunctionInstance {
   private onGone(code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
     if (this.dead) return;
     this.dead = true;
-    if (this.pending) {
+    if (this.pending?.result) {
+      this.settle(this.pending.result);
+    } else if (this.pending) {
       const requestId = this.pending.requestId;
       if (spawnError) {
         this.settle({ ok: false, error: startError(requestId, spawnError), kind: 'crash' });

@@ -106,7 +106,8 @@ export async function handleInvoke(req: Request, url: URL, deps: InvokeApiDeps):
   const role = model.iam.roles.find((r) => r.arn === creds.roleArn);
   const decision = evaluatePolicy(role?.statements ?? [], {
     action: 'lambda:InvokeFunction',
-    resource: qualifier ? `${fn.arn}:${qualifier}` : fn.arn,
+    // Only $LATEST exists locally; it is authorized as the unqualified function.
+    resource: fn.arn,
     context: {
       'aws:PrincipalArn': creds.roleArn,
       'cognito-identity.amazonaws.com:sub': creds.identityId,

@@ -22,6 +22,8 @@ import { format } from 'node:util';
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const handlerSpec = process.env._HANDLER ?? 'index.handler';
 
+const END_MARKER = '\u0000local-invocation-end ';
+
 let currentRequestId = undefined;
 let current = undefined;
 let handlerFn = undefined;
@@ -57,6 +59,9 @@ function finish(id, outcome) {
   current.done = true;
   current = undefined;
   currentRequestId = undefined;
+  // Stdout (a pipe) and the IPC channel are separate: this marker tells the parent that every
+  // line logged during the invocation has been written before the result.
+  process.stdout.write(`${END_MARKER}${id}\n`);
   send({ t: 'result', id, ...outcome });
 }
 
