@@ -1,5 +1,6 @@
 import type { ServiceFactory } from './core/service.js';
 import { createDataService } from './data/index.js';
+import { createFunctionsService } from './functions/index.js';
 
 /**
  * Every emulated service, in routing order (the front door asks each `matches()` in turn).
@@ -7,4 +8,5 @@ import { createDataService } from './data/index.js';
  */
 export const serviceFactories: ServiceFactory[] = [
   createDataService,
+  createFunctionsService,
 ];
