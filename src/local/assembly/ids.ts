@@ -74,7 +74,7 @@ export function generatedName(stackName: string, logicalId: string, seed: string
     stackPart = stackPart.slice(0, Math.max(half, budget - logicalPart.length));
     logicalPart = logicalPart.slice(0, budget - stackPart.length);
   }
-  return `${stackPart}-${logicalPart}-${suffix}`;
+  return `${stackPart.replace(/-+$/, '')}-${logicalPart}-${suffix}`;
 }
 
 /** A nested stack's physical name, `<parent>-<logicalId>-<SUFFIX>` (at most 128 characters). */
