@@ -1,6 +1,7 @@
 import type { ServiceFactory } from './core/service.js';
 import { createDataService } from './data/index.js';
 import { createFunctionsService } from './functions/index.js';
+import { createIdentityService } from './identity/index.js';
 
 /**
  * Every emulated service, in routing order (the front door asks each `matches()` in turn).
@@ -9,4 +10,5 @@ import { createFunctionsService } from './functions/index.js';
 export const serviceFactories: ServiceFactory[] = [
   createDataService,
   createFunctionsService,
+  createIdentityService,
 ];
