@@ -2,6 +2,7 @@ import type { ServiceFactory } from './core/service.js';
 import { createDataService } from './data/index.js';
 import { createFunctionsService } from './functions/index.js';
 import { createIdentityService } from './identity/index.js';
+import { createStorageService } from './storage/index.js';
 
 /**
  * Every emulated service, in routing order (the front door asks each `matches()` in turn).
@@ -11,4 +12,5 @@ export const serviceFactories: ServiceFactory[] = [
   createDataService,
   createFunctionsService,
   createIdentityService,
+  createStorageService,
 ];

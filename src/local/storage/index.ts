@@ -8,17 +8,6 @@ import { MultipartStore } from './multipart.js';
 import { BucketStore } from './object_store.js';
 import * as ops from './s3_handlers.js';
 
-/** Where a signature failure lands in S3's vocabulary. */
-const SIGV4_TO_S3: Record<string, [number, string]> = {
-  InvalidAccessKeyId: [403, 'InvalidAccessKeyId'],
-  SignatureDoesNotMatch: [403, 'SignatureDoesNotMatch'],
-  ExpiredToken: [400, 'ExpiredToken'],
-  InvalidToken: [400, 'InvalidToken'],
-  RequestTimeTooSkewed: [403, 'RequestTimeTooSkewed'],
-  IncompleteSignature: [400, 'AuthorizationHeaderMalformed'],
-  MissingAuthenticationToken: [403, 'AccessDenied'],
-};
-
 interface SystemObject {
   bucket: string;
   key: string;
@@ -88,8 +77,7 @@ export function createStorageService(ctx: ServiceContext): LocalService {
       return credentials;
     } catch (err) {
       if (err instanceof SigV4Error) {
-        const [status, code] = SIGV4_TO_S3[err.code] ?? [403, 'AccessDenied'];
-        throw new S3Error(status, code, err.message);
+        throw new S3Error(err.s3.status, err.s3.code, err.message);
       }
       throw err;
     }

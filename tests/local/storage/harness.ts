@@ -119,7 +119,11 @@ export async function storageHarness(dataDir = mkdtempSync(path.join(tmpdir(), '
       return service.fetch(new Request(ENDPOINT + pathAndQuery, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body }));
     },
     async presign(c, method, pathAndQuery, expiresIn) {
-      const req = await signer(c).presign(toHttpRequest(method, pathAndQuery, {}), { expiresIn });
+      // Like the S3 presigner: the payload is UNSIGNED-PAYLOAD, and that header is not itself signed.
+      const req = await signer(c).presign(toHttpRequest(method, pathAndQuery, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }), {
+        expiresIn,
+        unsignableHeaders: new Set(['x-amz-content-sha256']),
+      });
       const url = new URL(ENDPOINT + req.path);
       for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, String(v));
       return url.toString();
