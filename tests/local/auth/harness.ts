@@ -1,0 +1,299 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AuthModel, BackendModel } from '../../../src/local/assembly/model.js';
+import { createAuthService } from '../../../src/local/auth/index.js';
+import { clientSessionKey, claimSignature, formatSrpTimestamp, g, hexToBigInt, modPowN } from '../../../src/local/auth/srp.js';
+import { cryptoIds, ManualClock, type IdSource } from '../../../src/local/core/clock.js';
+import { silentLogger } from '../../../src/local/core/logger.js';
+import type { Outbox, OutboxMessage } from '../../../src/local/core/outbox.js';
+import { Registry, type FunctionInvoker, type InvokeResult, type TokenVerifier } from '../../../src/local/core/registry.js';
+import type { LocalService, ServiceContext } from '../../../src/local/core/service.js';
+
+export const ENDPOINT = 'https://127.0.0.1:20002';
+export const POOL_ID = 'us-east-1_AbCdEf123';
+export const CLIENT_ID = 'webclient00000000000000001';
+export const PASSWORD_CLIENT_ID = 'pwdclient00000000000000001';
+export const PASSWORD = 'Passw0rd!';
+
+/**
+ * The auth part of a backend shaped like this repository's (`amplify/auth/resource.ts` after
+ * synthesis): email as username, phone required, optional TOTP/SMS MFA, email change verified
+ * before update, plus a second client that allows USER_PASSWORD_AUTH and a group.
+ */
+export function authModel(overrides: { pool?: Partial<AuthModel['userPool']>; client?: Partial<AuthModel['clients'][number]> } = {}): AuthModel {
+  return {
+    userPool: {
+      logicalId: 'amplifyAuthUserPool4BA7F805',
+      id: POOL_ID,
+      name: 'amplifyAuthUserPool',
+      usernameAttributes: ['email'],
+      aliasAttributes: [],
+      autoVerifiedAttributes: ['email'],
+      schema: [
+        { name: 'email', required: true, mutable: true, dataType: 'String' },
+        { name: 'phone_number', required: true, mutable: true, dataType: 'String' },
+        { name: 'given_name', required: false, mutable: true, dataType: 'String' },
+        { name: 'family_name', required: false, mutable: true, dataType: 'String' },
+        { name: 'custom:tier', required: false, mutable: true, dataType: 'String' },
+      ],
+      passwordPolicy: {
+        minimumLength: 8,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: true,
+        temporaryPasswordValidityDays: 7,
+      },
+      mfaConfiguration: 'OPTIONAL',
+      enabledMfas: ['SMS_MFA', 'SOFTWARE_TOKEN_MFA'],
+      accountRecovery: ['verified_email'],
+      verificationMessage: {
+        emailSubject: 'Your verification code',
+        emailMessage: 'Your verification code is {####}',
+        smsMessage: 'The verification code to your new account is {####}',
+        defaultEmailOption: 'CONFIRM_WITH_CODE',
+      },
+      mfaMessage: 'Your sign-in code is {####}',
+      triggers: {},
+      adminCreateUserOnly: false,
+      groups: [
+        { name: 'Admins', precedence: 0 },
+        { name: 'Editors', precedence: 5 },
+      ],
+      usernameCaseSensitive: false,
+      attributesRequireVerificationBeforeUpdate: ['email'],
+      ...overrides.pool,
+    },
+    clients: [
+      {
+        logicalId: 'amplifyAuthUserPoolAppClient2626C6F8',
+        id: CLIENT_ID,
+        name: 'web',
+        accessTokenValidityMinutes: 60,
+        idTokenValidityMinutes: 60,
+        refreshTokenValidityMinutes: 30 * 24 * 60,
+        explicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        enableTokenRevocation: true,
+        preventUserExistenceErrors: true,
+        ...overrides.client,
+      },
+      {
+        logicalId: 'PasswordClient',
+        id: PASSWORD_CLIENT_ID,
+        name: 'scripts',
+        accessTokenValidityMinutes: 5,
+        idTokenValidityMinutes: 5,
+        refreshTokenValidityMinutes: 60,
+        explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        enableTokenRevocation: true,
+        preventUserExistenceErrors: false,
+      },
+    ],
+    defaultClientId: CLIENT_ID,
+  };
+}
+
+export function backendModel(auth: AuthModel = authModel()): BackendModel {
+  return {
+    stackName: 'amplify-auth-test-sandbox-0000000000',
+    region: 'us-east-1',
+    accountId: '123456789012',
+    assemblyDir: '/nonexistent',
+    auth,
+    functions: [],
+    eventSourceMappings: [],
+    iam: { roles: [] },
+    messaging: { pinpointApps: [], kinesisStreams: [] },
+    stackOutputs: {},
+    customOutputs: {},
+  };
+}
+
+export class MemoryOutbox implements Outbox {
+  readonly messages: OutboxMessage[] = [];
+  add(m: Omit<OutboxMessage, 'id' | 'createdAt'>): OutboxMessage {
+    const stored = { ...m, id: String(this.messages.length + 1), createdAt: new Date().toISOString() };
+    this.messages.push(stored);
+    return stored;
+  }
+  list(filter: { channel?: OutboxMessage['channel']; to?: string } = {}): OutboxMessage[] {
+    return this.messages.filter((m) => (!filter.channel || m.channel === filter.channel) && (!filter.to || m.to === filter.to));
+  }
+  clear(): void {
+    this.messages.length = 0;
+  }
+  /** The code of the newest message to `to`. */
+  lastCode(to: string): string {
+    const m = this.list({ to }).at(-1);
+    if (!m?.code) throw new Error(`no code was sent to ${to}`);
+    return m.code;
+  }
+}
+
+/** A functions.invoker double: records events, answers with the handler the test sets per function. */
+export class FakeInvoker implements FunctionInvoker {
+  readonly events: { fn: string; event: Record<string, unknown> }[] = [];
+  readonly handlers = new Map<string, (event: Record<string, unknown>) => InvokeResult | Promise<InvokeResult>>();
+  has(fn: string): boolean {
+    return this.handlers.has(fn);
+  }
+  async invoke(fn: string, event: unknown): Promise<InvokeResult> {
+    this.events.push({ fn, event: event as Record<string, unknown> });
+    return this.handlers.get(fn)!(event as Record<string, unknown>);
+  }
+}
+
+export interface Call {
+  status: number;
+  body: Record<string, unknown> & { __type?: string; message?: string };
+}
+
+export interface AuthHarness {
+  service: LocalService;
+  registry: Registry;
+  clock: ManualClock;
+  outbox: MemoryOutbox;
+  dataDir: string;
+  model: BackendModel;
+  tokens(): TokenVerifier;
+  call(operation: string, body: unknown, init?: { headers?: Record<string, string> }): Promise<Call>;
+  /** SignUp + ConfirmSignUp with the code from the outbox; returns the user's sub (= username). */
+  signUpConfirmed(email: string, opts?: { password?: string; phone?: string }): Promise<string>;
+  /** A full USER_SRP_AUTH + PASSWORD_VERIFIER with an SRP client built on the same math. */
+  srpSignIn(username: string, password?: string, clientId?: string): Promise<Call>;
+  /** Restarts the service on the same data dir (persistence). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function authHarness(
+  opts: { model?: BackendModel; invoker?: FunctionInvoker; ids?: IdSource; dataDir?: string } = {},
+): Promise<AuthHarness> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'auth-'));
+  const model = opts.model ?? backendModel();
+  const clock = new ManualClock(Date.UTC(2026, 0, 5, 12, 0, 0));
+  const outbox = new MemoryOutbox();
+  let registry!: Registry;
+  let service!: LocalService;
+
+  const build = async () => {
+    registry = new Registry();
+    if (opts.invoker) registry.provide('functions.invoker', opts.invoker);
+    const ctx: ServiceContext = {
+      model,
+      dataDir,
+      endpoint: ENDPOINT,
+      registry,
+      clock,
+      ids: opts.ids ?? cryptoIds,
+      outbox,
+      log: silentLogger,
+    };
+    service = createAuthService(ctx);
+    service.provide?.(registry);
+    await service.start();
+  };
+  await build();
+
+  const call: AuthHarness['call'] = async (operation, body, init = {}) => {
+    const res = await service.fetch(
+      new Request(`${ENDPOINT}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
+          ...init.headers,
+        },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
+    return { status: res.status, body: (await res.json()) as Call['body'] };
+  };
+
+  const harness: AuthHarness = {
+    get service() {
+      return service;
+    },
+    get registry() {
+      return registry;
+    },
+    clock,
+    outbox,
+    dataDir,
+    model,
+    tokens: () => registry.get('auth.tokens'),
+    call,
+    async signUpConfirmed(email, o = {}) {
+      const up = await call('SignUp', {
+        ClientId: CLIENT_ID,
+        Username: email,
+        Password: o.password ?? PASSWORD,
+        UserAttributes: [{ Name: 'phone_number', Value: o.phone ?? '+15555550100' }],
+      });
+      if (up.status !== 200) throw new Error(`SignUp failed: ${JSON.stringify(up.body)}`);
+      const confirm = await call('ConfirmSignUp', { ClientId: CLIENT_ID, Username: email, ConfirmationCode: outbox.lastCode(email) });
+      if (confirm.status !== 200) throw new Error(`ConfirmSignUp failed: ${JSON.stringify(confirm.body)}`);
+      return up.body.UserSub as string;
+    },
+    async srpSignIn(username, password = PASSWORD, clientId = CLIENT_ID) {
+      return srpSignIn(call, clock.now(), username, password, clientId);
+    },
+    async restart() {
+      await service.stop();
+      await build();
+    },
+    async close() {
+      await service.stop();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** The client half of Cognito SRP, from the same primitives the server uses (tests and bench). */
+export async function srpSignIn(
+  call: (op: string, body: unknown) => Promise<Call>,
+  now: number,
+  username: string,
+  password: string,
+  clientId: string,
+  poolId = POOL_ID,
+): Promise<Call> {
+  const a = hexToBigInt(cryptoIds.bytes(128).toString('hex'));
+  const A = modPowN(g, a);
+  const init = await call('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username, SRP_A: A.toString(16) } });
+  if (init.status !== 200) return init;
+  const params = init.body.ChallengeParameters as Record<string, string>;
+  const poolName = poolId.split('_')[1];
+  const key = clientSessionKey({
+    poolName,
+    username: params.USER_ID_FOR_SRP,
+    password,
+    saltHex: params.SALT,
+    a,
+    A,
+    B: hexToBigInt(params.SRP_B),
+  });
+  const timestamp = formatSrpTimestamp(now);
+  return call('RespondToAuthChallenge', {
+    ChallengeName: 'PASSWORD_VERIFIER',
+    ClientId: clientId,
+    ChallengeResponses: {
+      USERNAME: params.USER_ID_FOR_SRP,
+      PASSWORD_CLAIM_SECRET_BLOCK: params.SECRET_BLOCK,
+      TIMESTAMP: timestamp,
+      PASSWORD_CLAIM_SIGNATURE: claimSignature(key, poolName, params.USER_ID_FOR_SRP, params.SECRET_BLOCK, timestamp),
+    },
+  });
+}
+
+export function decodePayload(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+export function authResult(c: Call): { AccessToken: string; IdToken: string; RefreshToken?: string; ExpiresIn: number } {
+  const r = c.body.AuthenticationResult as { AccessToken: string; IdToken: string; RefreshToken?: string; ExpiresIn: number } | undefined;
+  if (!r) throw new Error(`no AuthenticationResult: ${JSON.stringify(c.body)}`);
+  return r;
+}
