@@ -1,3 +1,4 @@
+import { createAuthService } from './auth/index.js';
 import type { ServiceFactory } from './core/service.js';
 import { createDataService } from './data/index.js';
 import { createFunctionsService } from './functions/index.js';
@@ -9,6 +10,7 @@ import { createStorageService } from './storage/index.js';
  * Each service owner adds one line for their factory; the admin API is part of the frame, not listed.
  */
 export const serviceFactories: ServiceFactory[] = [
+  createAuthService,
   createDataService,
   createFunctionsService,
   createIdentityService,
