@@ -55,7 +55,9 @@ export interface IdentityHarness {
 }
 
 /** Starts the identity service alone, with a stub user pool registered as `auth.tokens`. */
-export async function startIdentity(opts: { model?: BackendModel; dataDir?: string; clock?: ManualClock; userPool?: StubUserPool; withUserPool?: boolean } = {}): Promise<IdentityHarness> {
+export async function startIdentity(
+  opts: { model?: BackendModel; dataDir?: string; clock?: ManualClock; userPool?: StubUserPool; withUserPool?: boolean } = {},
+): Promise<IdentityHarness> {
   const model = opts.model ?? identityModel();
   const clock = opts.clock ?? new ManualClock(NOW);
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'identity-test-'));
@@ -77,9 +79,9 @@ export async function startIdentity(opts: { model?: BackendModel; dataDir?: stri
     model,
     userPool,
     credentials: registry.get('identity.credentials'),
-    clientId: model.auth!.identityPool!.providers[0].clientId,
+    clientId: model.auth!.identityPool?.providers[0].clientId ?? model.auth!.defaultClientId,
     loginsKey: `127.0.0.1:20002/${userPoolId}`,
-    poolId: model.auth!.identityPool!.id,
+    poolId: model.auth!.identityPool?.id ?? '',
     async call(operation, body) {
       const res = await service.fetch(
         new Request(`${ENDPOINT}/`, {

@@ -283,6 +283,18 @@ describe('identity pool: persistence', () => {
   });
 });
 
+describe('identity service without an identity pool', () => {
+  it('answers ResourceNotFoundException for any pool and still mints function credentials', async () => {
+    const model = { ...identityModel(), auth: { ...identityModel().auth!, identityPool: undefined } };
+    const h = await startIdentity({ model, withUserPool: false });
+    const res = await h.call('GetId', { IdentityPoolId: 'us-east-1:00000000-0000-4000-8000-000000000001' });
+    expect(res.type).toBe('ResourceNotFoundException');
+    const fn = h.credentials.issueForRole('arn:aws:iam::123456789012:role/fnRole', 'fn', 300);
+    expect(h.credentials.lookup(fn.accessKeyId)?.kind).toBe('function');
+    expect(h.service.describe?.()[0]).toMatch(/no identity pool/);
+  });
+});
+
 describe('identity.credentials for functions', () => {
   it('mints distinct credentials for a function execution role with the requested lifetime', async () => {
     const h = await startIdentity();
