@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { ensureAssembly } from './assembly/cache.js';
+import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
 import { createAdminService } from './core/admin.js';
 import { cryptoIds, systemClock, type Clock, type IdSource } from './core/clock.js';
@@ -216,13 +218,9 @@ function instantiate(
 async function loadModel(opts: LocalCloudOptions, projectDir: string): Promise<BackendModel> {
   let assemblyDir = opts.assemblyDir;
   if (!assemblyDir) {
-    const { ensureAssembly } = await import('./assembly/cache.js');
     assemblyDir = (await ensureAssembly({ projectDir })).assemblyDir;
   }
-  // The loader module is resolved at run time so the frame builds while the loader is developed.
-  const loaderPath = './assembly/load_assembly.js';
-  const loader = (await import(loaderPath)) as { loadBackendModel(dir: string, o?: { region?: string }): BackendModel };
-  return loader.loadBackendModel(assemblyDir, { region: opts.region ?? DEFAULT_REGION });
+  return loadBackendModel(assemblyDir, { region: opts.region ?? DEFAULT_REGION });
 }
 
 export function isLoopbackHost(host: string): boolean {

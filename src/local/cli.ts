@@ -3,6 +3,8 @@
  * (the cloud), core/ (the frame) and the service folders.
  */
 import path from 'node:path';
+import { ensureAssembly } from './assembly/cache.js';
+import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
 import { createLocalCloud, isLoopbackHost, type LocalCloud } from './app.js';
 import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './core/cli_options.js';
@@ -27,17 +29,25 @@ if (options.help) {
 
 let cloud: LocalCloud | undefined;
 let stopping = false;
+let firstSignalAt = 0;
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) {
+      // Under `npm start` one Ctrl-C arrives several times (terminal group + npm/tsx relays): only a
+      // deliberate second press, later on, forces the exit.
+      if (Date.now() - firstSignalAt < 1000) return;
       process.stderr.write('Forced exit.\n');
       process.exit(1);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     process.stdout.write(`\n${signal}: stopping the local cloud...\n`);
     void (cloud?.stop() ?? Promise.resolve()).then(
-      () => process.exit(0),
+      () => {
+        process.stdout.write('Local cloud stopped.\n');
+        process.exit(0);
+      },
       (err: unknown) => {
         process.stderr.write(`Stopping failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
         process.exit(1);
@@ -75,7 +85,6 @@ try {
 }
 
 async function synthesizeAndLoad(opts: CliOptions): Promise<BackendModel> {
-  const { ensureAssembly } = await import('./assembly/cache.js');
   process.stdout.write(`Synthesizing ${path.relative(process.cwd(), path.join(opts.projectDir, 'amplify')) || 'amplify'}/ ...\n`);
   const t0 = Date.now();
   const assembly = await ensureAssembly({
@@ -87,9 +96,7 @@ async function synthesizeAndLoad(opts: CliOptions): Promise<BackendModel> {
       ? `Backend unchanged: using the cached assembly (${ms(t0)})\n`
       : `Synthesized in ${ms(t0)}\n`,
   );
-  const loaderPath = './assembly/load_assembly.js';
-  const loader = (await import(loaderPath)) as { loadBackendModel(dir: string, o?: { region?: string }): BackendModel };
-  return loader.loadBackendModel(assembly.assemblyDir, { region: opts.region });
+  return loadBackendModel(assembly.assemblyDir, { region: opts.region });
 }
 
 function printBanner(c: LocalCloud, opts: CliOptions): void {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import type { BackendModel } from '../../src/local/assembly/model.js';
 import { createLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../src/local/app.js';
 import type { Logger } from '../../src/local/core/logger.js';
@@ -55,9 +56,7 @@ let cachedModel: Promise<BackendModel> | undefined;
 export function getTestModel(): Promise<BackendModel> {
   cachedModel ??= (async () => {
     const assemblyDir = await getTestAssembly();
-    const loaderPath = '../../src/local/assembly/load_assembly.js';
-    const loader = (await import(loaderPath)) as { loadBackendModel(dir: string, o?: { region?: string }): BackendModel };
-    return loader.loadBackendModel(assemblyDir, { region: 'us-east-1' });
+    return loadBackendModel(assemblyDir, { region: 'us-east-1' });
   })();
   return cachedModel;
 }
