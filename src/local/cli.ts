@@ -11,7 +11,8 @@ import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './core/c
 import { consoleLogger } from './core/logger.js';
 import { trustInstructions } from './core/tls.js';
 
-const started = Date.now();
+// From process start, so the figure includes loading the code, not just our own work.
+const started = performance.timeOrigin;
 const log = consoleLogger();
 
 let options: CliOptions;
@@ -107,14 +108,19 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
     '',
     `  Admin         ${e}/_local/health   ${e}/_local/outbox   POST ${e}/_local/reset`,
   ];
+  // Endpoint summary from the model; a section whose service is not registered is flagged.
+  const running = new Set(c.services.map((s) => s.name));
+  const line = (label: string, service: string, text: string) =>
+    lines.push(`  ${label.padEnd(13)} ${text}${running.has(service) ? '' : '   (not running: no local service registered)'}`);
   if (c.model.auth) {
-    lines.push(`  Cognito       ${e}  (user pool ${c.model.auth.userPool.id}, client ${c.model.auth.defaultClientId})`);
-    if (c.model.auth.identityPool) lines.push(`  Identity pool ${e}  (${c.model.auth.identityPool.id})`);
+    line('Cognito', 'auth', `${e}  (user pool ${c.model.auth.userPool.id}, client ${c.model.auth.defaultClientId})`);
+    if (c.model.auth.identityPool) line('Identity pool', 'identity', `${e}  (${c.model.auth.identityPool.id})`);
   }
-  if (c.model.data) lines.push(`  GraphQL       ${e}/graphql   realtime ${e.replace(/^https/, 'wss')}/graphql/realtime`);
-  for (const b of c.model.storage?.buckets ?? []) lines.push(`  S3            ${e}/${b.bucketName}/  (customEndpoint: '${new URL(e).host}')`);
-  if (c.model.functions.length) lines.push(`  Lambda        ${e}/2015-03-31/functions/<name>/invocations`);
-  if (c.model.messaging.pinpointApps.length) lines.push(`  Pinpoint      ${e}/v1/apps/<appId>/messages`);
+  if (c.model.data) line('GraphQL', 'data', `${e}/graphql   realtime ${e.replace(/^https/, 'wss')}/graphql/realtime`);
+  for (const b of c.model.storage?.buckets ?? []) line('S3', 'storage', `${e}/${b.bucketName}/  (customEndpoint: '${new URL(e).host}')`);
+  if (c.model.functions.length) line('Lambda', 'functions', `${e}/2015-03-31/functions/<name>/invocations`);
+  if (c.model.messaging.pinpointApps.length) line('Pinpoint', 'messaging', `${e}/v1/apps/<appId>/messages`);
+  if (c.model.messaging.kinesisStreams.length) line('Kinesis', 'messaging', `${e}  (X-Amz-Target Kinesis_20131202.*)`);
   const described = c.describe();
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
   lines.push('', `Outputs written to ${path.relative(process.cwd(), opts.outputsPath) || opts.outputsPath}`);
