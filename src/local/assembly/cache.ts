@@ -16,6 +16,8 @@ export interface EnsureAssemblyOptions {
    * `backend.ts` reads); it becomes part of the cache key.
    */
   extraKey?: string;
+  /** Where tsx and the Amplify packages are resolved from (see SynthOptions.toolsDir). */
+  toolsDir?: string;
 }
 
 export interface EnsuredAssembly {
@@ -95,7 +97,7 @@ export async function ensureAssembly(opts: EnsureAssemblyOptions): Promise<Ensur
       try {
         // Another process may have finished between our check and taking the lock.
         if (isComplete(assemblyDir)) return { assemblyDir, fromCache: true };
-        await synthesizeInto(projectDir, cacheRoot, assemblyDir, opts.onProgress);
+        await synthesizeInto(projectDir, cacheRoot, assemblyDir, opts);
         await pruneOld(cacheRoot, assemblyDir);
         return { assemblyDir, fromCache: false };
       } finally {
@@ -114,16 +116,12 @@ function isComplete(dir: string): boolean {
   return existsSync(path.join(dir, 'manifest.json')) && existsSync(path.join(dir, '.complete'));
 }
 
-async function synthesizeInto(
-  projectDir: string,
-  cacheRoot: string,
-  assemblyDir: string,
-  onProgress?: (line: string) => void,
-): Promise<void> {
+async function synthesizeInto(projectDir: string, cacheRoot: string, assemblyDir: string, opts: EnsureAssemblyOptions): Promise<void> {
+  const { onProgress } = opts;
   const tmpDir = path.join(cacheRoot, `.tmp-${path.basename(assemblyDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     // Bundling stays on: the functions service runs the bundled `asset.<hash>/index.mjs`.
-    const result = await synthesizeBackend({ projectDir, outDir: tmpDir, onProgress });
+    const result = await synthesizeBackend({ projectDir, outDir: tmpDir, onProgress, toolsDir: opts.toolsDir });
     await writeFile(path.join(tmpDir, '.complete'), JSON.stringify({ millis: result.millis, at: new Date().toISOString() }));
     await rm(assemblyDir, { recursive: true, force: true });
     await rename(tmpDir, assemblyDir);

@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AssemblyError, loadBackendModel } from '../../../src/local/assembly/load_assembly.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * Writes a minimal cloud assembly: one root stack, optionally one nested stack, and one bundled
+ * function asset (`asset.<hash>/index.mjs`), laid out as `cdk synth` does.
+ */
+function writeAssembly(root: object, nested?: object): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'assembly-errors-'));
+  dirs.push(dir);
+  const hash = 'a'.repeat(64);
+  const nestedHash = 'b'.repeat(64);
+  mkdirSync(path.join(dir, `asset.${hash}`));
+  writeFileSync(path.join(dir, `asset.${hash}`, 'index.mjs'), 'export const handler = async () => 1;\n');
+  const files: Record<string, unknown> = {
+    [hash]: { source: { path: `asset.${hash}`, packaging: 'zip' }, destinations: { d: { objectKey: `${hash}.zip` } } },
+  };
+  if (nested) {
+    writeFileSync(path.join(dir, 'appChild.nested.template.json'), JSON.stringify(nested));
+    files[nestedHash] = { source: { path: 'appChild.nested.template.json', packaging: 'file' }, destinations: { d: { objectKey: `${nestedHash}.json` } } };
+  }
+  writeFileSync(path.join(dir, 'app.assets.json'), JSON.stringify({ version: '1', files }));
+  writeFileSync(path.join(dir, 'app.template.json'), JSON.stringify(root));
+  writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({
+      artifacts: {
+        'app.assets': { type: 'cdk:asset-manifest', properties: { file: 'app.assets.json' } },
+        app: { type: 'aws:cloudformation:stack', properties: { templateFile: 'app.template.json' }, dependencies: ['app.assets'] },
+      },
+    }),
+  );
+  return dir;
+}
+
+const fn = (env: Record<string, unknown>) => ({
+  Type: 'AWS::Lambda::Function',
+  Properties: { Code: { S3Bucket: 'assets', S3Key: `${'a'.repeat(64)}.zip` }, Handler: 'index.handler', Runtime: 'nodejs22.x', Environment: { Variables: env } },
+});
+
+function loadError(dir: string): AssemblyError {
+  try {
+    loadBackendModel(dir);
+  } catch (err) {
+    expect(err).toBeInstanceOf(AssemblyError);
+    return err as AssemblyError;
+  }
+  throw new Error('expected the load to fail');
+}
+
+describe('loadBackendModel errors', () => {
+  it('loads a minimal assembly with one function', () => {
+    const dir = writeAssembly({
+      Resources: { Fn: fn({ A: { 'Fn::Join': ['-', [{ Ref: 'AWS::Region' }, 'x']] } }) },
+      Outputs: { definedFunctions: { Value: { 'Fn::Join': ['', ['["', { Ref: 'Fn' }, '"]']] } } },
+    });
+    const model = loadBackendModel(dir);
+    expect(model.functions).toHaveLength(1);
+    expect(model.functions[0].environment).toEqual({ A: 'us-east-1-x' });
+    expect(model.functions[0].codeDir).toBe(path.join(dir, `asset.${'a'.repeat(64)}`));
+    expect(model.auth).toBeUndefined();
+    expect(model.data).toBeUndefined();
+  });
+
+  it('names the stack, resource, property and intrinsic a function environment cannot resolve', () => {
+    const dir = writeAssembly({
+      Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} }, Fn: fn({ QUEUE: { 'Fn::GetAtt': ['Queue', 'Bogus'] } }) },
+    });
+    const err = loadError(dir);
+    expect(err.message).toContain('{"Fn::GetAtt":["Queue","Bogus"]}');
+    expect(err.message).toContain('stack app (app.template.json)');
+    expect(err.message).toContain('logical id Fn');
+    expect(err.message).toContain('property Environment.Variables.QUEUE');
+    expect(err.message).toContain('attribute Bogus of AWS::SQS::Queue is not known');
+  });
+
+  it('rejects a trigger that points at a function outside the assembly', () => {
+    const dir = writeAssembly({
+      Resources: {
+        Pool: { Type: 'AWS::Cognito::UserPool', Properties: { LambdaConfig: { PreSignUp: 'arn:aws:lambda:us-east-1:999999999999:function:elsewhere' } } },
+        Client: { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: { Ref: 'Pool' } } },
+      },
+    });
+    expect(loadError(dir).message).toMatch(/PreSignUp trigger names arn:aws:lambda:.*elsewhere, which is no function of this backend/);
+  });
+
+  it('reports an unresolvable nested-stack output with the nested stack named', () => {
+    const root = {
+      Resources: {
+        Child: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: `https://s3.amazonaws.com/bucket/${'b'.repeat(64)}.json` } },
+      },
+      Outputs: { broken: { Value: { 'Fn::GetAtt': ['Child', 'Outputs.Out'] } } },
+    };
+    const nested = { Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: {} } }, Outputs: { Out: { Value: { 'Fn::GetAtt': ['Topic', 'Nope'] } } } };
+    const err = loadError(writeAssembly(root, nested));
+    expect(err.message).toContain('appChild.nested.template.json');
+    expect(err.message).toContain('logical id Outputs.Out');
+    expect(err.message).toContain('{"Fn::GetAtt":["Topic","Nope"]}');
+  });
+
+  it('reports a nested stack whose template is not in the assembly', () => {
+    const dir = writeAssembly({
+      Resources: { Child: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: `https://s3.amazonaws.com/bucket/${'c'.repeat(64)}.json` } } },
+    });
+    expect(loadError(dir).message).toMatch(/Nested stack Child in stack app .*does not map to a template file/);
+  });
+
+  it('reports a folder that is not a cloud assembly', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'assembly-errors-'));
+    dirs.push(dir);
+    const err = loadError(dir);
+    expect(err.message).toMatch(/Cannot read cloud assembly manifest/);
+    expect(err.resolution).toMatch(/Synthesize/);
+  });
+});
