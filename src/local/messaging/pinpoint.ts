@@ -1,0 +1,182 @@
+import type { BackendModel, PinpointAppModel } from '../assembly/model.js';
+import { BodyTooLargeError, newRequestId, readBody, restJsonError } from '../core/aws_errors.js';
+import type { Clock, IdSource } from '../core/clock.js';
+import { evaluatePolicy } from '../core/iam_policy.js';
+import type { Outbox } from '../core/outbox.js';
+import type { CredentialStore, IssuedCredentials } from '../core/registry.js';
+import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
+import { composeMessage, isChannelType, type AddressConfiguration } from './pinpoint_message.js';
+
+/** `POST /v1/apps/{ApplicationId}/messages`. */
+export const SEND_MESSAGES_PATH = /^\/v1\/apps\/([^/]+)\/messages\/?$/;
+export const PINPOINT_PATH_PREFIX = '/v1/apps/';
+/** Pinpoint refuses request bodies over 7 MB. */
+const MAX_BODY_BYTES = 7 * 1024 * 1024;
+/** Pinpoint accepts at most 100 addresses per SendMessages call. */
+const MAX_ADDRESSES = 100;
+
+/** Channels the local cloud emulates for an app whose template enables none. */
+export const EMULATED_CHANNELS = ['APNS', 'GCM'];
+
+export interface PinpointDeps {
+  model: BackendModel;
+  clock: Clock;
+  ids: IdSource;
+  outbox: Outbox;
+  credentials(): CredentialStore | undefined;
+}
+
+/** The channels SendMessages may use for an app: the template's, else the emulated push pair. */
+export function effectiveChannels(app: PinpointAppModel): { channels: string[]; emulated: boolean } {
+  return app.channels.length > 0 ? { channels: app.channels, emulated: false } : { channels: EMULATED_CHANNELS, emulated: true };
+}
+
+function assumedRoleArn(model: BackendModel, creds: IssuedCredentials): string {
+  const roleName = creds.roleArn.split('/').pop() ?? creds.roleArn;
+  const session = creds.kind === 'function' ? (creds.functionName ?? 'function') : 'CognitoIdentityCredentials';
+  return `arn:aws:sts::${model.accountId}:assumed-role/${roleName}/${session}`;
+}
+
+/** Pinpoint message ids are 40 lowercase letters and digits. */
+function messageId(ids: IdSource): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...ids.bytes(40)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function badRequest(message: string, requestId: string): Response {
+  return restJsonError(400, 'BadRequestException', message, {}, { requestId });
+}
+
+/** Pinpoint's `SendMessages` to direct addresses, recorded in the outbox instead of delivered. */
+export async function handleSendMessages(req: Request, url: URL, deps: PinpointDeps): Promise<Response> {
+  const { model } = deps;
+  const requestId = newRequestId();
+  const match = SEND_MESSAGES_PATH.exec(url.pathname);
+  if (!match) {
+    return restJsonError(404, 'NotFoundException', `Resource not found ((local: only SendMessages is emulated for Pinpoint))`, {}, { requestId });
+  }
+  if (req.method !== 'POST') {
+    return restJsonError(405, 'MethodNotAllowedException', `Method ${req.method} is not allowed on this resource`, {}, { requestId });
+  }
+
+  let body: Buffer;
+  try {
+    body = await readBody(req, MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      return restJsonError(413, 'PayloadTooLargeException', 'Request payload is too large', {}, { requestId });
+    }
+    throw err;
+  }
+
+  const store = deps.credentials();
+  if (!store) {
+    return restJsonError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running))', {}, { requestId });
+  }
+  let creds: IssuedCredentials;
+  try {
+    creds = (await verifySigV4(req, { service: 'mobiletargeting', region: model.region, credentials: store, clock: deps.clock, body })).credentials;
+  } catch (err) {
+    if (err instanceof SigV4Error) return restJsonError(403, err.json.type, err.message, {}, { requestId });
+    throw err;
+  }
+
+  const appId = decodeURIComponent(match[1]);
+  const resource = `arn:aws:mobiletargeting:${model.region}:${model.accountId}:apps/${appId}/messages`;
+  const role = model.iam.roles.find((r) => r.arn === creds.roleArn);
+  const decision = evaluatePolicy(role?.statements ?? [], {
+    action: 'mobiletargeting:SendMessages',
+    resource,
+    context: {
+      'aws:PrincipalArn': creds.roleArn,
+      'cognito-identity.amazonaws.com:sub': creds.identityId,
+      'cognito-identity.amazonaws.com:aud': creds.identityPoolId,
+      'aws:SecureTransport': 'true',
+    },
+  });
+  if (decision !== 'allow') {
+    const why = decision === 'deny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the mobiletargeting:SendMessages action';
+    return restJsonError(
+      403,
+      'AccessDeniedException',
+      `User: ${assumedRoleArn(model, creds)} is not authorized to perform: mobiletargeting:SendMessages on resource: ${resource} ${why}`,
+      {},
+      { requestId },
+    );
+  }
+
+  const app = model.messaging.pinpointApps.find((a) => a.id === appId);
+  if (!app) return restJsonError(404, 'NotFoundException', 'Resource not found', {}, { requestId });
+
+  let request: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    request = parsed as Record<string, unknown>;
+  } catch {
+    return badRequest('Unable to parse the request body: it must be a MessageRequest JSON object', requestId);
+  }
+
+  const addresses = request.Addresses;
+  if (request.Endpoints !== undefined) {
+    return badRequest('Endpoints are not supported ((local: Pinpoint endpoints are not emulated; address devices directly with Addresses))', requestId);
+  }
+  if (!addresses || typeof addresses !== 'object' || Array.isArray(addresses) || Object.keys(addresses).length === 0) {
+    return badRequest('MessageRequest must contain Addresses', requestId);
+  }
+  const entries = Object.entries(addresses as Record<string, unknown>);
+  if (entries.length > MAX_ADDRESSES) {
+    return badRequest(`A request may contain at most ${MAX_ADDRESSES} addresses`, requestId);
+  }
+  const config = request.MessageConfiguration;
+  if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) {
+    return badRequest('MessageConfiguration must be an object', requestId);
+  }
+  for (const [address, value] of entries) {
+    const channel = (value as AddressConfiguration | null)?.ChannelType;
+    if (!value || typeof value !== 'object' || !isChannelType(channel)) {
+      return badRequest(`Invalid ChannelType ${JSON.stringify(channel ?? null)} for address ${address}`, requestId);
+    }
+  }
+
+  const { channels, emulated } = effectiveChannels(app);
+  const result: Record<string, { DeliveryStatus: string; StatusCode: number; StatusMessage: string; MessageId?: string }> = {};
+  for (const [address, value] of entries) {
+    const cfg = value as AddressConfiguration;
+    const channel = cfg.ChannelType as Parameters<typeof composeMessage>[0];
+    if (!channels.includes(channel)) {
+      result[address] = {
+        DeliveryStatus: 'PERMANENT_FAILURE',
+        StatusCode: 400,
+        StatusMessage: `Channel ${channel} is not enabled for application ${app.id} ((local: the template enables ${channels.join(', ')}${emulated ? ', emulated' : ''}))`,
+      };
+      continue;
+    }
+    const composed = composeMessage(channel, cfg, (config ?? {}) as Record<string, unknown>);
+    if (!composed.ok) {
+      result[address] = { DeliveryStatus: 'PERMANENT_FAILURE', StatusCode: 400, StatusMessage: composed.reason };
+      continue;
+    }
+    const id = messageId(deps.ids);
+    const { message } = composed;
+    deps.outbox.add({
+      channel: message.channel,
+      to: address,
+      ...(message.title !== undefined ? { subject: message.title } : {}),
+      body: message.body,
+      data: { ...message.details, applicationId: app.id, messageId: id, ...(request.TraceId ? { traceId: request.TraceId } : {}) },
+    });
+    result[address] = {
+      DeliveryStatus: 'SUCCESSFUL',
+      StatusCode: 200,
+      StatusMessage: `Recorded in the local outbox ((local: ${emulated ? 'emulated channel, ' : ''}nothing was sent to ${channel}))`,
+      MessageId: id,
+    };
+  }
+
+  // The SDK's `MessageResponse` is the whole body (an HTTP payload member).
+  return new Response(JSON.stringify({ ApplicationId: app.id, RequestId: requestId, Result: result }), {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+  });
+}
