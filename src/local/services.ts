@@ -3,6 +3,7 @@ import type { ServiceFactory } from './core/service.js';
 import { createDataService } from './data/index.js';
 import { createFunctionsService } from './functions/index.js';
 import { createIdentityService } from './identity/index.js';
+import { createMessagingService } from './messaging/index.js';
 import { createStorageService } from './storage/index.js';
 
 /**
@@ -14,5 +15,6 @@ export const serviceFactories: ServiceFactory[] = [
   createDataService,
   createFunctionsService,
   createIdentityService,
+  createMessagingService,
   createStorageService,
 ];
