@@ -168,7 +168,7 @@ export interface AuthHarness {
 }
 
 export async function authHarness(
-  opts: { model?: BackendModel; invoker?: FunctionInvoker; ids?: IdSource; dataDir?: string } = {},
+  opts: { model?: BackendModel; invoker?: FunctionInvoker; ids?: IdSource; dataDir?: string; endpoint?: string } = {},
 ): Promise<AuthHarness> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'auth-'));
   const model = opts.model ?? backendModel();
@@ -183,7 +183,7 @@ export async function authHarness(
     const ctx: ServiceContext = {
       model,
       dataDir,
-      endpoint: ENDPOINT,
+      endpoint: opts.endpoint ?? ENDPOINT,
       registry,
       clock,
       ids: opts.ids ?? cryptoIds,
