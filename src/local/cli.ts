@@ -57,6 +57,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// A stray rejection in a service's background work is our bug: report it loudly, keep serving.
+process.on('unhandledRejection', (reason) => {
+  log.error(`unhandled rejection (a fault in the local cloud): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+});
+
 try {
   const model = await synthesizeAndLoad(options);
   if (stopping) process.exit(0);

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Amplify } from 'aws-amplify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkOutputs } from '../../src/local/outputs.js';
+import { buildOutputs, checkOutputs } from '../../src/local/outputs.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
-import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
+import { getTestModel, startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import { repoRoot } from '../fixtures/assembly.js';
 
 let cloud: TestLocalCloud;
@@ -69,6 +69,20 @@ describe('local cloud frame (in-process, real HTTPS)', () => {
     const res = await fetch(`${cloud.endpoint}/no/such/route`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ __type: 'UnknownOperationException' });
+  });
+});
+
+describe('committed amplify_outputs.json', () => {
+  it('is what `npm start` writes for this backend on the default port', async () => {
+    const committed = JSON.parse(readFileSync(path.join(repoRoot, 'amplify_outputs.json'), 'utf8'));
+    const expected = buildOutputs(await getTestModel(), {
+      endpoint: 'https://127.0.0.1:20002',
+      caCertPath: path.join(repoRoot, '.amplify', 'local', 'tls', 'ca.pem'),
+      outputsDir: repoRoot,
+    });
+    // When this fails after a backend change: run `npm start` once (port 20002) and commit amplify_outputs.json.
+    expect(committed).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(checkOutputs(committed)).toEqual([]);
   });
 });
 
