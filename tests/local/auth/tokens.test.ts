@@ -1,4 +1,4 @@
-import { createPublicKey, createVerify } from 'node:crypto';
+import { createPublicKey, createVerify, type JsonWebKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TokenRejectedError } from '../../../src/local/core/registry.js';
 import { authHarness, authResult, CLIENT_ID, decodePayload, ENDPOINT, PASSWORD_CLIENT_ID, POOL_ID, type AuthHarness } from './harness.js';
