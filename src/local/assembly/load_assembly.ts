@@ -49,6 +49,9 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
   const iam = loadIam(ctx);
   const data = loadData(ctx);
   if (data) data.iamAdminRoleArns = graphqlRoleArns(iam, String(r.getAtt(...apiNode(r, data.apiLogicalId), 'Arn')));
+  if (!data && r.resources((t) => t === 'AWS::DynamoDB::Table' || t === 'Custom::AmplifyDynamoDBTable').length > 0) {
+    ctx.warnings.push('DynamoDB tables without an AppSync API are not served locally (the model keeps tables under data)');
+  }
   const storage = loadStorage(ctx);
   const messaging = loadMessaging(ctx);
   const eventSourceMappings = loadEventSourceMappings(ctx, data?.tables ?? [], messaging.kinesisStreams);

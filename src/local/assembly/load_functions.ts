@@ -28,7 +28,8 @@ export function loadFunctions(ctx: LoadContext): { functions: FunctionModel[]; i
     // `defineFunction`s are listed in definedFunctions. Other functions carrying Amplify's tag are its
     // machinery (the table manager); custom-stack functions count as the user's unless they back a
     // custom resource.
-    const isUser = defined?.has(name) ?? false;
+    // Without the output (older backends) Amplify's tag marks defineFunction functions, except its own.
+    const isUser = defined ? defined.has(name) : friendly !== undefined && !serviceTokens.has(arn) && !isAmplifyMachinery(n);
     const isInternal = !isUser && (friendly !== undefined || serviceTokens.has(arn) || isCdkSingleton(n));
     if (isInternal) {
       try {
@@ -166,6 +167,11 @@ function customResourceServiceTokens(ctx: LoadContext): Set<string> {
     }
   }
   return out;
+}
+
+/** The data transformer's table manager (custom-resource provider and its waiter). */
+function isAmplifyMachinery(n: ResourceNode): boolean {
+  return /^(TableManagerCustomProvider|AmplifyManagedTable)/.test(n.logicalId);
 }
 
 /** CDK's singleton helpers that carry no Amplify tag. */

@@ -79,17 +79,18 @@ export function readCloudAssembly(dir: string): CloudAssembly {
     });
   }
   // An Amplify backend has one root stack; prefer the one carrying Amplify metadata if there are more.
+  const templates = new Map<string, Template>();
+  const templateOf = (id: string, file: unknown): Template => {
+    if (typeof file !== 'string') throw new AssemblyError(`Stack artifact ${id} in ${assemblyDir}/manifest.json names no templateFile.`);
+    if (!templates.has(file)) templates.set(file, readJson<Template>(path.join(assemblyDir, file), 'template'));
+    return templates.get(file)!;
+  };
   const [rootId, rootArtifact] =
-    stackArtifacts.find(([, a]) => {
-      const file = a.properties?.templateFile;
-      if (typeof file !== 'string') return false;
-      const t = readJson<Template>(path.join(assemblyDir, file), 'template');
-      return Object.keys(t.Metadata ?? {}).some((k) => k.startsWith('AWS::Amplify::'));
-    }) ?? stackArtifacts[0];
-  const templateFile = rootArtifact.properties?.templateFile;
-  if (typeof templateFile !== 'string') {
-    throw new AssemblyError(`Stack artifact ${rootId} in ${assemblyDir}/manifest.json names no templateFile.`);
-  }
+    (stackArtifacts.length > 1
+      ? stackArtifacts.find(([id, a]) => Object.keys(templateOf(id, a.properties?.templateFile).Metadata ?? {}).some((k) => k.startsWith('AWS::Amplify::')))
+      : undefined) ?? stackArtifacts[0];
+  const templateFile = rootArtifact.properties?.templateFile as string;
+  const rootTemplate = templateOf(rootId, templateFile);
 
   const assets = new Map<string, string>();
   for (const dep of rootArtifact.dependencies ?? []) {
@@ -108,7 +109,7 @@ export function readCloudAssembly(dir: string): CloudAssembly {
     name: rootName,
     path: rootName,
     file: templateFile,
-    template: readJson<Template>(path.join(assemblyDir, templateFile), 'template'),
+    template: rootTemplate,
     children: new Map(),
   };
   const stacks: StackNode[] = [];

@@ -56,7 +56,7 @@ function loadError(dir: string): AssemblyError {
   throw new Error('expected the load to fail');
 }
 
-describe('loadBackendModel errors', () => {
+describe('loadBackendModel on hand-written assemblies', () => {
   it('loads a minimal assembly with one function', () => {
     const dir = writeAssembly({
       Resources: { Fn: fn({ A: { 'Fn::Join': ['-', [{ Ref: 'AWS::Region' }, 'x']] } }) },
@@ -68,6 +68,43 @@ describe('loadBackendModel errors', () => {
     expect(model.functions[0].codeDir).toBe(path.join(dir, `asset.${'a'.repeat(64)}`));
     expect(model.auth).toBeUndefined();
     expect(model.data).toBeUndefined();
+  });
+
+  it('tells user functions from custom-resource machinery without a definedFunctions output', () => {
+    const tagged = fn({});
+    (tagged.Properties as Record<string, unknown>).Tags = [{ Key: 'amplify:friendly-name', Value: 'worker' }];
+    const dir = writeAssembly({
+      Resources: {
+        Worker: tagged,
+        Custom: fn({}),
+        Provider: fn({}),
+        Thing: { Type: 'Custom::Thing', Properties: { ServiceToken: { 'Fn::GetAtt': ['Provider', 'Arn'] } } },
+      },
+    });
+    const model = loadBackendModel(dir);
+    expect(model.functions.map((f) => [f.logicalId, f.friendlyName])).toEqual([
+      ['Worker', 'worker'],
+      ['Custom', undefined],
+    ]);
+    expect(model.internalFunctions!.map((f) => [f.logicalId, f.internal])).toEqual([['Provider', true]]);
+  });
+
+  it('resolves Gen 2 SSM variables from the assembly and lists secrets it cannot resolve', () => {
+    const config = JSON.stringify({ DATA_URL: { path: '/amplify/p/DATA_URL' }, API_TOKEN: { path: '/amplify/p/API_TOKEN', sharedPath: '/amplify/shared/API_TOKEN' } });
+    const placeholder = '<value will be resolved during runtime>';
+    const dir = writeAssembly({
+      Resources: {
+        Fn: fn({ AMPLIFY_SSM_ENV_CONFIG: config, DATA_URL: placeholder, API_TOKEN: placeholder }),
+        Param: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/amplify/p/DATA_URL', Type: 'String', Value: { 'Fn::Sub': 'https://${AWS::Region}.example' } } },
+      },
+      Outputs: { definedFunctions: { Value: { 'Fn::Join': ['', ['["', { Ref: 'Fn' }, '"]']] } } },
+    });
+    const [f] = loadBackendModel(dir).functions;
+    expect(f.environment.DATA_URL).toBe('https://us-east-1.example');
+    expect(f.environment.API_TOKEN).toBe(placeholder);
+    expect(JSON.parse(f.environment.AMPLIFY_SSM_ENV_CONFIG)).toEqual({ API_TOKEN: { path: '/amplify/p/API_TOKEN', sharedPath: '/amplify/shared/API_TOKEN' } });
+    expect(f.ssmEnvironment).toEqual({ DATA_URL: { path: '/amplify/p/DATA_URL', value: 'https://us-east-1.example' } });
+    expect(f.secrets).toEqual([{ name: 'API_TOKEN', path: '/amplify/p/API_TOKEN', sharedPath: '/amplify/shared/API_TOKEN' }]);
   });
 
   it('names the stack, resource, property and intrinsic a function environment cannot resolve', () => {
