@@ -210,6 +210,9 @@ function instantiate(
   });
   ctx.log = shared.log.child(name ?? (factory.name || 'service'));
   const service = factory(ctx);
+  if (name && name !== service.name) {
+    shared.log.warn(`${factory.name} returned a service named "${service.name}": its data folder is ${service.name}/ from now on`);
+  }
   name = service.name;
   mkdirSync(ctx.dataDir, { recursive: true });
   return { service, ctx };
