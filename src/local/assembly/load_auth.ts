@@ -120,7 +120,8 @@ function loadUserPool(ctx: LoadContext, n: ResourceNode): UserPoolModel {
 function attributeSchema(schema: Record<string, unknown>[] | undefined): AttributeSchema[] {
   const byName = new Map<string, AttributeSchema>();
   for (const [name, dataType] of Object.entries(STANDARD_ATTRIBUTES)) {
-    byName.set(name, { name, required: name === 'sub', mutable: name !== 'sub', dataType, ...(dataType === 'String' ? { maxLength: 2048 } : {}) });
+    // `required` means "must be supplied at sign-up": Cognito lists `sub` as required but generates it itself.
+    byName.set(name, { name, required: false, mutable: name !== 'sub', dataType, ...(dataType === 'String' ? { maxLength: 2048 } : {}) });
   }
   for (const a of schema ?? []) {
     const raw = String(a.Name);

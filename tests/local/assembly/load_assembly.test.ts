@@ -59,7 +59,7 @@ describe('loadBackendModel on this backend: auth', () => {
     expect(schema.get('email')).toMatchObject({ required: true, mutable: true, dataType: 'String' });
     expect(schema.get('phone_number')).toMatchObject({ required: true });
     expect(schema.get('given_name')).toMatchObject({ required: false });
-    expect(schema.get('sub')).toMatchObject({ required: true, mutable: false });
+    expect(schema.get('sub')).toMatchObject({ required: false, mutable: false });
     expect(schema.get('email_verified')?.dataType).toBe('Boolean');
   });
 
