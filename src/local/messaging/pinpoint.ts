@@ -129,8 +129,9 @@ export async function handleSendMessages(req: Request, url: URL, deps: PinpointD
     return badRequest(`A request may contain at most ${MAX_ADDRESSES} addresses`, requestId);
   }
   const config = request.MessageConfiguration;
-  if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) {
-    return badRequest('MessageConfiguration must be an object', requestId);
+  // MessageConfiguration is a required member of MessageRequest.
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    return badRequest('MessageRequest must contain a MessageConfiguration object', requestId);
   }
   for (const [address, value] of entries) {
     const channel = (value as AddressConfiguration | null)?.ChannelType;
@@ -152,7 +153,7 @@ export async function handleSendMessages(req: Request, url: URL, deps: PinpointD
       };
       continue;
     }
-    const composed = composeMessage(channel, cfg, (config ?? {}) as Record<string, unknown>);
+    const composed = composeMessage(channel, cfg, config as Record<string, unknown>);
     if (!composed.ok) {
       result[address] = { DeliveryStatus: 'PERMANENT_FAILURE', StatusCode: 400, StatusMessage: composed.reason };
       continue;

@@ -164,7 +164,15 @@ describe('Pinpoint SendMessages', () => {
   });
 
   it('answers 400 BadRequestException for a body that is not a message request', async () => {
-    for (const body of ['{not json', '[]', '{}', JSON.stringify({ Addresses: { a: { ChannelType: 'PIGEON' } } }), JSON.stringify({ Addresses: { a: {} } })]) {
+    const config = { DefaultMessage: { Body: 'x' } };
+    for (const body of [
+      '{not json',
+      '[]',
+      '{}',
+      JSON.stringify({ Addresses: { a: { ChannelType: 'PIGEON' } }, MessageConfiguration: config }),
+      JSON.stringify({ Addresses: { a: {} }, MessageConfiguration: config }),
+      JSON.stringify({ Addresses: { a: { ChannelType: 'APNS' } } }),
+    ]) {
       const res = await send(bare.id, body);
       expect(res.status, body).toBe(400);
       expect(res.headers.get('x-amzn-errortype')).toBe('BadRequestException');

@@ -94,7 +94,7 @@ describe('messaging through the SDK against the running local cloud', () => {
     const app = cloud.cloud.model.messaging.pinpointApps[0];
     const pinpoint = new PinpointClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guestCredentials(), maxAttempts: 1 });
     const err = await pinpoint
-      .send(new SendMessagesCommand({ ApplicationId: app.id, MessageRequest: { Addresses: { t: { ChannelType: 'APNS' } } } }))
+      .send(new SendMessagesCommand({ ApplicationId: app.id, MessageRequest: { Addresses: { t: { ChannelType: 'APNS' } }, MessageConfiguration: {} } }))
       .catch((e: Error) => e);
     expect((err as Error).name).toBe('AccessDeniedException');
   });
