@@ -66,9 +66,9 @@ export function validateAttributeWrites(
   return out;
 }
 
-/** Every required attribute must have a non-empty value in the final attribute set. */
+/** Every required attribute must have a non-empty value in the final attribute set (`sub` is Cognito's to set). */
 export function assertRequiredAttributes(pool: UserPoolModel, attributes: Record<string, string>): void {
-  const missing = pool.schema.filter((a) => a.required && !attributes[a.name]).map((a) => `${a.name}: The attribute is required`);
+  const missing = pool.schema.filter((a) => a.required && a.name !== 'sub' && !attributes[a.name]).map((a) => `${a.name}: The attribute is required`);
   if (missing.length) throw schemaError(missing);
 }
 
@@ -76,4 +76,11 @@ export function assertRequiredAttributes(pool: UserPoolModel, attributes: Record
 export function toAttributeList(attributes: Record<string, string>, only?: string[]): AttributeType[] {
   const names = Object.keys(attributes).sort((a, b) => (a === 'sub' ? -1 : b === 'sub' ? 1 : 0));
   return names.filter((n) => !only || only.includes(n)).map((Name) => ({ Name, Value: attributes[Name] }));
+}
+
+/** What an app client may read (its ReadAttributes; all when unset). `sub` is always readable. */
+export function readableBy(client: UserPoolClientModel, attributes: Record<string, string>): string[] | undefined {
+  const allowed = client.readAttributes;
+  if (!allowed || allowed.length === 0) return undefined;
+  return ['sub', ...Object.keys(attributes).filter((n) => allowed.includes(n))];
 }

@@ -1,4 +1,4 @@
-import { assertRequiredAttributes, toAttributeList, validateAttributeWrites } from '../attributes.js';
+import { assertRequiredAttributes, readableBy, toAttributeList, validateAttributeWrites } from '../attributes.js';
 import { checkCode, type CodeDeliveryDetails, VERIFICATION_CODE_TTL_MS } from '../codes.js';
 import { errors, INCORRECT_CREDENTIALS } from '../errors.js';
 import { assertNotLockedOut, recordFailure, recordSuccess } from '../lockout.js';
@@ -94,8 +94,8 @@ export const userHandlers: HandlerMap = {
     const p = new Params(body);
     const token = accessTokenParam(p);
     p.done();
-    const { user } = pool.accessTokenUser(token);
-    return { Username: user.username, UserAttributes: toAttributeList(user.attributes), ...mfaFields(user) };
+    const { user, client } = pool.accessTokenUser(token);
+    return { Username: user.username, UserAttributes: toAttributeList(user.attributes, readableBy(client, user.attributes)), ...mfaFields(user) };
   },
 
   async UpdateUserAttributes(pool, body) {
