@@ -21,7 +21,7 @@
  */
 import type { AppSyncAuthMode, DataModel } from '../../assembly/model.js';
 import type { ChangeFeed, InvokeResult } from '../../core/registry.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock, IdSource } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 
 export type { AppSyncAuthMode };
@@ -165,6 +165,8 @@ export interface CreateGraphqlEngineOptions {
   /** The data service's folder; the engine keeps DynamoDB data in `<dataDir>/dynamodb`. */
   dataDir: string;
   clock: Clock;
+  /** Randomness for `$util.autoId/autoUlid/autoKsuid` (crypto when absent). */
+  ids?: Pick<IdSource, 'uuid' | 'bytes'>;
   log: Logger;
   /**
    * Invokes a function (AWS_LAMBDA data sources). Resolved lazily per call so a functions service
