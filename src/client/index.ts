@@ -64,7 +64,10 @@ export function storageOptions(): { customEndpoint?: string } {
   return storageEndpoint ? { customEndpoint: storageEndpoint } : {};
 }
 
-/** Adds the local storage endpoint to a Storage call's `options`. */
-export function withStorageEndpoint<T extends object>(options?: T): T & { customEndpoint?: string } {
-  return { ...(options ?? ({} as T)), ...storageOptions() };
+/**
+ * Adds the local storage endpoint to a Storage call's `options`. The result keeps the caller's option
+ * type: `customEndpoint` is read by the v6 client at run time but is not part of its public types.
+ */
+export function withStorageEndpoint<T extends object = Record<string, never>>(options?: T): T {
+  return { ...(options ?? {}), ...storageOptions() } as T;
 }
