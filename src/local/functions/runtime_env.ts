@@ -81,6 +81,10 @@ export function buildRuntimeEnv(input: RuntimeEnvInput): Record<string, string> 
     AWS_ENDPOINT_URL: endpoint,
   });
   for (const service of LOCAL_ENDPOINT_SERVICES) env[`AWS_ENDPOINT_URL_${service}`] = endpoint;
+  // The SDK warns on every cold start when Node is older than it wants; Lambda's runtime (the one the
+  // template names) would not, so an older local Node must not add that noise (the banner says it).
+  const runtimeMajor = Number(/^nodejs(\d+)/.exec(fn.runtime)?.[1] ?? NaN);
+  if (runtimeMajor > Number(process.versions.node.split('.')[0])) env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   if (input.caCertPath) env.NODE_EXTRA_CA_CERTS = input.caCertPath;
   if (input.credentials) Object.assign(env, credentialVariables(input.credentials));
   return env;
