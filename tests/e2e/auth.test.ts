@@ -278,3 +278,36 @@ async function cognitoAt(endpoint: string, operation: string, body: unknown): Pr
   if (!res.ok) throw new Error(`${operation}: ${JSON.stringify(json)}`);
   return json;
 }
+
+describe('Cognito triggers in the whole local cloud', () => {
+  it('runs the PostConfirmation trigger in the functions service: the profile exists after ConfirmSignUp', async () => {
+    const full = await startLocalCloud();
+    try {
+      const auth = full.cloud.model.auth!;
+      expect(full.cloud.describe().join('\n')).toContain('PostConfirmation trigger → ');
+      const call = async (op: string, body: unknown) => ({ status: 200, body: (await cognitoAt(full.endpoint, op, body)) as Record<string, unknown> });
+      const email = 'pat@example.com';
+      const up = await call('SignUp', {
+        ClientId: auth.defaultClientId,
+        Username: email,
+        Password: PASSWORD,
+        UserAttributes: [
+          { Name: 'phone_number', Value: '+15555550146' },
+          { Name: 'given_name', Value: 'Pat' },
+        ],
+      });
+      const code = (await full.outbox({ to: email })).pop()!.code;
+      await call('ConfirmSignUp', { ClientId: auth.defaultClientId, Username: email, ConfirmationCode: code });
+      const signedIn = await srpSignIn(call, Date.now(), email, PASSWORD, auth.defaultClientId, auth.userPool.id);
+      const { AccessToken } = signedIn.body.AuthenticationResult as { AccessToken: string };
+      const res = await fetch(`${full.endpoint}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: AccessToken },
+        body: JSON.stringify({ query: `query { getUserProfile(id: "${up.body.UserSub as string}") { id displayName } }` }),
+      });
+      expect(await res.json()).toEqual({ data: { getUserProfile: { id: up.body.UserSub, displayName: 'Pat' } } });
+    } finally {
+      await full.stop();
+    }
+  });
+});
