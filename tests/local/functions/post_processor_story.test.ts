@@ -78,4 +78,20 @@ describe('post-processor against the running local cloud', () => {
     const pushes = await cloud.outbox({ channel: 'push', to: 'apns-story-token' });
     expect(pushes.some((m) => m.body === 'Buy now')).toBe(false);
   });
+
+  it('runs the post-processor as the Lambda data source of processPost, for the owner only', async () => {
+    const created = await graphqlAs(cloud.endpoint, user.accessToken, 'mutation($i: CreatePostInput!) { createPost(input: $i) { id } }', {
+      i: { title: 'Again', content: 'Process me on demand' },
+    });
+    const postId = (created.body.data!.createPost as { id: string }).id;
+    const processed = await graphqlAs(cloud.endpoint, user.accessToken, 'mutation($id: ID!) { processPost(postId: $id) { id status } }', { id: postId });
+    expect(processed.body.errors).toBeUndefined();
+    expect(processed.body.data!.processPost).toEqual({ id: postId, status: 'PUBLISHED' });
+    expect(functions().invocations('post-processor').some((r) => r.source === 'appsync')).toBe(true);
+
+    const other = await createUser({ ...cognitoEnv(cloud.endpoint, cloud.cloud.model.auth!), outbox: (f) => cloud.outbox(f) }, 'other@example.com');
+    const refused = await graphqlAs(cloud.endpoint, other.accessToken, 'mutation($id: ID!) { processPost(postId: $id) { id } }', { id: postId });
+    // AppSync reports a function's unhandled error as `Lambda:Unhandled` with the function's message.
+    expect(refused.body.errors?.[0]).toMatchObject({ errorType: 'Lambda:Unhandled', message: 'Only the owner of a post may process it' });
+  });
 });
