@@ -628,7 +628,8 @@ export class CompiledTemplate {
     } catch (e) {
       const err = e as Error & { hash?: { line?: number } };
       const line = err.hash?.line !== undefined ? err.hash.line + 1 : undefined;
-      throw new VtlCompileError(`parse error${line ? ` on line ${line}` : ''}: ${err.message.split('\n').slice(0, 3).join(' ')}`, line);
+      const detail = err.message.split('\n').slice(1, 3).join(' ').trim() || err.message;
+      throw new VtlCompileError(`parse error${line ? ` on line ${line}` : ''}: ${detail}`, line);
     }
     const c = new Compiler(source);
     const body = c.block(ast);
