@@ -115,7 +115,7 @@ export class AuthPool {
       authTime: Math.floor(now / 1000),
       refreshExpiresAt: now + client.refreshTokenValidityMinutes * 60 * 1000,
     };
-    this.tokenSessions.add(session);
+    this.tokenSessions.add(session, now);
     return { ...this.issuer.issue(user, client, session, overrides), RefreshToken: refreshToken };
   }
 

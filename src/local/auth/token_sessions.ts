@@ -30,13 +30,20 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Every token issued after this long past its session's refresh expiry is itself long expired. */
+/**
+ * Access and ID tokens live at most a day (Cognito's maximum), so a day after its refresh token
+ * expired — or after it was revoked — no token of a session can still be valid and it can be
+ * forgotten (an unknown `origin_jti` is refused anyway).
+ */
 const KEEP_AFTER_REFRESH_EXPIRY_MS = 24 * 60 * 60 * 1000;
+const KEEP_AFTER_REVOCATION_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_ADDS = 100;
 
 export class TokenSessionStore {
   private readonly byJti = new Map<string, TokenSession>();
   private readonly byRefresh = new Map<string, TokenSession>();
   private readonly file: StateFile<SessionsFile>;
+  private addsSincePrune = 0;
 
   constructor(dataDir: string) {
     this.file = new StateFile<SessionsFile>(dataDir, 'token-sessions.json', () => ({ version: 1, sessions: [...this.byJti.values()] }));
@@ -45,13 +52,18 @@ export class TokenSessionStore {
   load(now: number): void {
     this.byJti.clear();
     this.byRefresh.clear();
+    for (const s of this.file.load()?.sessions ?? []) this.index(s);
+    this.prune(now);
+  }
+
+  private prune(now: number): void {
     let pruned = false;
-    for (const s of this.file.load()?.sessions ?? []) {
-      if (now > s.refreshExpiresAt + KEEP_AFTER_REFRESH_EXPIRY_MS) {
-        pruned = true;
-        continue;
-      }
-      this.index(s);
+    for (const s of this.byJti.values()) {
+      const dead = now > s.refreshExpiresAt + KEEP_AFTER_REFRESH_EXPIRY_MS || (s.revokedAt !== undefined && now > s.revokedAt + KEEP_AFTER_REVOCATION_MS);
+      if (!dead) continue;
+      this.byJti.delete(s.originJti);
+      this.byRefresh.delete(s.refreshTokenHash);
+      pruned = true;
     }
     if (pruned) this.file.markDirty();
   }
@@ -61,9 +73,13 @@ export class TokenSessionStore {
     this.byRefresh.set(s.refreshTokenHash, s);
   }
 
-  add(s: TokenSession): void {
+  add(s: TokenSession, now: number): void {
     this.index(s);
     this.file.markDirty();
+    if (++this.addsSincePrune >= PRUNE_EVERY_ADDS) {
+      this.addsSincePrune = 0;
+      this.prune(now);
+    }
   }
 
   byOriginJti(jti: string): TokenSession | undefined {

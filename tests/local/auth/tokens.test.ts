@@ -1,4 +1,6 @@
 import { createPublicKey, createVerify, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TokenRejectedError } from '../../../src/local/core/registry.js';
 import { authHarness, authResult, CLIENT_ID, decodePayload, ENDPOINT, PASSWORD_CLIENT_ID, POOL_ID, type AuthHarness } from './harness.js';
@@ -197,6 +199,20 @@ describe('tokens', () => {
     expect((await rejection(h.tokens().verify(r.IdToken))).reason).toBe('revoked');
     // Another sign-in of the same user is its own session and stays valid.
     expect((await h.call('GetUser', { AccessToken: other.AccessToken })).status).toBe(200);
+  });
+
+  it('forgets revoked sessions once none of their tokens can be valid, and still refuses the tokens', async () => {
+    const r = authResult(await h.srpSignIn('ada@example.com'));
+    const originJti = decodePayload(r.AccessToken).origin_jti as string;
+    await h.call('RevokeToken', { ClientId: CLIENT_ID, Token: r.RefreshToken });
+    h.clock.advance(25 * 60 * MINUTE);
+    await h.restart();
+    await h.service.stop();
+    expect(readFileSync(path.join(h.dataDir, 'token-sessions.json'), 'utf8')).not.toContain(originJti);
+    await h.restart();
+    expect((await rejection(h.tokens().verify(r.AccessToken))).reason).toBe('expired');
+    const refresh = await h.call('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: r.RefreshToken });
+    expect(refresh.body).toMatchObject({ __type: 'NotAuthorizedException', message: 'Invalid Refresh Token' });
   });
 
   it('RevokeToken refuses access tokens and refresh tokens of another client; unknown tokens are a no-op', async () => {
