@@ -74,7 +74,7 @@ export function acknowledgeNagFindings(backend: NagBackend, extras: NagExtras): 
   const root = backend.stack;
   const { userPool, cfnResources: authCfn } = backend.auth.resources;
   const data = backend.data.resources;
-  const dataStack = Stack.of(backend.postProcessor.resources.lambda);
+  const dataStack = Stack.of(data.cfnResources.cfnGraphqlApi);
   const storageStack = Stack.of(backend.storage.resources.bucket);
   const bucketDeployment = childOf(dataStack, (id) => id.startsWith('Custom::CDKBucketDeployment'));
   const logRetention = childOf(dataStack, (id) => id.startsWith('LogRetention'));

@@ -73,6 +73,18 @@ export function describePostProcessor(get: () => SynthesizedBackend): void {
       }
     });
 
+    it('writes moderation through the GraphQL API: it may only read the table streams, never write a table', () => {
+      const dynamo = roleStatements().flatMap((s) => asArray<string>(s.statement.Action)).filter((a) => a.startsWith('dynamodb:'));
+      expect(new Set(dynamo)).toEqual(
+        new Set(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']),
+      );
+      const graphql = resourcesOfType(data().json, 'AWS::IAM::Policy').filter(([, p]) =>
+        (p.Properties.Roles as Json[]).some((r) => r.Ref === fnProps().Role['Fn::GetAtt'][0]) &&
+        (p.Properties.PolicyDocument.Statement as Json[]).some((st) => st.Action === 'appsync:GraphQL'),
+      );
+      expect(graphql).toHaveLength(1);
+    });
+
     it('its only permission without a resource scope is dynamodb:ListStreams (which has none)', () => {
       const unscoped = roleStatements().filter((s) => asArray(s.statement.Resource).includes('*'));
       expect(unscoped.map((s) => s.statement.Action)).toEqual(['dynamodb:ListStreams']);
