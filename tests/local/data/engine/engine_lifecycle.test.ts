@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BackendModel, DataModel } from '../../../../src/local/assembly/model.js';
 import type { ChangeRecord, InvokeResult } from '../../../../src/local/core/registry.js';
 import { EngineStartError } from '../../../../src/local/data/engine/index.js';
