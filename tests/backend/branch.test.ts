@@ -17,6 +17,6 @@ const get = () => synth;
 describePushConfigured(get, secrets);
 describeOutputs(get, ['APNS', 'FCM']);
 describeHardening(get);
-describeRetention(get);
+describeRetention(get, 'branch');
 describeStacks(get);
 describeNag(get);

@@ -28,6 +28,6 @@ describeAnalytics(get);
 describeMonitoring(get);
 describeOutputs(get, undefined);
 describeHardening(get);
-describeRetention(get);
+describeRetention(get, 'sandbox');
 describeStacks(get);
 describeNag(get);

@@ -60,39 +60,39 @@ export function describeHardening(get: () => SynthesizedBackend): void {
   });
 }
 
-export function describeRetention(get: () => SynthesizedBackend): void {
-  const branch = () => get().type === 'branch';
-  const title = (what: string) =>
-    get === undefined ? what : what; // keeps names static below; the type is in the describe title
-  void title;
-
-  describe(`data retention (${'per deployment type'})`, () => {
+export function describeRetention(get: () => SynthesizedBackend, type: 'sandbox' | 'branch'): void {
+  const branch = type === 'branch';
+  describe(`data retention in a ${type} deployment`, () => {
     const userPool = () => everywhere(get(), 'AWS::Cognito::UserPool')[0][1];
     const tables = () => everywhere(get(), 'Custom::AmplifyDynamoDBTable').map(([, t]) => t);
     const bucket = () => resourcesOfType(get().stackNamed('storage').json, 'AWS::S3::Bucket')[0][1];
     const stream = () => everywhere(get(), 'AWS::Kinesis::Stream')[0][1];
 
-    it('user pool: deletion protection and retained on branches, deletable in sandboxes', () => {
-      expect(userPool().Properties.DeletionProtection).toBe(branch() ? 'ACTIVE' : 'INACTIVE');
-      expect(userPool().DeletionPolicy).toBe(branch() ? 'Retain' : 'Delete');
-      expect(userPool().UpdateReplacePolicy).toBe(branch() ? 'Retain' : 'Delete');
+    it('synthesized as that deployment type', () => {
+      expect(get().type).toBe(type);
+      expect(get().root.json.Outputs?.deploymentType.Value).toBe(type);
     });
 
-    it('tables: deletion protection and retained on branches, deletable in sandboxes', () => {
+    it(branch ? 'the user pool has deletion protection and is retained' : 'the user pool is deleted with the sandbox', () => {
+      expect(userPool().Properties.DeletionProtection).toBe(branch ? 'ACTIVE' : 'INACTIVE');
+      expect(userPool().DeletionPolicy).toBe(branch ? 'Retain' : 'Delete');
+      expect(userPool().UpdateReplacePolicy).toBe(branch ? 'Retain' : 'Delete');
+    });
+
+    it(branch ? 'every table has deletion protection and is retained' : 'every table is deleted with the sandbox', () => {
       for (const table of tables()) {
-        expect(table.Properties.deletionProtectionEnabled).toBe(branch());
-        expect(table.DeletionPolicy).toBe(branch() ? 'Retain' : 'Delete');
+        expect(table.Properties.deletionProtectionEnabled).toBe(branch);
+        expect(table.DeletionPolicy).toBe(branch ? 'Retain' : 'Delete');
       }
     });
 
-    it('bucket: kept with its objects on branches, emptied and deleted in sandboxes', () => {
-      expect(bucket().DeletionPolicy).toBe(branch() ? 'Retain' : 'Delete');
-      const autoDelete = resourcesOfType(get().stackNamed('storage').json, 'Custom::S3AutoDeleteObjects');
-      expect(autoDelete).toHaveLength(branch() ? 0 : 1);
+    it(branch ? 'the bucket and its objects are retained' : 'the bucket is emptied and deleted with the sandbox', () => {
+      expect(bucket().DeletionPolicy).toBe(branch ? 'Retain' : 'Delete');
+      expect(resourcesOfType(get().stackNamed('storage').json, 'Custom::S3AutoDeleteObjects')).toHaveLength(branch ? 0 : 1);
     });
 
-    it('analytics stream: retained on branches, deleted in sandboxes', () => {
-      expect(stream().DeletionPolicy).toBe(branch() ? 'Retain' : 'Delete');
+    it(branch ? 'the analytics stream is retained' : 'the analytics stream is deleted with the sandbox', () => {
+      expect(stream().DeletionPolicy).toBe(branch ? 'Retain' : 'Delete');
     });
   });
 }
