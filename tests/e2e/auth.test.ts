@@ -21,6 +21,7 @@ import {
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '../../src/local/auth/index.js';
+import { ManualClock } from '../../src/local/core/clock.js';
 import { createIdentityService } from '../../src/local/identity/index.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
@@ -278,6 +279,47 @@ async function cognitoAt(endpoint: string, operation: string, body: unknown): Pr
   if (!res.ok) throw new Error(`${operation}: ${JSON.stringify(json)}`);
   return json;
 }
+
+describe('expired tokens, with the local cloud on a manual clock', () => {
+  it('refuses an expired access token at GetUser and an expired ID token at the identity pool', async () => {
+    const clock = new ManualClock(Date.now());
+    const timed = await startLocalCloud({ clock, factories: [createAuthService, createIdentityService] });
+    try {
+      const auth = timed.cloud.model.auth!;
+      const call = async (op: string, body: unknown) => ({ status: 200, body: (await cognitoAt(timed.endpoint, op, body)) as Record<string, unknown> });
+      await call('SignUp', {
+        ClientId: auth.defaultClientId,
+        Username: 'old@example.com',
+        Password: PASSWORD,
+        UserAttributes: [{ Name: 'phone_number', Value: '+15555550147' }],
+      });
+      await call('AdminConfirmSignUp', { UserPoolId: auth.userPool.id, Username: 'old@example.com' });
+      const signedIn = await srpSignIn(call, clock.now(), 'old@example.com', PASSWORD, auth.defaultClientId, auth.userPool.id);
+      const tokens = signedIn.body.AuthenticationResult as { AccessToken: string; IdToken: string };
+      const provider = `${new URL(timed.endpoint).host}/${auth.userPool.id}`;
+      const getId = (idToken: string) =>
+        fetch(`${timed.endpoint}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityService.GetId' },
+          body: JSON.stringify({ IdentityPoolId: auth.identityPool!.id, Logins: { [provider]: idToken } }),
+        });
+      expect((await getId(tokens.IdToken)).status).toBe(200);
+
+      clock.advance(61 * 60 * 1000);
+      const getUser = await fetch(`${timed.endpoint}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser' },
+        body: JSON.stringify({ AccessToken: tokens.AccessToken }),
+      });
+      expect(await getUser.json()).toEqual({ __type: 'NotAuthorizedException', message: 'Access Token has expired' });
+      const expired = await getId(tokens.IdToken);
+      expect(expired.status).toBe(400);
+      expect(((await expired.json()) as { __type: string }).__type).toBe('NotAuthorizedException');
+    } finally {
+      await timed.stop();
+    }
+  });
+});
 
 describe('Cognito triggers in the whole local cloud', () => {
   it('runs the PostConfirmation trigger in the functions service: the profile exists after ConfirmSignUp', async () => {
