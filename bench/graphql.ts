@@ -7,11 +7,12 @@
  *             (templates as files, parsed once, as `amplify mock` loads them), bound to 127.0.0.1;
  *   - local:  this project's local cloud (front door, auth verification, data service, engine).
  * Each runs `getPost` and `createPost` at 1, 16 and 64 concurrent clients. The load generator runs in
- * a worker thread so client and server do not share an event loop. Then subscription fan-out: 1000
+ * a child process so client and server do not share an event loop. Then subscription fan-out: 1000
  * WebSocket subscribers, one mutation, delivery latency from the mutation's send to each `data` frame.
  *
  * Targets: local ≥ 1.5× gen1 req/s, local p99 ≤ 20 ms at 16 clients, fan-out p99 ≤ 250 ms.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer, Agent, request as httpsRequest, type Server } from 'node:https';
@@ -19,7 +20,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import type { BackendModel } from '../src/local/assembly/model.js';
@@ -188,26 +189,31 @@ async function runFanout(job: FanoutJob): Promise<FanoutResult> {
   return { subscribers: job.subscribers, received: arrivals.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, mutationMs };
 }
 
-if (!isMainThread && (workerData as { benchGraphql?: boolean })?.benchGraphql) {
-  parentPort!.on('message', (job: LoadJob | FanoutJob) => {
+if (process.env.BENCH_GRAPHQL_LOADGEN === '1' && process.send) {
+  process.on('message', (job: LoadJob | FanoutJob) => {
     const run = job.kind === 'load' ? runLoad(job) : runFanout(job);
     run.then(
-      (result) => parentPort!.postMessage({ ok: true, result }),
-      (err: unknown) => parentPort!.postMessage({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+      (result) => process.send!({ ok: true, result }),
+      (err: unknown) => process.send!({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     );
   });
 }
 
-class LoadWorker {
-  private readonly worker = new Worker(new URL(import.meta.url), { workerData: { benchGraphql: true } });
+/** The load generator: this file in a child process, so clients and servers do not share an event loop. */
+class LoadGenerator {
+  private readonly child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: process.execArgv,
+    env: { ...process.env, BENCH_GRAPHQL_LOADGEN: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   run<T>(job: LoadJob | FanoutJob): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.worker.once('message', (m: { ok: boolean; result?: T; error?: string }) => (m.ok ? resolve(m.result as T) : reject(new Error(m.error))));
-      this.worker.postMessage(job);
+      this.child.once('message', (m: { ok: boolean; result?: T; error?: string }) => (m.ok ? resolve(m.result as T) : reject(new Error(m.error))));
+      this.child.send(job);
     });
   }
-  terminate(): Promise<number> {
-    return this.worker.terminate();
+  stop(): void {
+    this.child.kill();
   }
 }
 
@@ -383,7 +389,11 @@ export async function main(): Promise<void> {
   const tls = await ensureTls(caDir);
   const ca = readFileSync(tls.caCertPath, 'utf8');
 
-  const cloud = await createLocalCloud({ model, dataDir: path.join(root, 'data'), port: 0, outputsPath: null, caDir, log: quiet });
+  // Without the functions service: the Post table's stream would run the post-processor Lambda for
+  // every createPost, which is not part of the GraphQL request (and Gen 1 runs no triggers either).
+  const { serviceFactories } = await import('../src/local/services.js');
+  const factories = serviceFactories.filter((f) => f.name !== 'createFunctionsService');
+  const cloud = await createLocalCloud({ model, dataDir: path.join(root, 'data'), port: 0, outputsPath: null, caDir, log: quiet, factories });
   const auth = model.auth!;
   const user = await createUser(cognitoEnv(cloud.endpoint, auth), 'bench@example.com');
   console.error(`bench graphql: local cloud at ${cloud.endpoint}, user ${user.sub}`);
@@ -402,7 +412,7 @@ export async function main(): Promise<void> {
     console.error(`bench graphql: the local cloud cannot serve the API: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  const worker = new LoadWorker();
+  const worker = new LoadGenerator();
   const results = new Map<string, LoadResult>();
   for (const op of ['get', 'create'] as const) {
     for (const concurrency of CONCURRENCY) {
@@ -420,7 +430,7 @@ export async function main(): Promise<void> {
   } catch (err) {
     console.error(`bench graphql: fan-out failed: ${err instanceof Error ? err.message : String(err)}`);
   }
-  await worker.terminate();
+  worker.stop();
   for (const t of targets) await t.close();
   await cloud.stop();
   rmSync(root, { recursive: true, force: true });
