@@ -3,7 +3,9 @@ import type { BackendModel } from '../../../src/local/assembly/model.js';
 import { clientSessionKey, claimSignature, formatSrpTimestamp, g, hexToBigInt, modPowN } from '../../../src/local/auth/srp.js';
 import { cryptoIds } from '../../../src/local/core/clock.js';
 import { getTestModel } from '../../helpers/local_cloud.js';
-import { authHarness, authResult, decodePayload, type AuthHarness } from './harness.js';
+import { loadBackendModel } from '../../../src/local/assembly/load_assembly.js';
+import { getOtherAssembly } from '../../fixtures/assembly.js';
+import { authHarness, authResult, decodePayload, srpSignIn, type AuthHarness } from './harness.js';
 
 /** The service configured from this repository's synthesized backend (amplify/auth/resource.ts + backend.ts). */
 describe('user pool from the synthesized assembly', () => {
@@ -78,5 +80,45 @@ describe('user pool from the synthesized assembly', () => {
   it('names the PostConfirmation trigger in its start-up lines', () => {
     const lines = h.service.describe!().join('\n');
     expect(lines).toContain('PostConfirmation trigger (postconfirmationlambda195D98D2)');
+  });
+});
+
+/** A second, different Gen 2 backend: email-only sign-in, groups and a custom attribute. */
+describe('user pool of another backend (generic: nothing of this app is hard-coded)', () => {
+  let h: AuthHarness;
+  let model: BackendModel;
+
+  beforeAll(async () => {
+    model = loadBackendModel(await getOtherAssembly(), { region: 'us-east-1' });
+    h = await authHarness({ model });
+  });
+  afterAll(() => h.close());
+
+  it('signs up without a phone, stores the custom attribute, and puts groups in the tokens', async () => {
+    const auth = model.auth!;
+    expect(auth.userPool.groups.map((g) => g.name).sort()).toEqual(['Admins', 'Editors']);
+    const up = await h.call('SignUp', {
+      ClientId: auth.defaultClientId,
+      Username: 'kim@example.com',
+      Password: 'Passw0rd!',
+      UserAttributes: [{ Name: 'custom:team', Value: 'blue' }],
+    });
+    expect(up.status, JSON.stringify(up.body)).toBe(200);
+    const tooLong = await h.call('SignUp', {
+      ClientId: auth.defaultClientId,
+      Username: 'long@example.com',
+      Password: 'Passw0rd!',
+      UserAttributes: [{ Name: 'custom:team', Value: 'x'.repeat(33) }],
+    });
+    expect(tooLong.body).toEqual({
+      __type: 'InvalidParameterException',
+      message: 'Attributes did not conform to the schema: custom:team: String must be no longer than 32 characters',
+    });
+    await h.call('ConfirmSignUp', { ClientId: auth.defaultClientId, Username: 'kim@example.com', ConfirmationCode: h.outbox.lastCode('kim@example.com') });
+    expect((await h.call('AdminAddUserToGroup', { UserPoolId: auth.userPool.id, Username: 'kim@example.com', GroupName: 'Editors' })).status).toBe(200);
+    const res = await srpSignIn(h.call, h.clock.now(), 'kim@example.com', 'Passw0rd!', auth.defaultClientId, auth.userPool.id);
+    const id = decodePayload(authResult(res).IdToken);
+    expect(id['cognito:groups']).toEqual(['Editors']);
+    expect(id['custom:team']).toBe('blue');
   });
 });
