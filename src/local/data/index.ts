@@ -164,8 +164,12 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
   };
 
   function startEngine(factory: NonNullable<DataServiceOptions['engineFactory']>): Promise<LocalGraphqlEngine> {
+    // AppSync's QueryDepthLimit / ResolverCountLimit (off unless the API sets them), when the model carries them.
+    const limits = data as { queryDepthLimit?: number; resolverCountLimit?: number };
     return factory({
       model: data!,
+      queryDepthLimit: limits.queryDepthLimit,
+      resolverCountLimit: limits.resolverCountLimit,
       region: model.region,
       accountId: model.accountId,
       dataDir: ctx.dataDir,
