@@ -237,7 +237,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
         reaper.unref();
       },
       async reset() {
-        for (const m of mappings) await m.idle();
+        for (const m of mappings) m.clear();
         await Promise.all([...runners.values()].map((r) => r.reset()));
         for (const c of credentials.values()) c.clear();
         failed?.clear();

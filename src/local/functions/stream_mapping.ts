@@ -62,6 +62,13 @@ export interface StreamMappingOptions {
   maxQueue?: number;
 }
 
+/** One batch taken from the queue, across its retries and splits. */
+interface BatchRun {
+  invocations: number;
+  /** The mapping's epoch when the batch was taken: a reset in between abandons it. */
+  epoch: number;
+}
+
 interface Queued {
   record: StreamEventRecord;
   arrivedAt: number;
@@ -104,6 +111,8 @@ export class StreamMapping {
   private batchReady: (() => void) | undefined;
   private retryReady: (() => void) | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** Bumped by `clear()`: a batch being retried from an older epoch is abandoned. */
+  private epoch = 0;
   /** Records that did not pass the filter (dropped without an invocation). */
   filtered = 0;
   /** Records dropped because the queue overflowed. */
@@ -180,7 +189,7 @@ export class StreamMapping {
           if (this.stopped) break;
         }
         const batch = this.queue.splice(0, batchSize).map((q) => q.record);
-        await this.process(batch, 0, { invocations: 0 });
+        await this.process(batch, 0, { invocations: 0, epoch: this.epoch });
       }
     } catch (err) {
       this.opts.log.error(`stream mapping ${this.opts.mapping.logicalId} failed: ${(err as Error).message}`);
@@ -205,7 +214,8 @@ export class StreamMapping {
 
   /** The pause before a retry; only `stop` cuts it short. */
   private sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+    // Even without a delay, yield to the event loop: a function failing at once must not starve it.
+    if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.retryReady?.(), ms);
       this.retryReady = () => {
@@ -216,7 +226,7 @@ export class StreamMapping {
     });
   }
 
-  private async invoke(batch: StreamEventRecord[], counter: { invocations: number }): Promise<BatchInvocation> {
+  private async invoke(batch: StreamEventRecord[], counter: BatchRun): Promise<BatchInvocation> {
     counter.invocations += 1;
     try {
       return await this.opts.invoke({ Records: batch });
@@ -254,12 +264,13 @@ export class StreamMapping {
    * records; splitting a batch in two does not count as a retry, so a failing record ends up
    * retried alone MaximumRetryAttempts times before it is discarded.
    */
-  private async process(batch: StreamEventRecord[], attempt: number, counter: { invocations: number }): Promise<void> {
+  private async process(batch: StreamEventRecord[], attempt: number, counter: BatchRun): Promise<void> {
     let records = batch;
     let tries = attempt;
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped || counter.epoch !== this.epoch) return;
       const result = await this.invoke(records, counter);
+      if (this.stopped || counter.epoch !== this.epoch) return;
       const rest = this.remainder(records, result);
       if (rest.length === 0) return;
       const { maximumRetryAttempts, bisectBatchOnFunctionError } = this.opts.mapping;
@@ -324,6 +335,15 @@ export class StreamMapping {
   idle(): Promise<void> {
     if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Drops waiting records and abandons a batch being retried (reset); keeps listening. */
+  clear(): void {
+    this.epoch += 1;
+    this.queue.length = 0;
+    this.filtered = 0;
+    this.dropped = 0;
+    this.retryReady?.();
   }
 
   stop(): void {

@@ -277,6 +277,20 @@ describe('stream event source mapping', () => {
     expect(failed[0].lastError).toMatchObject({ errorMessage: 'function service stopped' });
   });
 
+  it('abandons waiting records and a batch being retried on clear, and keeps listening', async () => {
+    const h = harness({ maximumRetryAttempts: -1, batchSize: 1 }, (batch) => (ids(batch)[0] === 'stuck' ? fail() : ok));
+    h.feed.emit(['stuck', 'queued']);
+    while (h.batches.length < 3) await new Promise((r) => setImmediate(r));
+    h.mapping.clear();
+    await h.mapping.idle();
+    const after = h.batches.length;
+    expect(h.batches.flat()).not.toContain('queued');
+    h.feed.emit(['fresh']);
+    await h.mapping.idle();
+    expect(h.batches.slice(after)).toEqual([['fresh']]);
+    expect(h.failed).toEqual([]);
+  });
+
   it('stops listening to the table on stop', async () => {
     const h = harness({}, () => ok);
     expect(h.feed.subscribers('Post-local')).toBe(1);
