@@ -56,20 +56,18 @@ describe('storage through aws-amplify', () => {
     expect(Buffer.from(await fetched.arrayBuffer())).toEqual(image);
   });
 
-  it('uploads more than 5 MB in parts, reporting progress, and lists it', async () => {
+  // In Node the client's fetch transfer handler reports no byte progress (browsers and React Native use
+  // XHR, which does): progress events are covered by tests/browser. Here: the multipart path itself.
+  it('uploads more than 5 MB in parts and lists and reads it back', async () => {
     const big = Buffer.alloc(11 * 1024 * 1024, 7);
-    const seen: number[] = [];
+    big.write('start', 0);
+    big.write('end', big.length - 3);
     const path = `private/${alice}/big.bin`;
-    await uploadData({
-      path,
-      data: big,
-      options: withStorageEndpoint({ onProgress: ({ transferredBytes }: { transferredBytes: number }) => seen.push(transferredBytes) }),
-    }).result;
-    expect(seen.length).toBeGreaterThan(1);
-    expect(seen[seen.length - 1]).toBe(big.length);
-    const head = await cloud.cloud.fetch(new Request(`${cloud.endpoint}/${cloud.outputs.storage!.bucket_name}/${path}`, { method: 'HEAD' }));
-    // Unsigned: refused. The object is checked through the client below.
-    expect(head.status).toBe(403);
+    await uploadData({ path, data: big, options: withStorageEndpoint() }).result;
+    const props = await getProperties({ path, options: withStorageEndpoint() });
+    expect(props.size).toBe(big.length);
+    // A multipart object's ETag is the digest of its part digests, suffixed with the part count.
+    expect(props.eTag).toMatch(/-3"?$/);
     const listed = await list({ path: `private/${alice}/`, options: withStorageEndpoint() });
     expect(listed.items.map((i) => [i.path, i.size])).toContainEqual([path, big.length]);
     const down = await downloadData({ path, options: withStorageEndpoint() }).result;
