@@ -12,7 +12,8 @@ import { ResolverRuntime, compileResolvers } from './resolvers.js';
 import { buildAppSyncSchema } from './schema.js';
 import { EngineStartError, type CreateGraphqlEngineOptions, type LocalGraphqlEngine } from './types.js';
 import { cryptoIdGen } from './util/ids.js';
-import { Util } from './util/util.js';
+import { Extensions, Util } from './util/util.js';
+import { jsModules } from './js/runtime.js';
 
 export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Promise<LocalGraphqlEngine> {
   const { model, log } = opts;
@@ -26,7 +27,9 @@ export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Pro
     const t = schema.getType(typeName);
     return !!t && (isObjectType(t) || isInterfaceType(t)) && Object.prototype.hasOwnProperty.call(t.getFields(), fieldName);
   };
-  const { resolvers, problems } = compileResolvers(model, knownField);
+  const util = new Util(opts.clock, opts.ids ?? cryptoIdGen, log.child('resolver'));
+  const extensions = new Extensions(util);
+  const { resolvers, problems } = compileResolvers(model, knownField, jsModules(util, extensions));
   if (problems.length) throw new EngineStartError(problems);
 
   const dir = path.join(opts.dataDir, 'dynamodb');
@@ -38,8 +41,7 @@ export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Pro
     throw e;
   }
 
-  const util = new Util(opts.clock, opts.ids ?? cryptoIdGen, log.child('resolver'));
-  const runtime = new ResolverRuntime(util, dynamo, () => opts.invokeFunction);
+  const runtime = new ResolverRuntime(util, extensions, dynamo, () => opts.invokeFunction);
   const auth = new AuthDirectives(schema, model.defaultAuthMode);
   const executor = new Executor(schema, auth, resolvers, runtime, {
     queryDepthLimit: opts.queryDepthLimit,
@@ -53,7 +55,7 @@ export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Pro
     prepareSubscription: (req) => executor.prepareSubscription(req),
     onMutation: (listener) => executor.onMutation(listener),
     describe: () => [
-      `GraphQL engine: ${resolvers.length} resolvers, ${fnCount} pipeline functions (VTL), ${model.tables.length} tables in ${dir}`,
+      `GraphQL engine: ${resolvers.length} resolvers, ${fnCount} pipeline functions, ${model.tables.length} tables in ${dir}`,
     ],
     reset: () => dynamo.reset(),
     close: () => dynamo.close(),

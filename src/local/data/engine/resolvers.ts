@@ -12,24 +12,33 @@ import { runDynamoRequest, type DataSourceOutcome } from './dynamodb_requests.js
 import { FieldError, type AppendedError } from './errors.js';
 import { ResolveInfo, type SyntheticInfo } from './info.js';
 import type { ExecuteRequest } from './types.js';
-import { Extensions, Util, newScope, type RenderScope } from './util/util.js';
+import { JsCompileError, loadJsModule, runJs, type JsHandler } from './js/runtime.js';
+import { newScope, type Extensions, type RenderScope, type Util } from './util/util.js';
 import { CompiledTemplate, VtlCompileError } from './vtl/compile.js';
 import { isMap, type JMap } from './vtl/java.js';
 
 const SUPPORTED_SOURCES = new Set(['NONE', 'AMAZON_DYNAMODB', 'AWS_LAMBDA']);
 
+/**
+ * One handler of a resolver or function: a VTL template or an APPSYNC_JS handler. `request`
+ * stages of functions must produce a data-source request document; other stages a value.
+ */
+type Stage =
+  | { kind: 'vtl'; template: CompiledTemplate; strict: boolean; owner: string }
+  | { kind: 'js'; handler: JsHandler; name: string };
+
 interface CompiledFunction {
   name: string;
   dataSource: DataSourceModel;
-  request?: CompiledTemplate;
-  response?: CompiledTemplate;
+  request?: Stage;
+  response?: Stage;
 }
 
 export interface CompiledResolver {
   typeName: string;
   fieldName: string;
-  before?: CompiledTemplate;
-  after?: CompiledTemplate;
+  before?: Stage;
+  after?: Stage;
   steps: CompiledFunction[];
   /** UNIT resolvers are one step with no before/after. */
   unit: boolean;
@@ -48,18 +57,54 @@ export interface RequestState {
   resolverCount: number;
 }
 
-function compileTemplate(problems: string[], where: string, name: string, source: string | undefined): CompiledTemplate | undefined {
+function compileTemplate(problems: string[], where: string, name: string, source: string | undefined, strict: boolean): Stage | undefined {
   if (source === undefined || source === null) return undefined;
   try {
-    return CompiledTemplate.compile(name, source);
+    return { kind: 'vtl', template: CompiledTemplate.compile(name, source), strict, owner: name };
   } catch (e) {
     problems.push(`${where}: ${e instanceof VtlCompileError ? e.message : String(e)}`);
     return undefined;
   }
 }
 
+/** Compiles a resolver's or function's code (VTL templates or an APPSYNC_JS module). */
+function compileCode(
+  problems: string[],
+  where: string,
+  name: string,
+  code: { runtime: string; requestTemplate?: string; responseTemplate?: string; code?: string },
+  strictRequest: boolean,
+  jsModules: Record<string, unknown>,
+): { request?: Stage; response?: Stage } {
+  if (code.runtime === 'APPSYNC_JS') {
+    if (!code.code) {
+      problems.push(`${where}: APPSYNC_JS code is missing`);
+      return {};
+    }
+    try {
+      const m = loadJsModule(name, code.code, jsModules);
+      return { request: { kind: 'js', handler: m.request!, name: `${name} request` }, response: { kind: 'js', handler: m.response!, name: `${name} response` } };
+    } catch (e) {
+      problems.push(`${where}: ${e instanceof JsCompileError ? e.message : String(e)}`);
+      return {};
+    }
+  }
+  if (code.runtime !== 'VTL') {
+    problems.push(`${where}: runtime ${code.runtime} is not supported locally (VTL and APPSYNC_JS are)`);
+    return {};
+  }
+  return {
+    request: compileTemplate(problems, `${where}, request template`, `${name}.req`, code.requestTemplate, strictRequest),
+    response: compileTemplate(problems, `${where}, response template`, `${name}.res`, code.responseTemplate, false),
+  };
+}
+
 /** Compiles every resolver; returns what could not be compiled instead of throwing. */
-export function compileResolvers(data: DataModel, knownFields: (type: string, field: string) => boolean): { resolvers: CompiledResolver[]; problems: string[] } {
+export function compileResolvers(
+  data: DataModel,
+  knownFields: (type: string, field: string) => boolean,
+  jsModules: Record<string, unknown>,
+): { resolvers: CompiledResolver[]; problems: string[] } {
   const problems: string[] = [];
   const sources = new Map(data.dataSources.map((d) => [d.name, d]));
   const tables = new Set(data.tables.map((t) => t.tableName));
@@ -97,10 +142,8 @@ export function compileResolvers(data: DataModel, knownFields: (type: string, fi
     else {
       const fnWhere = `${where} (function ${fn.name})`;
       const before = problems.length;
-      if (fn.runtime !== 'VTL') problems.push(`${fnWhere}: runtime ${fn.runtime} is not supported locally (VTL 2018-05-29 is)`);
       const ds = checkSource(fnWhere, fn.dataSource);
-      const request = compileTemplate(problems, `${fnWhere}, request template`, `${fn.name}.req`, fn.requestTemplate);
-      const response = compileTemplate(problems, `${fnWhere}, response template`, `${fn.name}.res`, fn.responseTemplate);
+      const { request, response } = compileCode(problems, fnWhere, fn.name, fn, true, jsModules);
       if (ds && needsTemplates(ds) && fn.runtime === 'VTL' && (!fn.requestTemplate || !fn.responseTemplate)) {
         problems.push(`${fnWhere}: a ${ds.type} function needs request and response templates`);
       }
@@ -115,28 +158,26 @@ export function compileResolvers(data: DataModel, knownFields: (type: string, fi
     const where = `resolver ${r.typeName}.${r.fieldName}`;
     const before = problems.length;
     if (!knownFields(r.typeName, r.fieldName)) problems.push(`${where}: the schema has no field ${r.typeName}.${r.fieldName}`);
-    if (r.runtime !== 'VTL') problems.push(`${where}: runtime ${r.runtime} is not supported locally (VTL 2018-05-29 is)`);
+    const name = `${r.typeName}.${r.fieldName}`;
     if (r.kind === 'PIPELINE') {
-      const beforeT = compileTemplate(problems, `${where}, before template`, `${r.typeName}.${r.fieldName}.before`, r.requestTemplate);
-      const afterT = compileTemplate(problems, `${where}, after template`, `${r.typeName}.${r.fieldName}.after`, r.responseTemplate);
+      const { request: beforeT, response: afterT } = compileCode(problems, where, name, r, false, jsModules);
       const steps = r.pipeline.map((id) => compileFunction(id, where));
       if (problems.length === before && steps.every((s): s is CompiledFunction => s !== null)) {
         resolvers.push({ typeName: r.typeName, fieldName: r.fieldName, before: beforeT, after: afterT, steps, unit: false });
       }
     } else {
       const ds = checkSource(where, r.dataSource);
-      const request = compileTemplate(problems, `${where}, request template`, `${r.typeName}.${r.fieldName}.req`, r.requestTemplate);
-      const response = compileTemplate(problems, `${where}, response template`, `${r.typeName}.${r.fieldName}.res`, r.responseTemplate);
-      if (ds && needsTemplates(ds) && (!r.requestTemplate || !r.responseTemplate)) problems.push(`${where}: a ${ds.type} resolver needs request and response templates`);
+      const { request, response } = compileCode(problems, where, name, r, true, jsModules);
+      if (ds && needsTemplates(ds) && r.runtime === 'VTL' && (!r.requestTemplate || !r.responseTemplate)) problems.push(`${where}: a ${ds.type} resolver needs request and response templates`);
       if (ds && problems.length === before) {
-        resolvers.push({ typeName: r.typeName, fieldName: r.fieldName, steps: [{ name: `${r.typeName}.${r.fieldName}`, dataSource: ds, request, response }], unit: true });
+        resolvers.push({ typeName: r.typeName, fieldName: r.fieldName, steps: [{ name, dataSource: ds, request, response }], unit: true });
       }
     }
   }
   return { resolvers, problems };
 }
 
-interface VtlContext extends JMap {
+interface ResolverContext extends JMap {
   arguments: JMap;
   args: JMap;
   source: unknown;
@@ -150,17 +191,12 @@ interface VtlContext extends JMap {
 }
 
 export class ResolverRuntime {
-  readonly util: Util;
-  private readonly extensions: Extensions;
-
   constructor(
-    util: Util,
+    private readonly util: Util,
+    private readonly extensions: Extensions,
     private readonly dynamo: LocalDynamo,
     private readonly invoke: () => InvokeFunction | undefined,
-  ) {
-    this.util = util;
-    this.extensions = new Extensions(util);
-  }
+  ) {}
 
   /** Resolves one field; throws FieldError for AppSync field errors. */
   async run(
@@ -172,7 +208,7 @@ export class ResolverRuntime {
     scope = newScope(state.req.authMode, resolver.typeName, resolver.fieldName),
   ): Promise<unknown> {
     state.resolverCount++;
-    const ctx: VtlContext = {
+    const ctx: ResolverContext = {
       arguments: args,
       args,
       source: source ?? null,
@@ -183,6 +219,7 @@ export class ResolverRuntime {
       prev: { result: null },
       result: null,
       error: null,
+      env: {},
     };
     try {
       const value = await this.pipeline(resolver, ctx, scope);
@@ -197,15 +234,15 @@ export class ResolverRuntime {
     }
   }
 
-  private async pipeline(r: CompiledResolver, ctx: VtlContext, scope: RenderScope): Promise<unknown> {
+  private async pipeline(r: CompiledResolver, ctx: ResolverContext, scope: RenderScope): Promise<unknown> {
     if (r.unit) {
       const { value } = await this.step(r.steps[0], ctx, scope, r);
       return value;
     }
     if (r.before) {
-      const out = this.render(r.before, ctx, scope);
+      const out = this.exec(r.before, ctx, scope);
       if (out.returned) return out.value;
-      ctx.prev = { result: parseOutput(out.output, r, 'before') };
+      ctx.prev = { result: out.value };
     }
     for (const fn of r.steps) {
       ctx.result = null;
@@ -216,16 +253,15 @@ export class ResolverRuntime {
     if (!r.after) return ctx.prev.result;
     ctx.result = ctx.prev.result;
     ctx.error = null;
-    const out = this.render(r.after, ctx, scope);
-    return out.returned ? out.value : parseOutput(out.output, r, 'after');
+    return this.exec(r.after, ctx, scope).value;
   }
 
-  private async step(fn: CompiledFunction, ctx: VtlContext, scope: RenderScope, r: CompiledResolver): Promise<{ value: unknown }> {
+  private async step(fn: CompiledFunction, ctx: ResolverContext, scope: RenderScope, r: CompiledResolver): Promise<{ value: unknown }> {
     let request: unknown;
     if (fn.request) {
-      const out = this.render(fn.request, ctx, scope);
+      const out = this.exec(fn.request, ctx, scope);
       if (out.returned) return { value: out.value };
-      request = parseRequest(out.output, fn);
+      request = out.value;
     } else {
       request = { operation: 'Invoke', payload: lambdaEvent(ctx) };
     }
@@ -237,20 +273,26 @@ export class ResolverRuntime {
       if (outcome.error) throw new FieldError(outcome.error.message, outcome.error.type);
       return { value: outcome.result };
     }
-    const out = this.render(fn.response, ctx, scope);
-    return { value: out.returned ? out.value : parseOutput(out.output, r, `function ${fn.name}`) };
+    return { value: this.exec(fn.response, ctx, scope).value };
   }
 
-  /** Renders synchronously with `$util` bound to this field's scope. */
-  private render(t: CompiledTemplate, ctx: VtlContext, scope: RenderScope) {
+  /** Runs a stage synchronously with `util` bound to this field's scope. */
+  private exec(stage: Stage, ctx: ResolverContext, scope: RenderScope): { returned: boolean; value: unknown } {
     const util = this.util;
     const previous = util.scope;
     util.scope = scope;
     try {
-      return t.render({ ctx, util, extensions: this.extensions });
-    } catch (e) {
-      if (e instanceof FieldError) throw e;
-      throw new FieldError(`Template ${t.name} failed: ${e instanceof Error ? e.message : String(e)}`, 'MappingTemplate');
+      if (stage.kind === 'js') return runJs(stage.handler, ctx, stage.name);
+      let out;
+      try {
+        out = stage.template.render({ ctx, util, extensions: this.extensions });
+      } catch (e) {
+        if (e instanceof FieldError) throw e;
+        throw new FieldError(`Template ${stage.template.name} failed: ${e instanceof Error ? e.message : String(e)}`, 'MappingTemplate');
+      }
+      // `#return($util.toJson(x))` is how generated templates return: a string is the template's JSON output.
+      if (out.returned) return { returned: true, value: typeof out.value === 'string' ? parseReturned(out.value) : out.value };
+      return { returned: false, value: stage.strict ? parseRequest(out.output, stage.owner) : parseOutput(out.output, stage.owner) };
     } finally {
       util.scope = previous;
     }
@@ -303,7 +345,7 @@ export class ResolverRuntime {
   }
 }
 
-function lambdaEvent(ctx: VtlContext): JMap {
+function lambdaEvent(ctx: ResolverContext): JMap {
   return {
     arguments: ctx.arguments,
     identity: ctx.identity,
@@ -315,21 +357,29 @@ function lambdaEvent(ctx: VtlContext): JMap {
   };
 }
 
-function parseRequest(output: string, fn: CompiledFunction): unknown {
+function parseReturned(text: string): unknown {
   try {
-    return JSON.parse(output);
-  } catch (e) {
-    throw new FieldError(`Unable to parse the JSON document: '${(e as Error).message}' in the request mapping template of ${fn.name}`, 'MappingTemplate');
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 
-function parseOutput(output: string, r: CompiledResolver, what: string): unknown {
+function parseRequest(output: string, owner: string): unknown {
+  try {
+    return JSON.parse(output);
+  } catch (e) {
+    throw new FieldError(`Unable to parse the JSON document: '${(e as Error).message}' (${owner})`, 'MappingTemplate');
+  }
+}
+
+function parseOutput(output: string, owner: string): unknown {
   const text = output.trim();
   if (text === '') return null;
   try {
     return JSON.parse(text);
   } catch {
-    throw new FieldError(`Unable to convert ${text.length > 200 ? `${text.slice(0, 200)}…` : text} to Object. (${r.typeName}.${r.fieldName}, ${what})`, 'MappingTemplate');
+    throw new FieldError(`Unable to convert ${text.length > 200 ? `${text.slice(0, 200)}…` : text} to Object. (${owner})`, 'MappingTemplate');
   }
 }
 
