@@ -264,17 +264,26 @@ class RealtimeConnection {
       if (!plan) {
         const engine = this.deps.engine();
         if (!engine) return this.fail(id, [{ errorType: 'ServiceUnavailableException', message: 'The data service is starting.' }], started, recordExtra, 503);
-        const prepared = await engine.prepareSubscription({
-          query,
-          variables,
-          operationName,
-          authMode: auth.mode,
-          identity: auth.identity,
-          headers: lowerCased(payload.extensions?.authorization ?? {}),
-          requestId: this.deps.ids.uuid(),
-          domainName: headerLookup(payload.extensions?.authorization ?? {})('host') ?? null,
-          authorizeField: iamFieldAuthorizer(auth, this.deps.model),
-        });
+        const prepared = await engine
+          .prepareSubscription({
+            query,
+            variables,
+            operationName,
+            authMode: auth.mode,
+            identity: auth.identity,
+            headers: lowerCased(payload.extensions?.authorization ?? {}),
+            requestId: this.deps.ids.uuid(),
+            domainName: headerLookup(payload.extensions?.authorization ?? {})('host') ?? null,
+            authorizeField: iamFieldAuthorizer(auth, this.deps.model),
+          })
+          .catch((err: unknown) => {
+            // The engine answers request problems with errors; a throw is our fault, not the client's.
+            this.deps.log.error(`preparing subscription ${id} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+            return undefined;
+          });
+        if (!prepared) {
+          return this.fail(id, [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }], started, recordExtra, 500);
+        }
         if ('errors' in prepared) {
           return this.fail(
             id,

@@ -207,6 +207,22 @@ describe('subscriptions', () => {
     expect(err).toMatchObject({ id: 'bad', payload: { errors: [{ errorType: 'ValidationError' }] } });
   });
 
+  it('answers an engine fault while preparing with an InternalFailure error, and the connection lives on', async () => {
+    await setup();
+    const sock = await connectAndInit();
+    const original = h.engine.prepareSubscription.bind(h.engine);
+    h.engine.prepareSubscription = async () => {
+      throw new Error('engine bug');
+    };
+    start(sock, 'boom');
+    const err = await sock.next((m) => m.id === 'boom');
+    expect(err).toMatchObject({ type: 'error', payload: { errors: [{ errorType: 'InternalFailure' }] } });
+    expect(h.service.metrics().SubscribeServerError).toBe(1);
+    h.engine.prepareSubscription = original;
+    start(sock, 'fine');
+    expect(await sock.next((m) => m.id === 'fine')).toEqual({ type: 'start_ack', id: 'fine' });
+  });
+
   it('rejects a subscription document that does not parse', async () => {
     await setup();
     const sock = await connectAndInit();
