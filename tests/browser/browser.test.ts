@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
+import type { LocalCloudApp } from './page/app.js';
+import { bundlePage } from './support/bundle.js';
+import { launchTrustingChromium, type TestBrowser } from './support/chromium.js';
+import { serveStatic, type StaticSite } from './support/static_server.js';
+import { startUntrustedHttps } from './support/untrusted_https.js';
+
+/**
+ * The local cloud from a real browser: headless Chromium loads an app (the real `aws-amplify` v6
+ * client bundled for the browser) from an http://127.0.0.1 page and talks to the local cloud's
+ * https/wss port cross-origin, trusting the local CA through its NSS database — never by switching
+ * certificate checks off. The browser bundle uses the XHR transfer handler, the one apps use, which
+ * is the one that reports upload progress.
+ */
+
+const password = 'Correct-Horse-9-battery!';
+const email = `browser-${randomUUID().slice(0, 8)}@example.com`;
+
+interface SeenRequest {
+  method: string;
+  url: string;
+  resourceType: string;
+  target?: string;
+  body?: string;
+}
+
+let cloud: TestLocalCloud;
+let site: StaticSite;
+let browser: TestBrowser;
+let untrusted: Awaited<ReturnType<typeof startUntrustedHttps>> | undefined;
+let bundleDir: string;
+let page: Page;
+let identityId: string;
+const requests: SeenRequest[] = [];
+const sockets: string[] = [];
+const pageErrors: string[] = [];
+
+/** Calls `window.localCloudApp[name](...args)` in the page and returns its (serializable) result. */
+async function call<K extends keyof LocalCloudApp>(name: K, ...args: Parameters<LocalCloudApp[K]>): Promise<Awaited<ReturnType<LocalCloudApp[K]>>> {
+  return page.evaluate(
+    ([fn, fnArgs]) => {
+      const app = window.localCloudApp as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return app[fn](...fnArgs);
+    },
+    [name, args] as [string, unknown[]],
+  ) as Promise<Awaited<ReturnType<LocalCloudApp[K]>>>;
+}
+
+/** Polls `probe` until it returns a value, or fails after `ms`. */
+async function until<T>(probe: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`${what}: nothing after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  bundleDir = mkdtempSync(path.join(tmpdir(), 'amplify-local-page-'));
+  const [started] = await Promise.all([startLocalCloud(), bundlePage(bundleDir)]);
+  cloud = started;
+  site = await serveStatic(bundleDir);
+  browser = await launchTrustingChromium(process.env.NODE_EXTRA_CA_CERTS!);
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.on('pageerror', (err) => void pageErrors.push(err.message));
+  page.on('websocket', (ws) => void sockets.push(ws.url()));
+  page.on('request', (req) => {
+    if (!req.url().startsWith(cloud.endpoint)) return;
+    const headers = req.headers();
+    const body = req.method() === 'POST' && headers['x-amz-target'] ? (req.postData() ?? undefined) : undefined;
+    requests.push({ method: req.method(), url: req.url(), resourceType: req.resourceType(), target: headers['x-amz-target'], body });
+  });
+  await page.goto(site.url);
+  await page.waitForFunction(() => window.localCloudApp !== undefined, undefined, { timeout: 15_000 });
+  const configured = await call('configure', cloud.outputs as Parameters<LocalCloudApp['configure']>[0]);
+  expect(configured.userPoolEndpoint).toBe(cloud.endpoint);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([site?.close(), untrusted?.close(), cloud?.stop()]);
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+});
+
+describe('the local cloud from headless Chromium', () => {
+  it('trusts the local CA for https while refusing a certificate from any other CA', async () => {
+    untrusted = await startUntrustedHttps();
+    expect(await call('probe', `${cloud.endpoint}/_local/outbox`)).toEqual({ status: 200 });
+    const refused = await call('probe', untrusted.url);
+    expect(refused.status).toBeUndefined();
+    expect(refused.error).toMatch(/TypeError|Failed to fetch/);
+  });
+
+  it('signs up with the emailed code and signs in with SRP', async () => {
+    expect(await call('signUp', email, password, '+15555550142')).toBe('CONFIRM_SIGN_UP');
+    const code = await until(async () => (await cloud.outbox({ channel: 'email', to: email })).pop()?.code, 10_000, 'verification email');
+    expect(await call('confirmSignUp', email, code)).toBe('DONE');
+
+    const signedIn = await call('signIn', email, password);
+    expect(signedIn).toMatchObject({ isSignedIn: true, hasIdToken: true });
+    expect(signedIn.identityId).toMatch(/^us-east-1:/);
+    identityId = signedIn.identityId!;
+
+    const initiate = requests.find((r) => r.target === 'AWSCognitoIdentityProviderService.InitiateAuth');
+    expect(JSON.parse(initiate?.body ?? '{}')).toMatchObject({ AuthFlow: 'USER_SRP_AUTH' });
+    const respond = requests.find((r) => r.target === 'AWSCognitoIdentityProviderService.RespondToAuthChallenge');
+    expect(JSON.parse(respond?.body ?? '{}')).toMatchObject({ ChallengeName: 'PASSWORD_VERIFIER' });
+  });
+
+  it('uploads 11 MB in parts with XHR, reporting increasing progress up to the total, and reads it back', async () => {
+    const size = 11 * 1024 * 1024;
+    const key = `private/${identityId}/big.bin`;
+    const up = await call('upload', key, size);
+    expect(up.path).toBe(key);
+    expect(up.size).toBe(size);
+    // A multipart object's ETag is the digest of its part digests, suffixed with the part count (5 + 5 + 1 MB).
+    expect(up.eTag).toMatch(/-3"?$/);
+
+    const progress = up.progress.map((p) => p.transferredBytes);
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+    expect(new Set(progress).size).toBeGreaterThanOrEqual(3);
+    expect(progress.at(-1)).toBe(size);
+    expect(up.progress.every((p) => p.totalBytes === size)).toBe(true);
+
+    const parts = requests.filter((r) => r.method === 'PUT' && /[?&]partNumber=\d+/.test(r.url) && r.url.includes('big.bin'));
+    expect(parts.length).toBe(3);
+    expect(parts.every((r) => r.resourceType === 'xhr')).toBe(true);
+
+    const down = await call('download', key);
+    expect(down).toMatchObject({ size, sha256: up.sha256 });
+  });
+
+  it('uploads a canvas PNG to media/ and shows it in an <img> through a presigned URL', async () => {
+    const image = await call('uploadImage', `media/${identityId}/avatar.png`);
+    expect(image.size).toBeGreaterThan(0);
+    expect(image.naturalWidth).toBe(64);
+    expect(image.urlHost).toBe(new URL(cloud.endpoint).host);
+    const down = await call('download', `media/${identityId}/avatar.png`);
+    expect(down).toMatchObject({ size: image.size, contentType: 'image/png' });
+  });
+
+  it('delivers onCreate of an owned Device over wss after start_ack', async () => {
+    const token = `fcm-${randomUUID()}`;
+    const report = await call('realtimeDevice', token);
+    expect(report.received).toMatchObject({ id: report.createdId, token });
+    expect(report.received.owner).toBeTruthy();
+    const realtime = `${cloud.endpoint.replace(/^https:/, 'wss:')}/graphql/realtime`;
+    expect(sockets.some((url) => url.startsWith(realtime))).toBe(true);
+  });
+
+  it('refuses GraphQL without a token with a 401 the page can read (CORS on errors)', async () => {
+    const res = await call('unauthenticatedGraphql', cloud.outputs.data!.url);
+    expect(res.status).toBe(401);
+    expect(res.errorType).toBe('UnauthorizedException');
+  });
+
+  it('raised no uncaught error in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+/** Where a Chromium is found: CHROMIUM_PATH, else Debian's chromium, else a Google Chrome (CI runners). */
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+export function findChromium(): string {
+  const explicit = process.env.CHROMIUM_PATH;
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`CHROMIUM_PATH=${explicit} does not exist`);
+    return explicit;
+  }
+  const found = CANDIDATES.find((p) => existsSync(p));
+  if (!found) {
+    throw new Error(
+      `No Chromium found (looked at ${CANDIDATES.join(', ')}). Resolution: \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
+    );
+  }
+  return found;
+}
+
+/**
+ * A throwaway HOME whose NSS database trusts `caCertPath` as a TLS root: Chromium on Linux reads
+ * trusted roots from $HOME/.pki/nssdb, so the browser trusts the local CA exactly as a developer's
+ * machine would after the CLI's trust instructions — TLS verification stays on.
+ */
+export function homeTrustingCa(caCertPath: string): string {
+  const home = mkdtempSync(path.join(tmpdir(), 'amplify-local-browser-home-'));
+  const nssdb = path.join(home, '.pki', 'nssdb');
+  mkdirSync(nssdb, { recursive: true });
+  const certutil = (args: string[]) => {
+    try {
+      execFileSync('certutil', ['-d', `sql:${nssdb}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
+      if (e.code === 'ENOENT') throw new Error('certutil not found. Resolution: `apt-get install -y libnss3-tools`.');
+      throw new Error(`certutil ${args.join(' ')} failed: ${e.stderr?.toString() ?? e.message}`);
+    }
+  };
+  certutil(['-N', '--empty-password']);
+  certutil(['-A', '-t', 'C,,', '-n', 'amplify-local', '-i', caCertPath]);
+  return home;
+}
+
+export interface TestBrowser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Launches headless Chromium with a fresh profile and a HOME that trusts the local CA. */
+export async function launchTrustingChromium(caCertPath: string): Promise<TestBrowser> {
+  const home = homeTrustingCa(caCertPath);
+  const userDataDir = path.join(home, 'profile');
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: findChromium(),
+      headless: true,
+      timeout: 30_000,
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+      env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') },
+    });
+  } catch (err) {
+    rmSync(home, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => undefined);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
