@@ -14,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { downloadData, uploadData } from 'aws-amplify/storage';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { configureAmplify, withStorageEndpoint } from '../src/client/index.js';
 import { ensureAssembly } from '../src/local/assembly/cache.js';
 import { loadBackendModel } from '../src/local/assembly/load_assembly.js';
@@ -44,7 +45,16 @@ export async function main(): Promise<void> {
     configureAmplify(cloud.outputs as Parameters<typeof configureAmplify>[0]);
     await signOut().catch(() => undefined);
     await signIn({ username: email, password });
-    const identityId = (await fetchAuthSession()).identityId!;
+    const session = await fetchAuthSession();
+    const identityId = session.identityId!;
+    // The same user's identity-pool credentials in the AWS SDK: native hashing, streaming bodies.
+    const s3 = new S3Client({
+      region: model.region,
+      endpoint: cloud.endpoint,
+      forcePathStyle: true,
+      credentials: session.credentials!,
+    });
+    const bucket = model.storage!.buckets[0].bucketName;
 
     const rows: string[] = [];
     for (const size of SIZES) {
@@ -55,6 +65,8 @@ export async function main(): Promise<void> {
       const copyMs: number[] = [];
       const upMs: number[] = [];
       const downMs: number[] = [];
+      const sdkUpMs: number[] = [];
+      const sdkDownMs: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         let t = performance.now();
         await copyFile(src, path.join(work, `copy-${size}-${r}`));
@@ -71,6 +83,16 @@ export async function main(): Promise<void> {
         const body = Buffer.from(await (await out.body.blob()).arrayBuffer());
         downMs.push(performance.now() - t);
         if (!body.equals(data)) throw new Error('downloaded bytes differ from the upload');
+
+        const sdkKey = `private/${identityId}/bench-sdk-${size}-${r}`;
+        t = performance.now();
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: sdkKey, Body: data }));
+        sdkUpMs.push(performance.now() - t);
+        t = performance.now();
+        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: sdkKey }));
+        const sdkBody = Buffer.from(await got.Body!.transformToByteArray());
+        sdkDownMs.push(performance.now() - t);
+        if (!sdkBody.equals(data)) throw new Error('SDK download differs from the upload');
       }
       const c = median(copyMs);
       const u = median(upMs);
@@ -79,6 +101,10 @@ export async function main(): Promise<void> {
       rows.push(`| ${label} | file copy + read (floor) | ${c.toFixed(1)} | ${mbps(size, c).toFixed(0)} | 1.00× |`);
       rows.push(`| ${label} | uploadData (${size > 5 * 1024 * 1024 ? 'multipart' : 'PutObject'}) | ${u.toFixed(1)} | ${mbps(size, u).toFixed(0)} | ${(u / c).toFixed(1)}× |`);
       rows.push(`| ${label} | downloadData | ${d.toFixed(1)} | ${mbps(size, d).toFixed(0)} | ${(d / c).toFixed(1)}× |`);
+      const su = median(sdkUpMs);
+      const sd = median(sdkDownMs);
+      rows.push(`| ${label} | @aws-sdk/client-s3 PutObject | ${su.toFixed(1)} | ${mbps(size, su).toFixed(0)} | ${(su / c).toFixed(1)}× |`);
+      rows.push(`| ${label} | @aws-sdk/client-s3 GetObject | ${sd.toFixed(1)} | ${mbps(size, sd).toFixed(0)} | ${(sd / c).toFixed(1)}× |`);
     }
     console.log(`\nStorage through the aws-amplify client (median of ${ROUNDS}; time relative to the file copy)\n`);
     console.log('| size | path | ms | MB/s | vs floor |');

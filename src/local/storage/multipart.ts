@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import type { ObjectMeta } from './object_store.js';
 
 export interface UploadInfo {
@@ -104,7 +104,9 @@ export class MultipartStore {
     let size = 0;
     try {
       for (const part of chosen) {
-        await pipeline(createReadStream(path.join(dir, `part-${part.partNumber}`)), out, { end: false });
+        for await (const chunk of createReadStream(path.join(dir, `part-${part.partNumber}`))) {
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
         md5s.update(Buffer.from(part.md5, 'hex'));
         size += part.size;
       }
