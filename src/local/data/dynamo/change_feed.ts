@@ -50,6 +50,11 @@ export class LocalChangeFeed implements ChangeFeed {
     return this.streams.has(tableName);
   }
 
+  /** True when a write to the table would reach a listener (so images are worth capturing). */
+  wants(tableName: string): boolean {
+    return this.streams.has(tableName) && (this.listeners.get(tableName)?.size ?? 0) > 0;
+  }
+
   subscribe(tableName: string, listener: (records: ChangeRecord[]) => void | Promise<void>): () => void {
     const entry: Listener = { fn: listener, queue: [], busy: false, active: true };
     let set = this.listeners.get(tableName);
@@ -65,6 +70,8 @@ export class LocalChangeFeed implements ChangeFeed {
   publish(tableName: string, oldItem: Item | undefined, newItem: Item | undefined): void {
     const stream = this.streams.get(tableName);
     if (!stream) return;
+    const set = this.listeners.get(tableName);
+    if (!set || set.size === 0) return;
     if (!oldItem && !newItem) return;
     if (oldItem && newItem && sameItem(oldItem, newItem)) return;
     const eventName = !oldItem ? 'INSERT' : !newItem ? 'REMOVE' : 'MODIFY';
@@ -91,8 +98,6 @@ export class LocalChangeFeed implements ChangeFeed {
       tableName,
       dynamodb,
     };
-    const set = this.listeners.get(tableName);
-    if (!set) return;
     for (const l of set) {
       l.queue.push(record);
       if (!l.busy) void this.drain(l);

@@ -38,6 +38,24 @@ export interface LocalDynamoOptions {
   maxItemSizeKb?: number;
 }
 
+/**
+ * Item operations call `getTable(name, cb)`; table operations `getTable(name, false, cb)` and may
+ * change the table, so only the former are served from the cache (cleared by table operations).
+ */
+function cacheTables(store: Store, cache: Map<string, unknown>): void {
+  const original = store.getTable as (name: string, checkStatus: unknown, cb?: (err: unknown, table?: unknown) => void) => void;
+  store.getTable = (name: string, checkStatus: unknown, cb?: (err: unknown, table?: unknown) => void) => {
+    if (typeof checkStatus !== 'function') return original(name, checkStatus, cb);
+    const done = checkStatus as (err: unknown, table?: unknown) => void;
+    const hit = cache.get(name);
+    if (hit) return done(null, hit);
+    original(name, (err: unknown, table?: unknown) => {
+      if (!err && (table as { TableStatus?: string } | undefined)?.TableStatus === 'ACTIVE') cache.set(name, table);
+      done(err, table);
+    });
+  };
+}
+
 const SUPPORTED = new Set<string>([...DYNALITE_OPERATIONS, 'TransactWriteItems', 'TransactGetItems']);
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 
@@ -47,12 +65,15 @@ export class LocalDynamo implements DynamoEngine {
   /** Key attribute names per table (for per-item locks and stream keys). */
   private readonly keyAttributes = new Map<string, string[]>();
   private readonly locks = new Map<string, Promise<void>>();
+  /** ACTIVE table descriptions for item operations (dynalite reads them from LevelDB on every call). */
+  private readonly tableCache = new Map<string, unknown>();
   private closed = false;
 
   private constructor(private readonly opts: LocalDynamoOptions) {
     mkdirSync(opts.dir, { recursive: true });
     this.store = openStore(opts.dir, opts.maxItemSizeKb ?? 400);
     setStoreIdentity(this.store, opts.region, opts.accountId);
+    cacheTables(this.store, this.tableCache);
     this.changes = new LocalChangeFeed(opts.region, opts.clock, opts.log);
   }
 
@@ -114,7 +135,9 @@ export class LocalDynamo implements DynamoEngine {
       case 'CreateTable':
       case 'DeleteTable':
       case 'UpdateTable': {
+        this.tableCache.clear();
         const out = (await runDynalite(this.store, op, input)) as Input;
+        this.tableCache.clear();
         await this.waitActive(String(input.TableName), op === 'DeleteTable');
         if (op === 'DeleteTable') {
           this.keyAttributes.delete(String(input.TableName));
@@ -226,7 +249,7 @@ export class LocalDynamo implements DynamoEngine {
     const updatedOnly = wanted === 'UPDATED_OLD' || wanted === 'UPDATED_NEW';
     const data = validated(this.store, 'UpdateItem', { ...input, ReturnValues: updatedOnly ? wanted : 'ALL_NEW' });
     return this.withLocks([this.lockKey(table, data.Key)], async () => {
-      const streamed = this.changes.hasStream(table);
+      const streamed = this.changes.wants(table);
       const old = streamed || wanted === 'ALL_OLD' ? await this.currentItem(table, data.Key as Item) : undefined;
       const out = (await runValidated(this.store, 'UpdateItem', data)) as Input;
       if (streamed) {
