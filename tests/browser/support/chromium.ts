@@ -4,22 +4,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-/** Where a Chromium is found: CHROMIUM_PATH, else Debian's chromium, else a Google Chrome (CI runners). */
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+/** Browser commands looked up on PATH, in order: Debian's chromium first, then a Google Chrome (CI runners). */
+const COMMANDS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
+/** CHROMIUM_PATH when set, else the first of COMMANDS on PATH (the same order .ci/run checks). */
 export function findChromium(): string {
   const explicit = process.env.CHROMIUM_PATH;
   if (explicit) {
     if (!existsSync(explicit)) throw new Error(`CHROMIUM_PATH=${explicit} does not exist`);
     return explicit;
   }
-  const found = CANDIDATES.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error(
-      `No Chromium found (looked at ${CANDIDATES.join(', ')}). Resolution: \`apt-get install -y chromium\` or set CHROMIUM_PATH.`,
-    );
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const command of COMMANDS) {
+    const found = dirs.map((d) => path.join(d, command)).find((p) => existsSync(p));
+    if (found) return found;
   }
-  return found;
+  throw new Error(`No Chromium on PATH (looked for ${COMMANDS.join(', ')}). Resolution: \`apt-get install -y chromium\` or set CHROMIUM_PATH.`);
 }
 
 /**
