@@ -128,8 +128,8 @@ export async function startChallenge(
 
 /** The first factor succeeded and the account may sign in: new password, MFA, or tokens. */
 export async function afterFirstFactor(pool: AuthPool, user: UserRecord, client: UserPoolClientModel, opts: FlowOptions): Promise<AuthResponse> {
-  recordSuccess(user);
-  pool.users.changed(user, pool.now());
+  // A sign-in is not a modification of the user (UserLastModifiedDate stays), unless failures are cleared.
+  if (recordSuccess(user)) pool.users.changed();
   if (user.status === 'FORCE_CHANGE_PASSWORD') return startChallenge(pool, user, client, 'NEW_PASSWORD_REQUIRED', opts);
   const mfa = challengeFor(pool, user);
   if (mfa) return startChallenge(pool, user, client, mfa, opts);

@@ -26,6 +26,9 @@ export function recordFailure(user: UserRecord, now: number): boolean {
   return lockedUntil !== undefined;
 }
 
-export function recordSuccess(user: UserRecord): void {
+/** Clears the failure count; true when there was one to clear (the record changed). */
+export function recordSuccess(user: UserRecord): boolean {
+  if (!user.failedSignIns) return false;
   delete user.failedSignIns;
+  return true;
 }

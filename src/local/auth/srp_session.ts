@@ -49,7 +49,8 @@ export class ChallengeStore {
     dataDir: string,
     private readonly ids: IdSource,
   ) {
-    this.file = new StateFile<ChallengesFile>(dataDir, 'challenges.json', () => ({ version: 1, sessions: [...this.sessions.values()] }));
+    // Sign-ins in progress live 3 minutes: losing the last second of them in a crash only means signing in again.
+    this.file = new StateFile<ChallengesFile>(dataDir, 'challenges.json', () => ({ version: 1, sessions: [...this.sessions.values()] }), 1000);
   }
 
   load(now: number): void {

@@ -46,7 +46,8 @@ export class TokenSessionStore {
   private addsSincePrune = 0;
 
   constructor(dataDir: string) {
-    this.file = new StateFile<SessionsFile>(dataDir, 'token-sessions.json', () => ({ version: 1, sessions: [...this.byJti.values()] }));
+    // Coalesced over 250 ms: a crash right after a sign-in may cost that sign-in's refresh token.
+    this.file = new StateFile<SessionsFile>(dataDir, 'token-sessions.json', () => ({ version: 1, sessions: [...this.byJti.values()] }), 250);
   }
 
   load(now: number): void {

@@ -175,6 +175,7 @@ async function respondTotp(pool: AuthPool, client: UserPoolClientModel, r: Recor
   // A code is good once: a replay inside its 30-second window is refused like a wrong one.
   if (step === undefined || (user.mfa.lastTotpStep !== undefined && step <= user.mfa.lastTotpStep)) wrongCode(pool, s);
   user.mfa.lastTotpStep = step;
+  pool.users.changed();
   pool.challenges.delete(s);
   return finishSignIn(pool, user, client, flowOf(s));
 }
