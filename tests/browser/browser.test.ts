@@ -158,6 +158,8 @@ describe('the local cloud from headless Chromium', () => {
   });
 
   it('refuses GraphQL without a token with a 401 the page can read (CORS on errors)', async () => {
+    // A JSON POST is not a "simple" request: the browser preflights it, and a refused preflight or a
+    // 401 without CORS headers would surface as a TypeError here, not as a readable status.
     const res = await call('unauthenticatedGraphql', cloud.outputs.data!.url);
     expect(res.status).toBe(401);
     expect(res.errorType).toBe('UnauthorizedException');

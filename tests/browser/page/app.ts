@@ -115,7 +115,7 @@ const app = {
     const { url } = await getUrl({ path, options: withStorageEndpoint({ validateObjectExistence: true }) });
     const img = document.createElement('img');
     await deadline(
-      10_000,
+      20_000,
       'image load',
       new Promise<void>((resolve, reject) => {
         img.onload = () => resolve();
@@ -150,7 +150,7 @@ const app = {
       error: (err: unknown) => failed(new Error(`subscription error: ${JSON.stringify(err)}`)),
     });
     try {
-      await deadline(10_000, 'start_ack for onCreateDevice', Promise.race([ack, subscriptionError]));
+      await deadline(20_000, 'start_ack for onCreateDevice', Promise.race([ack, subscriptionError]));
       const created = await client.models.Device.create({ token, platform: 'FCM' });
       if (!created.data) throw new Error(`createDevice failed: ${JSON.stringify(created.errors)}`);
       const id = created.data.id;
@@ -162,7 +162,7 @@ const app = {
         onEvent = check;
         check();
       });
-      return { createdId: id, received: await deadline(10_000, 'onCreateDevice event', Promise.race([event, subscriptionError])) };
+      return { createdId: id, received: await deadline(20_000, 'onCreateDevice event', Promise.race([event, subscriptionError])) };
     } finally {
       sub.unsubscribe();
       stopHub();
