@@ -107,8 +107,14 @@ export class FunctionInstance {
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        if (line.startsWith(END_MARKER)) this.onLogsDone(Number(line.slice(END_MARKER.length)));
-        else this.opts.onLine(line, name);
+        // The marker may follow output written without a final newline.
+        const at = line.indexOf(END_MARKER);
+        if (at < 0) {
+          this.opts.onLine(line, name);
+          continue;
+        }
+        if (at > 0) this.opts.onLine(line.slice(0, at), name);
+        this.onLogsDone(Number(line.slice(at + END_MARKER.length)));
       }
     });
     stream.on('end', () => {

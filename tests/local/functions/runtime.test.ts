@@ -289,6 +289,14 @@ describe('function logs and concurrency', () => {
     expect(result.logs).toMatch(/END RequestId: \S+\nREPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\n$/);
   });
 
+  it('keeps a last line written without a newline', async () => {
+    const invoker = await start([fixtureFunction('logs', { handler: 'logs.unterminated' })]);
+    const result = await invoker.invoke('logs', {});
+    expect(result.payload).toBe('done');
+    expect(result.logs).toMatch(/\nno newline at the end\nEND RequestId/);
+    expect(t!.log.lines).toContainEqual({ level: 'info', prefix: 'logs', msg: 'no newline at the end' });
+  });
+
   it('runs concurrent invocations in at most maxConcurrency environments', async () => {
     const invoker = await start([fixtureFunction('ok')], { maxConcurrency: 2 });
     const results = await Promise.all([1, 2, 3, 4].map(() => invoker.invoke('ok', { wait: 150 })));
