@@ -1,5 +1,5 @@
 /** graphql-js errors → AppSync's error objects. */
-import { GraphQLError, isNonNullType, type GraphQLSchema, getNamedType } from 'graphql';
+import { GraphQLError, isNonNullType, type GraphQLSchema, getNamedType, type SelectionSetNode } from 'graphql';
 import { FieldError } from './errors.js';
 import type { GraphqlError } from './types.js';
 
@@ -14,9 +14,22 @@ export function fieldErrorShape(message: string, errorType: string | null, data:
   return { path: path ? [...path] : undefined, data: data ?? null, errorType: errorType ?? undefined, errorInfo: errorInfo ?? null, locations: locs ?? undefined, message };
 }
 
+/** AppSync filters `$util.error` data by the field's selection set. */
+function selectedData(data: unknown, e: GraphQLError): unknown {
+  const set = e.nodes?.[0] && 'selectionSet' in e.nodes[0] ? (e.nodes[0] as { selectionSet?: SelectionSetNode }).selectionSet : undefined;
+  if (!set || data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  const out: Record<string, unknown> = {};
+  for (const sel of set.selections) {
+    if (sel.kind !== 'Field') continue;
+    const name = sel.name.value;
+    if (Object.prototype.hasOwnProperty.call(data, name)) out[sel.alias?.value ?? name] = (data as Record<string, unknown>)[name];
+  }
+  return out;
+}
+
 export function formatExecutionError(e: GraphQLError, schema: GraphQLSchema): GraphqlError {
   const orig = e.originalError;
-  if (orig instanceof FieldError) return fieldErrorShape(orig.message, orig.errorType, orig.data, orig.errorInfo, e.path, locations(e));
+  if (orig instanceof FieldError) return fieldErrorShape(orig.message, orig.errorType, selectedData(orig.data, e), orig.errorInfo, e.path, locations(e));
   const nonNull = /^Cannot return null for non-nullable field (\w+)\.(\w+)\.$/.exec(e.message);
   if (nonNull && e.path) {
     const type = schema.getType(nonNull[1]);
@@ -31,7 +44,7 @@ export function formatExecutionError(e: GraphQLError, schema: GraphQLSchema): Gr
   }
   if (orig instanceof GraphQLError && e.path) {
     // A value that does not serialize (e.g. a stored string in an AWSDateTime field).
-    return { path: e.path ? [...e.path] : undefined, data: null, errorType: undefined, errorInfo: null, locations: locations(e) ?? undefined, message: `Can't serialize value (/${(e.path ?? []).join('/')}) : ${orig.message}` };
+    return { path: e.path ? [...e.path] : undefined, locations: locations(e) ?? undefined, message: `Can't serialize value (/${(e.path ?? []).join('/')}) : ${orig.message}` };
   }
   return { path: e.path ? [...e.path] : undefined, locations: locations(e) ?? undefined, message: e.message };
 }

@@ -220,6 +220,7 @@ export class ResolverRuntime {
       result: null,
       error: null,
       env: {},
+      outErrors: scope.errors,
     };
     try {
       const value = await this.pipeline(resolver, ctx, scope);
