@@ -201,6 +201,8 @@ export function trustInstructions(caCertPath: string, port: number): string[] {
     `Trust the local CA (${caCertPath}) once per device:`,
     `  macOS:            sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain "${caCertPath}"`,
     `  Linux:            sudo cp "${caCertPath}" /usr/local/share/ca-certificates/amplify-local.crt && sudo update-ca-certificates`,
+    // Chromium, Chrome and Firefox on Linux read trust from the user's NSS database, not the system store.
+    `  Linux browsers:   certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n amplify-local -i "${caCertPath}"   (package libnss3-tools)`,
     `  Node:             NODE_EXTRA_CA_CERTS="${caCertPath}"`,
     `  iOS simulator:    xcrun simctl keychain booted add-root-cert "${caCertPath}"`,
     `  Android emulator: adb push "${caCertPath}" /sdcard/Download/amplify-local-ca.pem, install it in Settings > Security > Encryption & credentials,`,

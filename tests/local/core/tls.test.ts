@@ -158,10 +158,12 @@ describe('resolveCaDir', () => {
 });
 
 describe('trustInstructions', () => {
-  it('covers macOS, Linux, the iOS simulator and the Android emulator with the port', () => {
+  it('covers macOS, Linux and its browsers, the iOS simulator and the Android emulator with the port', () => {
     const text = trustInstructions('/p/ca.pem', 20002).join('\n');
     expect(text).toContain('security add-trusted-cert');
     expect(text).toContain('update-ca-certificates');
+    // Chromium on Linux ignores the system store: tests/browser trusts the CA exactly this way.
+    expect(text).toContain('certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n amplify-local -i "/p/ca.pem"');
     expect(text).toContain('xcrun simctl keychain booted add-root-cert "/p/ca.pem"');
     expect(text).toContain('network_security_config');
     expect(text).toContain('adb reverse tcp:20002 tcp:20002');
