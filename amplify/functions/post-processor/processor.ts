@@ -49,10 +49,22 @@ export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
-/** The user's `sub` from an owner value, which the data API stores as `<sub>::<username>`. */
-export function ownerSub(owner: string | null | undefined): string | undefined {
+/**
+ * Owner values come in two forms: the table (and so the stream) holds `<sub>::<username>`, while
+ * the API's owner-field resolver returns only `<username>`. This is the username in either form.
+ */
+export function ownerUsername(owner: string | null | undefined): string | undefined {
   if (!owner) return undefined;
-  return owner.split('::')[0];
+  return owner.split('::').pop();
+}
+
+/**
+ * The stored `<sub>::<username>` form that the Device owner index is keyed by. From the API's
+ * username-only form it is rebuilt as `<username>::<username>`: this backend signs users in with
+ * their e-mail, and Cognito then makes the username the user's `sub`.
+ */
+export function storedOwner(owner: string): string {
+  return owner.includes('::') ? owner : `${owner}::${owner}`;
 }
 
 function str(image: Record<string, AttributeValue>, key: string): string | undefined {
@@ -75,19 +87,20 @@ export function createProcessor(deps: ProcessorDeps) {
    */
   async function notify(owner: string, message: PushMessage): Promise<void> {
     try {
-      const devices = await deps.store.devicesOf(owner);
+      const devices = await deps.store.devicesOf(storedOwner(owner));
       await sendPush(deps.pinpoint, deps.push, devices, message, log);
     } catch (err) {
-      log.error(`push to the devices of ${ownerSub(owner)} failed: ${(err as Error).message}`);
+      log.error(`push to the devices of ${ownerUsername(owner)} failed: ${(err as Error).message}`);
     }
   }
 
-  async function applyModeration(post: PostRecord): Promise<PostRecord> {
+  /** `owner` is whose devices hear about it: the post's owner unless the caller knows it exactly. */
+  async function applyModeration(post: PostRecord, owner = post.owner): Promise<PostRecord> {
     const verdict = moderate(post, deps.blockedTerms);
     const updated = await deps.store.setModeration(post.id, verdict);
     log.info(`post ${post.id} → ${verdict.status}${verdict.reason ? ` (${verdict.reason})` : ''}`);
-    if (verdict.status === 'PUBLISHED' && post.owner) {
-      await notify(post.owner, {
+    if (verdict.status === 'PUBLISHED' && owner) {
+      await notify(owner, {
         title: 'Your post is live',
         body: post.title,
         data: { type: 'POST_PUBLISHED', postId: post.id },
@@ -102,7 +115,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const post = await deps.store.getPost(postId);
     if (!post?.owner) return;
     // The post's author hears about other people's comments, never about their own.
-    if (ownerSub(post.owner) === ownerSub(str(image, 'owner'))) return;
+    if (ownerUsername(post.owner) === ownerUsername(str(image, 'owner'))) return;
     await notify(post.owner, {
       title: 'New comment on your post',
       body: (str(image, 'content') ?? '').slice(0, 140),
@@ -132,11 +145,13 @@ export function createProcessor(deps: ProcessorDeps) {
   async function processPost(event: ProcessPostEvent): Promise<PostRecord> {
     const post = await deps.store.getPost(event.arguments.postId);
     if (!post) throw new Error(`Post ${event.arguments.postId} not found`);
-    const caller = event.identity?.sub;
-    if (!caller || ownerSub(post.owner) !== caller) {
+    const { sub, username } = event.identity ?? {};
+    const owner = ownerUsername(post.owner);
+    if (!sub || !owner || (owner !== username && owner !== sub)) {
       throw new UnauthorizedError('Only the owner of a post may process it');
     }
-    return applyModeration(post);
+    // The caller is the owner, so their identity gives the stored owner form exactly.
+    return applyModeration(post, username ? `${sub}::${username}` : post.owner);
   }
 
   async function handle(event: StreamEvent | ProcessPostEvent): Promise<BatchResponse | PostRecord> {

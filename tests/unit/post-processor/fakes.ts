@@ -10,8 +10,10 @@ export class MemoryStore implements PostStore {
   failWrites = false;
   failDeviceLookups = false;
 
+  /** Like the API: its owner-field resolver returns only the username part of `<sub>::<username>`. */
   async getPost(id: string) {
-    return this.posts.get(id) ?? null;
+    const post = this.posts.get(id);
+    return post ? { ...post, owner: post.owner?.split('::').pop() ?? null } : null;
   }
 
   async setModeration(id: string, verdict: ModerationVerdict) {

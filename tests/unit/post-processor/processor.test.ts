@@ -214,6 +214,13 @@ describe('post-processor: processPost mutation', () => {
     expect(post).toMatchObject({ id: 'p4', status: 'FLAGGED', moderationReason: 'Contains blocked term: forbidden' });
   });
 
+  it("pushes \"Your post is live\" to the caller's devices when a re-run publishes the post", async () => {
+    store.posts.set('p5', { id: 'p5', title: 'Clean now', content: 'x', owner: owner(ALICE), status: 'FLAGGED' });
+    const post = await processor().processPost({ arguments: { postId: 'p5' }, identity: { sub: ALICE, username: ALICE } });
+    expect(post).toMatchObject({ id: 'p5', status: 'PUBLISHED' });
+    expect(sent().length).toBeGreaterThan(0);
+  });
+
   it('refuses another user\'s post with Unauthorized and changes nothing', async () => {
     await expect(processor().handle({ arguments: { postId: 'p1' }, identity: { sub: BOB } })).rejects.toMatchObject({
       name: 'Unauthorized',
