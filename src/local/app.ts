@@ -91,7 +91,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   const contexts: ServiceContext[] = [];
   const services: LocalService[] = [];
   for (const factory of opts.factories ?? serviceFactories) {
-    const { service, ctx } = instantiate(factory, { model, dataDir, registry, clock, ids, outbox, log });
+    const { service, ctx } = instantiate(factory, { model, dataDir, registry, clock, ids, outbox, log, caCertPath: tls.caCertPath });
     if (services.some((s) => s.name === service.name)) throw new Error(`Two services are named "${service.name}"`);
     services.push(service);
     contexts.push(ctx);

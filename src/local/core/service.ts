@@ -11,6 +11,8 @@ export interface ServiceContext {
   dataDir: string;
   /** `https://127.0.0.1:<port>`; set before `start()` is called. */
   endpoint: string;
+  /** The local CA's certificate (PEM file): what processes the cloud starts must trust. */
+  caCertPath?: string;
   registry: Registry;
   clock: Clock;
   ids: IdSource;

@@ -38,10 +38,8 @@ export interface FunctionsService extends LocalService {
   streamsIdle(): Promise<void>;
 }
 
-type ContextWithCa = ServiceContext & { caCertPath?: string };
-
 /** The CA functions must trust: the frame's, found where the frame keeps it. */
-function findCaCert(ctx: ContextWithCa, explicit?: string): string | undefined {
+function findCaCert(ctx: ServiceContext, explicit?: string): string | undefined {
   const candidates = [
     explicit,
     ctx.caCertPath,
@@ -224,7 +222,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
         registry.provide('functions.invoker', invoker);
       },
       async start() {
-        caCertPath = findCaCert(ctx as ContextWithCa, opts.caCertPath);
+        caCertPath = findCaCert(ctx, opts.caCertPath);
         if (!caCertPath && model.functions.length > 0) {
           notes.push('functions: no local CA found, so calls from functions to the local endpoint will fail TLS checks ((local: pass caCertPath))');
         }
