@@ -20,6 +20,9 @@ const db = require('dynalite/db') as {
   create(opts: Record<string, unknown>): Store;
   checkConditional(data: unknown, existing: unknown): any;
   createKey(item: unknown, table: unknown): string;
+  validateKeyPaths(nestedPaths: unknown, table: unknown): any;
+  matchesExprFilter(item: unknown, expr: unknown): boolean;
+  mapPaths(paths: unknown, item: unknown): any;
 };
 const validations = require('dynalite/validations') as {
   checkTypes(data: unknown, types: unknown): any;
@@ -46,6 +49,38 @@ export const DYNALITE_OPERATIONS = [
   'UpdateItem',
   'UpdateTable',
 ] as const;
+
+/**
+ * dynalite parses every condition/filter/key-condition expression with a PEG parser on every
+ * request; generated templates send the same few documents over and over. Results are memoized
+ * by expression, names and values (and whether it is a key condition, which changes the rules),
+ * replaying the parser's one side effect: marking the names and values it used.
+ */
+const conditionParser = require('dynalite/db/conditionParser') as { parse: (str: string, opts: { context: any }) => unknown };
+const parseCondition = conditionParser.parse;
+const parsed = new Map<string, { result: unknown; names: string[]; values: string[] }>();
+conditionParser.parse = (str, opts) => {
+  const c = opts.context;
+  const key = `${c.isKeyCondition ? 'k' : 'c'}\u0000${str}\u0000${JSON.stringify(c.attrNames ?? null)}\u0000${JSON.stringify(c.attrVals ?? null)}`;
+  const hit = parsed.get(key);
+  if (hit) {
+    for (const n of hit.names) delete c.unusedAttrNames[n];
+    for (const v of hit.values) delete c.unusedAttrVals[v];
+    // Key conditions are rewritten in place by convertKeyCondition (`:v = k` → `k = :v`): give each request its own copy.
+    return c.isKeyCondition && typeof hit.result === 'object' ? structuredClone(hit.result) : hit.result;
+  }
+  const names = Object.keys(c.unusedAttrNames ?? {});
+  const values = Object.keys(c.unusedAttrVals ?? {});
+  const result = parseCondition(str, opts);
+  const stored = c.isKeyCondition && typeof result === 'object' ? structuredClone(result) : result;
+  if (parsed.size >= 5000) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(key, {
+    result: stored,
+    names: names.filter((n) => !(n in c.unusedAttrNames)),
+    values: values.filter((v) => !(v in c.unusedAttrVals)),
+  });
+  return result;
+};
 
 const actions = new Map<string, Action>();
 const actionValidations = new Map<string, Validation>();
@@ -110,6 +145,47 @@ export function runValidated(store: Store, op: string, data: any): Promise<any> 
     } catch (err) {
       reject(toDynamoError(err));
     }
+  });
+}
+
+/**
+ * A Query whose key condition names the whole primary key of the base table with equality (what
+ * the generated get and belongsTo templates send) is one item lookup: answer it with a get
+ * instead of dynalite's range-iterator pipeline. Anything else (indexes, paging, capacity,
+ * legacy parameters, or a request dynalite would reject) returns undefined and takes the
+ * regular path, which produces the same results and errors.
+ */
+export function queryByKey(store: Store, data: any, table: any): Promise<any> | undefined {
+  if (!table || table.TableStatus !== 'ACTIVE' || data.IndexName || data.ExclusiveStartKey || data.QueryFilter || data.AttributesToGet) return undefined;
+  if (data.ReturnConsumedCapacity && data.ReturnConsumedCapacity !== 'NONE') return undefined;
+  const conditions = data.KeyConditions;
+  const keySchema = table.KeySchema as { AttributeName: string }[];
+  if (!conditions || Object.keys(conditions).length !== keySchema.length) return undefined;
+  const types = new Map<string, string>((table.AttributeDefinitions as { AttributeName: string; AttributeType: string }[]).map((a) => [a.AttributeName, a.AttributeType]));
+  const key: Record<string, unknown> = {};
+  for (const k of keySchema) {
+    const c = conditions[k.AttributeName];
+    const type = types.get(k.AttributeName);
+    if (!c || c.ComparisonOperator !== 'EQ' || !type || c.AttributeValueList?.[0]?.[type] == null) return undefined;
+    key[k.AttributeName] = c.AttributeValueList[0];
+  }
+  if (data._filter && keySchema.some((k) => data._filter.pathHeads?.[k.AttributeName])) return undefined;
+  if (db.validateKeyPaths((data._projection || {}).nestedPaths, table) != null) return undefined;
+  if (db.validateKeyPaths((data._filter || {}).nestedPaths, table) != null) return undefined;
+  return new Promise((resolve, reject) => {
+    store.getItemDb(data.TableName).get(db.createKey(key, table), (err: any, item: any) => {
+      if (err && err.name !== 'NotFoundError') return reject(toDynamoError(err));
+      let items = item ? [item] : [];
+      const result: Record<string, unknown> = { ScannedCount: items.length };
+      if (data.Limit && items.length >= data.Limit) {
+        result.LastEvaluatedKey = Object.fromEntries(keySchema.map((k) => [k.AttributeName, item[k.AttributeName]]));
+      }
+      if (data._filter) items = items.filter((i) => db.matchesExprFilter(i, data._filter.expression));
+      if (data._projection) items = items.map((i) => db.mapPaths(data._projection.paths, i));
+      result.Count = items.length;
+      if (data.Select !== 'COUNT') result.Items = items;
+      resolve(result);
+    });
   });
 }
 

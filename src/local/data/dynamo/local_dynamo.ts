@@ -18,6 +18,7 @@ import {
   closeStore,
   conditionFails,
   openStore,
+  queryByKey,
   runDynalite,
   runValidated,
   setStoreIdentity,
@@ -132,6 +133,10 @@ export class LocalDynamo implements DynamoEngine {
         return this.transactWrite(input);
       case 'TransactGetItems':
         return this.transactGet(input);
+      case 'Query': {
+        const data = validated(this.store, 'Query', input);
+        return ((queryByKey(this.store, data, this.tableCache.get(String(input.TableName))) ?? runValidated(this.store, 'Query', data)) as Promise<Input>);
+      }
       case 'CreateTable':
       case 'DeleteTable':
       case 'UpdateTable': {

@@ -147,6 +147,27 @@ describe('local DynamoDB', () => {
     expect(q.body.Items).toEqual([{ id: { S: 'i1' }, kind: { S: 'k' } }]);
   });
 
+  it('answers key lookups through Query exactly like a range query, request after request', async () => {
+    const d = await open();
+    await json(d, 'PutItem', { TableName: T, Item: { id: { S: 'q' }, n: { N: '5' }, s: { S: 'x' } } });
+    for (let i = 0; i < 3; i++) {
+      // Reversed operands are rewritten by DynamoDB's key-condition rules; repeated requests must keep working.
+      expect((await json(d, 'Query', { TableName: T, KeyConditionExpression: ':v = id', ExpressionAttributeValues: { ':v': { S: 'q' } } })).body).toEqual({ ScannedCount: 1, Count: 1, Items: [{ id: { S: 'q' }, n: { N: '5' }, s: { S: 'x' } }] });
+    }
+    const filtered = await json(d, 'Query', { TableName: T, KeyConditionExpression: 'id = :v', FilterExpression: 'n > :five', ExpressionAttributeValues: { ':v': { S: 'q' }, ':five': { N: '5' } } });
+    expect(filtered.body).toEqual({ ScannedCount: 1, Count: 0, Items: [] });
+    const projected = await json(d, 'Query', { TableName: T, KeyConditionExpression: 'id = :v', ProjectionExpression: 's', ExpressionAttributeValues: { ':v': { S: 'q' } }, Limit: 1 });
+    expect(projected.body).toEqual({ ScannedCount: 1, Count: 1, Items: [{ s: { S: 'x' } }], LastEvaluatedKey: { id: { S: 'q' } } });
+    const counted = await json(d, 'Query', { TableName: T, KeyConditionExpression: 'id = :v', Select: 'COUNT', ExpressionAttributeValues: { ':v': { S: 'q' } } });
+    expect(counted.body).toEqual({ ScannedCount: 1, Count: 1 });
+    const onKey = await json(d, 'Query', { TableName: T, KeyConditionExpression: 'id = :v', FilterExpression: 'id = :v', ExpressionAttributeValues: { ':v': { S: 'q' } } });
+    expect(onKey.body.message).toBe('Filter Expression can only contain non-primary key attributes: Primary key attribute: id');
+    for (let i = 0; i < 2; i++) {
+      const unused = await json(d, 'Query', { TableName: T, KeyConditionExpression: 'id = :v', ExpressionAttributeValues: { ':v': { S: 'q' }, ':x': { S: 'y' } } });
+      expect(unused.body.message).toBe('Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}');
+    }
+  });
+
   it('drops every item on reset and keeps the tables', async () => {
     const d = await open();
     await json(d, 'PutItem', { TableName: T, Item: { id: { S: 'r' } } });
