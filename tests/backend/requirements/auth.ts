@@ -8,7 +8,7 @@ export function describeAuth(get: () => SynthesizedBackend): void {
     const poolProps = () => resourcesOfType(get().stackNamed('auth').json, 'AWS::Cognito::UserPool')[0][1].Properties;
     const clientProps = () => resourcesOfType(get().stackNamed('auth').json, 'AWS::Cognito::UserPoolClient')[0][1].Properties;
 
-    it('users sign in with their email address', () => {
+    it('users sign in with their email address (Cognito then makes each username the user\'s sub)', () => {
       userPool().hasResourceProperties('AWS::Cognito::UserPool', {
         UsernameAttributes: ['email'],
         UsernameConfiguration: { CaseSensitive: false },
