@@ -109,6 +109,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     startedAt,
     now: () => Date.now(),
     endpoint: () => endpoint,
+    services: () => services,
   });
   const routed: LocalService[] = [admin, ...services];
   const handle = (req: Request) => routeRequest(routed, req, log);

@@ -15,6 +15,26 @@ export interface AdminDeps {
   startedAt: number;
   now(): number;
   endpoint(): string;
+  /** Running services, for their read-only views. */
+  services?(): LocalService[];
+}
+
+function viewRoutes(deps: AdminDeps): string[] {
+  return (deps.services?.() ?? []).flatMap((s) => Object.keys(s.views ?? {}).map((v) => `GET /_local/${s.name}/${v}`));
+}
+
+/** `GET /_local/<service>/<view>` → that service's view as JSON (404 when the view finds nothing). */
+function serviceView(deps: AdminDeps, method: string, url: URL): Response | undefined {
+  const m = /^\/_local\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
+  if (!m || method !== 'GET') return undefined;
+  const service = deps.services?.().find((s) => s.name === m[1]);
+  const view = service?.views?.[m[2]];
+  if (!view) return undefined;
+  const value = view(url.searchParams);
+  if (value === undefined) {
+    return jsonError(404, 'ResourceNotFoundException', `${m[1]}/${m[2]}: nothing matches ${url.search || 'the request'}`, {}, json);
+  }
+  return Response.json(value);
 }
 
 /**
@@ -53,7 +73,9 @@ export function createAdminService(deps: AdminDeps): LocalService {
         case 'POST /_local/reset':
           return Response.json({ status: 'ok', reset: await deps.resetAll() });
         default: {
-          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset'];
+          const view = serviceView(deps, req.method, url);
+          if (view) return view;
+          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset', ...viewRoutes(deps)];
           const samePath = known.filter((k) => k.endsWith(` ${url.pathname.replace(/\/+$/, '')}`));
           if (samePath.length) {
             return jsonError(405, 'MethodNotAllowedException', `${req.method} is not allowed on ${url.pathname}; use ${samePath.join(' or ')}`, {}, json);

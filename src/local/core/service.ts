@@ -48,6 +48,11 @@ export interface LocalService {
   stop(): Promise<void>;
   /** Lines for the start-up banner (endpoints, notes such as resolvers that cannot run). */
   describe?(): string[];
+  /**
+   * Read-only views the admin API serves as JSON at `GET /_local/<service>/<view>?…` (recent
+   * invocations, recorded requests, stream records...). A view returns undefined for "not found".
+   */
+  views?: Record<string, (query: URLSearchParams) => unknown>;
 }
 
 export type ServiceFactory = (ctx: ServiceContext) => LocalService;

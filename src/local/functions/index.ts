@@ -261,6 +261,15 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       invocations(key) {
         return find(key)?.history.list() ?? [];
       },
+      views: {
+        /** `GET /_local/functions/invocations?function=<name>`: recent invocations, newest first. */
+        invocations: (q) => {
+          const key = q.get('function');
+          const fn = key ? find(key) : undefined;
+          return fn && { function: key, invocations: fn.history.list() };
+        },
+        'failed-batches': () => ({ batches: failed?.list() ?? [] }),
+      },
       failedBatches() {
         return failed?.list() ?? [];
       },

@@ -98,6 +98,14 @@ export function createMessagingService(ctx: ServiceContext): MessagingService {
     records(stream) {
       return streamFor(stream)?.list().map(view);
     },
+    views: {
+      /** `GET /_local/messaging/kinesis-records?stream=<name>` (the only stream when omitted). */
+      'kinesis-records': (q) => {
+        const name = q.get('stream') ?? (model.messaging.kinesisStreams.length === 1 ? model.messaging.kinesisStreams[0].name : undefined);
+        const records = name ? streamFor(name)?.list().map(view) : undefined;
+        return records && { stream: name, records };
+      },
+    },
     streams() {
       return model.messaging.kinesisStreams.map((s) => s.name);
     },

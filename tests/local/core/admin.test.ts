@@ -25,6 +25,17 @@ function admin() {
     startedAt: clock.now() - 5000,
     now: () => clock.now(),
     endpoint: () => 'https://127.0.0.1:20002',
+    services: () => [
+      {
+        name: 'messaging',
+        matches: () => false,
+        fetch: async () => new Response(null),
+        start: async () => {},
+        reset: async () => {},
+        stop: async () => {},
+        views: { 'kinesis-records': (q) => (q.get('stream') === 'events' ? { records: [{ data: 'x' }] } : undefined) },
+      },
+    ],
   });
 }
 
@@ -105,5 +116,23 @@ describe('admin API', () => {
     const unknown = await call('GET', '/_local/nothing');
     expect(unknown.status).toBe(404);
     expect(unknown.body.__type).toBe('UnknownOperationException');
+  });
+});
+
+describe('admin API: service views', () => {
+  it("serves a service's read-only view as JSON", async () => {
+    const res = await call('GET', '/_local/messaging/kinesis-records?stream=events');
+    expect(res).toEqual({ status: 200, body: { records: [{ data: 'x' }] } });
+  });
+
+  it('answers 404 when the view finds nothing, and lists views among the known routes', async () => {
+    expect((await call('GET', '/_local/messaging/kinesis-records?stream=other')).status).toBe(404);
+    const unknown = await call('GET', '/_local/messaging/nope');
+    expect(unknown.status).toBe(404);
+    expect(String(unknown.body.message)).toContain('GET /_local/messaging/kinesis-records');
+  });
+
+  it('refuses views to clients that are not on loopback', async () => {
+    expect((await call('GET', '/_local/messaging/kinesis-records?stream=events', '192.0.2.10')).status).toBe(403);
   });
 });
