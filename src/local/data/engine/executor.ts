@@ -5,6 +5,7 @@
  * realtime layer; subscription documents become `SubscriptionPlan`s.
  */
 import {
+  GraphQLError,
   execute,
   getNamedType,
   getOperationAST,
@@ -159,12 +160,21 @@ export class Executor {
       fieldResolver: this.fieldResolver,
     });
     if (!result.data && result.errors) return { data: null, errors: result.errors.map(formatRequestError) };
-    const errors = (result.errors ?? []).map((e) => formatExecutionError(e, this.schema));
+    const errors = (result.errors ?? []).map((e) => this.formatError(e));
     for (const a of state.appended) errors.push(fieldErrorShape(a.error.message, a.error.errorType, a.error.data, a.error.errorInfo, a.path, a.locations.map((l) => ({ ...l, sourceName: null }))));
     const out: GraphqlResult = { data: result.data ?? null };
     if (errors.length) out.errors = errors;
     if (op.operation === 'mutation' && this.listeners.size > 0 && result.data) this.publish(op, prepared.fragments, result.data as JMap, errors, state);
     return out;
+  }
+
+  /** Field errors in AppSync's shape; an exception that is not an AppSync error is our fault: logged. */
+  private formatError(e: GraphQLError): GraphqlError {
+    const orig = e.originalError;
+    if (orig && !(orig instanceof FieldError) && !(orig instanceof GraphQLError)) {
+      this.opts.log.error(`internal error resolving ${(e.path ?? []).join('.')}: ${orig.stack ?? orig.message}`);
+    }
+    return formatExecutionError(e, this.schema);
   }
 
   private publish(op: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, data: JMap, errors: GraphqlError[], state: State): void {
@@ -221,7 +231,7 @@ export class Executor {
       fieldResolver: this.fieldResolver,
     });
     if (!result.data && result.errors) return { errors: result.errors.map(formatRequestError) };
-    const errors = (result.errors ?? []).map((e) => formatExecutionError(e, this.schema));
+    const errors = (result.errors ?? []).map((e) => this.formatError(e));
     for (const d of denied) errors.push(fieldErrorShape(`Not Authorized to access ${d.field} on type ${d.type}`, 'Unauthorized', null, null, [root.alias?.value ?? root.name.value], null));
     if (errors.length) return { errors };
     const key = root.alias?.value ?? root.name.value;

@@ -26,11 +26,14 @@ const schema = /* GraphQL */ `
     adminOnly: String @aws_cognito_user_pools(cognito_groups: ["Admins"])
     deep: Note
     json(value: AWSJSON): AWSJSON
+    jsGet(id: ID!): Note
   }
   type Mutation {
     putNotes(ids: [ID!]!): [Note]
     transfer(from: ID!, to: ID!): [ID]
     closeNote(id: ID!): Note
+    jsPut(id: ID!, text: String!): Note
+    jsBump(id: ID!): Note
   }
   type Subscription {
     onCloseNote(id: ID): Note @aws_subscribe(mutations: ["closeNote"])
@@ -73,6 +76,41 @@ const data: DataModel = {
   ],
   functions: [
     {
+      id: 'js-put',
+      name: 'JsPut',
+      dataSource: 'NoteTable',
+      runtime: 'APPSYNC_JS',
+      code: `import * as ddb from '@aws-appsync/utils/dynamodb';
+        import { util } from '@aws-appsync/utils';
+        export function request(ctx) {
+          return ddb.put({ key: { id: ctx.args.id }, item: { text: ctx.args.text, tags: [] }, condition: { id: { attributeExists: false } } });
+        }
+        export function response(ctx) {
+          if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+          return ctx.result;
+        }`,
+    },
+    {
+      id: 'js-bump',
+      name: 'JsBump',
+      dataSource: 'NoteTable',
+      runtime: 'APPSYNC_JS',
+      code: `import { update, operations } from '@aws-appsync/utils/dynamodb';
+        export function request(ctx) {
+          return update({ key: { id: ctx.args.id }, update: { text: operations.replace('bumped'), tags: operations.append(['x']) } });
+        }
+        export function response(ctx) { return ctx.result; }`,
+    },
+    {
+      id: 'js-get',
+      name: 'JsGet',
+      dataSource: 'NoteTable',
+      runtime: 'APPSYNC_JS',
+      code: `import { get } from '@aws-appsync/utils/dynamodb';
+        export const request = (ctx) => get({ key: { id: ctx.args.id } });
+        export const response = (ctx) => ctx.result;`,
+    },
+    {
       id: 'js-echo',
       name: 'JsEcho',
       dataSource: 'NONE_DS',
@@ -95,6 +133,9 @@ const data: DataModel = {
     },
   ],
   resolvers: [
+    { typeName: 'Mutation', fieldName: 'jsPut', kind: 'PIPELINE', pipeline: ['js-put'], runtime: 'VTL', requestTemplate: '{}', responseTemplate: '$util.toJson($ctx.prev.result)' },
+    { typeName: 'Mutation', fieldName: 'jsBump', kind: 'PIPELINE', pipeline: ['js-bump'], runtime: 'VTL', requestTemplate: '{}', responseTemplate: '$util.toJson($ctx.prev.result)' },
+    { typeName: 'Query', fieldName: 'jsGet', kind: 'PIPELINE', pipeline: ['js-get'], runtime: 'VTL', requestTemplate: '{}', responseTemplate: '$util.toJson($ctx.prev.result)' },
     unit('Query', 'fail', 'NONE_DS', '{"version": "2018-05-29", "payload": {}}', '$util.error("nope", "Custom", {"id": $ctx.args.id, "text": "secret", "tags": ["t"]}, {"why": "test"})'),
     unit('Query', 'warn', 'NONE_DS', '{"version": "2018-05-29", "payload": {"id": "w", "text": "still here"}}', '$util.appendError("careful", "Warning")$util.toJson($ctx.result)'),
     {
@@ -200,6 +241,14 @@ describe('AppSync semantics on a hand-written API', () => {
     expect(await t.run(alice, `query { jsEcho(text: "early") }`)).toEqual({ data: { jsEcho: 'returned early' } });
     const r = await t.run(alice, `query { jsFail }`);
     expect(r.errors?.[0]).toMatchObject({ errorType: 'JsError', message: 'js says no' });
+  });
+
+  it('builds DynamoDB requests in APPSYNC_JS with @aws-appsync/utils/dynamodb', async () => {
+    expect(await t.run(alice, `mutation { jsPut(id: "js1", text: "hello") { id text } }`)).toEqual({ data: { jsPut: { id: 'js1', text: 'hello' } } });
+    const dup = await t.run(alice, `mutation { jsPut(id: "js1", text: "again") { id } }`);
+    expect(dup.errors?.[0].errorType).toBe('DynamoDB:ConditionalCheckFailedException');
+    expect(await t.run(alice, `mutation { jsBump(id: "js1") { text tags } }`)).toEqual({ data: { jsBump: { text: 'bumped', tags: ['x'] } } });
+    expect(await t.run(alice, `query { jsGet(id: "js1") { id text tags } }`)).toEqual({ data: { jsGet: { id: 'js1', text: 'bumped', tags: ['x'] } } });
   });
 
   it('writes and reads batches, null where an item does not exist', async () => {
