@@ -58,6 +58,10 @@ describe('messaging through the SDK against the running local cloud', () => {
     );
     expect(out.FailedRecordCount).toBe(0);
     expect(messaging().records(stream.name)!.map((r) => r.text)).toEqual(['{"event":"app_open"}']);
+    // The same records through the admin API, over HTTPS.
+    const res = await fetch(`${cloud.endpoint}/_local/messaging/kinesis-records?stream=${encodeURIComponent(stream.name)}`);
+    const body = (await res.json()) as { records: { text: string }[] };
+    expect(body.records.map((r) => r.text)).toEqual(['{"event":"app_open"}']);
   });
 
   it('refuses a guest a stream the backend does not grant', async () => {
