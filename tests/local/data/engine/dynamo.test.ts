@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TableModel } from '../../../../src/local/assembly/model.js';
 import { ManualClock } from '../../../../src/local/core/clock.js';
@@ -129,6 +131,26 @@ describe('local DynamoDB', () => {
     expect((await json(second, 'GetItem', { TableName: T, Key: { id: { S: 'kept' } } })).body).toEqual({ Item: { id: { S: 'kept' }, group: { S: 'g' } } });
     const q = await json(second, 'Query', { TableName: T, IndexName: 'byGroup', KeyConditionExpression: '#g = :g', ExpressionAttributeNames: { '#g': 'group' }, ExpressionAttributeValues: { ':g': { S: 'g' } } });
     expect(q.body.Count).toBe(1);
+  });
+
+  it('keeps acknowledged writes when the process is killed with SIGKILL', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'write_then_wait.ts'), path.join(dir, 'dynamodb'), 'k1', 'k2'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('written')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const d = await LocalDynamo.open({ dir: path.join(dir, 'dynamodb'), region: 'us-east-1', accountId: '123456789012', clock: new ManualClock(), log: silentLogger });
+    opened.push(d);
+    const scan = await json(d, 'Scan', { TableName: 'Crash-local' });
+    expect((scan.body.Items as { id: { S: string } }[]).map((i) => i.id.S).sort()).toEqual(['k1', 'k2']);
   });
 
   it('rebuilds a table whose indexes changed, keeping its items', async () => {
