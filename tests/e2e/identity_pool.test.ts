@@ -11,12 +11,8 @@ import { signForTest } from '../helpers/sigv4.js';
 let cloud: TestLocalCloud;
 
 beforeAll(async () => {
-  // This backend with `sub` not required: Cognito generates it, but the loader reports the standard
-  // schema's `Required: true` and the local user pool then asks SignUp for it.
-  const model = await getTestModel();
-  const userPool = { ...model.auth!.userPool, schema: model.auth!.userPool.schema.map((a) => (a.name === 'sub' ? { ...a, required: false } : a)) };
   // Only the two Cognito services: the post-confirmation trigger (functions → data) is not what this tests.
-  cloud = await startLocalCloud({ model: { ...model, auth: { ...model.auth!, userPool } }, factories: [createAuthService, createIdentityService] });
+  cloud = await startLocalCloud({ model: await getTestModel(), factories: [createAuthService, createIdentityService] });
   configureTestClient(cloud.outputs);
 });
 afterAll(async () => {
