@@ -59,6 +59,8 @@ export const DYNALITE_OPERATIONS = [
 const conditionParser = require('dynalite/db/conditionParser') as { parse: (str: string, opts: { context: any }) => unknown };
 const parseCondition = conditionParser.parse;
 const parsed = new Map<string, { result: unknown; names: string[]; values: string[] }>();
+const MAX_MEMO_ENTRIES = 2000;
+const MAX_MEMO_KEY = 2048;
 conditionParser.parse = (str, opts) => {
   const c = opts.context;
   const key = `${c.isKeyCondition ? 'k' : 'c'}\u0000${str}\u0000${JSON.stringify(c.attrNames ?? null)}\u0000${JSON.stringify(c.attrVals ?? null)}`;
@@ -69,11 +71,13 @@ conditionParser.parse = (str, opts) => {
     // Key conditions are rewritten in place by convertKeyCondition (`:v = k` → `k = :v`): give each request its own copy.
     return c.isKeyCondition && typeof hit.result === 'object' ? structuredClone(hit.result) : hit.result;
   }
+  // Requests carrying big values (updates of large items) are not worth remembering.
+  if (key.length > MAX_MEMO_KEY) return parseCondition(str, opts);
   const names = Object.keys(c.unusedAttrNames ?? {});
   const values = Object.keys(c.unusedAttrVals ?? {});
   const result = parseCondition(str, opts);
   const stored = c.isKeyCondition && typeof result === 'object' ? structuredClone(result) : result;
-  if (parsed.size >= 5000) parsed.delete(parsed.keys().next().value as string);
+  if (parsed.size >= MAX_MEMO_ENTRIES) parsed.delete(parsed.keys().next().value as string);
   parsed.set(key, {
     result: stored,
     names: names.filter((n) => !(n in c.unusedAttrNames)),
