@@ -323,7 +323,11 @@ export class ResolverRuntime {
     if (!invoke) {
       return { result: null, error: { type: 'Lambda:Unhandled', message: `Function ${id} cannot be invoked ((local: the functions service is not running))` } };
     }
-    const payload = request.payload === undefined ? null : request.payload;
+    const single = request.payload === undefined ? null : request.payload;
+    // BatchInvoke: the function receives a list and answers a list. Locally each field is its own
+    // batch of one (same results as AppSync's batching, more invocations).
+    const batch = operation === 'BatchInvoke';
+    const payload = batch ? [single] : single;
     const call = async (): Promise<DataSourceOutcome> => {
       let res: InvokeResult;
       try {
@@ -335,6 +339,16 @@ export class ResolverRuntime {
       if (res.functionError) {
         const p = isMap(res.payload) ? res.payload : {};
         return { result: null, error: { type: 'Lambda:Unhandled', message: typeof p.errorMessage === 'string' ? p.errorMessage : 'Unhandled' } };
+      }
+      if (batch) {
+        if (!Array.isArray(res.payload)) return { result: null, error: { type: 'Lambda:Unhandled', message: 'A BatchInvoke function must return a list ((local: one entry per batched field))' } };
+        const entry: unknown = res.payload[0];
+        // Per-item errors come as `{ data, errorMessage, errorType }` entries.
+        const wrapped = isMap(entry) && Object.keys(entry).length > 0 && Object.keys(entry).every((k) => k === 'data' || k === 'errorMessage' || k === 'errorType');
+        if (wrapped && entry.errorMessage != null) {
+          return { result: entry.data ?? null, error: { type: String(entry.errorType ?? 'Lambda:Unhandled'), message: String(entry.errorMessage) } };
+        }
+        return { result: wrapped ? (entry.data ?? null) : (entry ?? null), error: null };
       }
       return { result: res.payload === undefined ? null : res.payload, error: null };
     };

@@ -27,6 +27,7 @@ const schema = /* GraphQL */ `
     deep: Note
     json(value: AWSJSON): AWSJSON
     jsGet(id: ID!): Note
+    batched(id: ID!): String
   }
   type Mutation {
     putNotes(ids: [ID!]!): [Note]
@@ -62,6 +63,7 @@ const data: DataModel = {
   dataSources: [
     { name: 'NONE_DS', type: 'NONE' },
     { name: 'NoteTable', type: 'AMAZON_DYNAMODB', tableName: T },
+    { name: 'BatchFn', type: 'AWS_LAMBDA', functionLogicalId: 'fnBatch' },
   ],
   tables: [
     {
@@ -133,6 +135,13 @@ const data: DataModel = {
     },
   ],
   resolvers: [
+    unit(
+      'Query',
+      'batched',
+      'BatchFn',
+      '{"version": "2018-05-29", "operation": "BatchInvoke", "payload": {"id": $util.toJson($ctx.args.id)}}',
+      '#if($ctx.error)$util.error($ctx.error.message, $ctx.error.type)#end$util.toJson($ctx.result)',
+    ),
     { typeName: 'Mutation', fieldName: 'jsPut', kind: 'PIPELINE', pipeline: ['js-put'], runtime: 'VTL', requestTemplate: '{}', responseTemplate: '$util.toJson($ctx.prev.result)' },
     { typeName: 'Mutation', fieldName: 'jsBump', kind: 'PIPELINE', pipeline: ['js-bump'], runtime: 'VTL', requestTemplate: '{}', responseTemplate: '$util.toJson($ctx.prev.result)' },
     { typeName: 'Query', fieldName: 'jsGet', kind: 'PIPELINE', pipeline: ['js-get'], runtime: 'VTL', requestTemplate: '{}', responseTemplate: '$util.toJson($ctx.prev.result)' },
@@ -204,7 +213,12 @@ const alice = userPool('alice');
 let t: TestEngine;
 
 beforeAll(async () => {
-  t = await startEngine(model, { queryDepthLimit: 3 });
+  t = await startEngine(model, {
+    queryDepthLimit: 3,
+    invokeFunction: async (_id, event) => ({
+      payload: (event as { id: string }[]).map((e) => (e.id === 'bad' ? { data: null, errorMessage: 'bad id', errorType: 'BadId' } : `summary of ${e.id}`)),
+    }),
+  });
 });
 
 afterAll(async () => {
@@ -262,6 +276,12 @@ describe('AppSync semantics on a hand-written API', () => {
     expect(await t.run(alice, `mutation { transfer(from: "a", to: "c") }`)).toEqual({ data: { transfer: ['a', 'c'] } });
     const again = await t.run(alice, `mutation { transfer(from: "a", to: "d") }`);
     expect(again.errors?.[0]).toMatchObject({ errorType: 'DynamoDB:TransactionCanceledException', data: { keys: null, cancellationReasons: [{ type: 'ConditionalCheckFailed', message: 'The conditional request failed' }, { type: 'None', message: null }] } });
+  });
+
+  it('sends BatchInvoke requests as a list and maps per-item errors', async () => {
+    expect(await t.run(alice, `query { a: batched(id: "1") b: batched(id: "2") }`)).toEqual({ data: { a: 'summary of 1', b: 'summary of 2' } });
+    const bad = await t.run(alice, `query { batched(id: "bad") }`);
+    expect(bad.errors?.[0]).toMatchObject({ errorType: 'BadId', message: 'bad id' });
   });
 
   it('enforces cognito_groups on a field', async () => {
