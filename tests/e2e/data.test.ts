@@ -375,3 +375,13 @@ describe('persistence and expiry', () => {
     expect(res.body).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'Token has expired.' }] });
   });
 });
+
+describe('request records through the admin API', () => {
+  it('counts GraphQL requests under AppSync metric names and lists recent ones', async () => {
+    await graphqlAs(cloud.endpoint, alice.accessToken, GET_POST, { id: 'no-such-post' });
+    const metrics = (await (await fetch(`${cloud.endpoint}/_local/data/metrics`)).json()) as Record<string, unknown>;
+    expect(Number(metrics.RequestCount)).toBeGreaterThan(0);
+    const recent = (await (await fetch(`${cloud.endpoint}/_local/data/requests?limit=1`)).json()) as { requests: unknown[] };
+    expect(recent.requests).toHaveLength(1);
+  });
+});

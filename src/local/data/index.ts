@@ -159,6 +159,12 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
 
     requests: (limit) => recorder.recent(limit),
     metrics: () => recorder.metrics(),
+    views: {
+      /** `GET /_local/data/requests?limit=N`: the most recent GraphQL requests. */
+      requests: (q) => ({ requests: recorder.recent(q.has('limit') ? Number(q.get('limit')) || undefined : undefined) }),
+      /** `GET /_local/data/metrics`: counters under AppSync's metric names. */
+      metrics: () => recorder.metrics(),
+    },
     engine: () => engine,
     drained: () => inFlight,
   };

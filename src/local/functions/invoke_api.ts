@@ -1,7 +1,7 @@
 import type { BackendModel, FunctionModel } from '../assembly/model.js';
 import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
 import type { Clock } from '../core/clock.js';
-import { evaluatePolicy } from '../core/iam_policy.js';
+import { authorizeCaller } from '../core/iam_authorize.js';
 import type { CredentialStore, IssuedCredentials } from '../core/registry.js';
 import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from './lambda_errors.js';
@@ -45,12 +45,6 @@ export function parseFunctionName(raw: string): { name: string; qualifier?: stri
 
 function arnFor(model: BackendModel, name: string, qualifier?: string): string {
   return `arn:aws:lambda:${model.region}:${model.accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
-}
-
-function sessionArn(model: BackendModel, creds: IssuedCredentials): string {
-  const roleName = creds.roleArn.split('/').pop() ?? creds.roleArn;
-  const session = creds.kind === 'function' ? (creds.functionName ?? 'function') : 'CognitoIdentityCredentials';
-  return `arn:aws:sts::${model.accountId}:assumed-role/${roleName}/${session}`;
 }
 
 function decodeClientContext(header: string | null): unknown {
@@ -103,26 +97,9 @@ export async function handleInvoke(req: Request, url: URL, deps: InvokeApiDeps):
     return lambdaError(404, 'ResourceNotFoundException', `Function not found: ${arnFor(model, name, qualifier)}`);
   }
 
-  const role = model.iam.roles.find((r) => r.arn === creds.roleArn);
-  const decision = evaluatePolicy(role?.statements ?? [], {
-    action: 'lambda:InvokeFunction',
-    // Only $LATEST exists locally; it is authorized as the unqualified function.
-    resource: fn.arn,
-    context: {
-      'aws:PrincipalArn': creds.roleArn,
-      'cognito-identity.amazonaws.com:sub': creds.identityId,
-      'cognito-identity.amazonaws.com:aud': creds.identityPoolId,
-      'aws:SecureTransport': 'true',
-    },
-  });
-  if (decision !== 'allow') {
-    const why = decision === 'deny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the lambda:InvokeFunction action';
-    return lambdaError(
-      403,
-      'AccessDeniedException',
-      `User: ${sessionArn(model, creds)} is not authorized to perform: lambda:InvokeFunction on resource: ${fn.arn} ${why}`,
-    );
-  }
+  // Only $LATEST exists locally; it is authorized as the unqualified function.
+  const authz = authorizeCaller(model, creds, 'lambda:InvokeFunction', fn.arn);
+  if (!authz.allowed) return lambdaError(403, 'AccessDeniedException', authz.message);
 
   let event: unknown = {};
   const text = body.toString('utf8');

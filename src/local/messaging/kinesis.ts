@@ -1,7 +1,7 @@
 import type { BackendModel } from '../assembly/model.js';
 import { BodyTooLargeError, jsonError, newRequestId, readBody } from '../core/aws_errors.js';
 import type { Clock } from '../core/clock.js';
-import { evaluatePolicy } from '../core/iam_policy.js';
+import { authorizeCaller } from '../core/iam_authorize.js';
 import type { CredentialStore, IssuedCredentials } from '../core/registry.js';
 import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
 import type { StoredRecord, StreamStore } from './stream_store.js';
@@ -70,12 +70,6 @@ function checkRecord(input: RecordInput, at: string): { problems: string[]; byte
   return { problems, bytes };
 }
 
-function assumedRoleArn(model: BackendModel, creds: IssuedCredentials): string {
-  const roleName = creds.roleArn.split('/').pop() ?? creds.roleArn;
-  const session = creds.kind === 'function' ? (creds.functionName ?? 'function') : 'CognitoIdentityCredentials';
-  return `arn:aws:sts::${model.accountId}:assumed-role/${roleName}/${session}`;
-}
-
 /** Kinesis Data Streams' `PutRecord` and `PutRecords` (AWS JSON 1.1), for the model's streams. */
 export async function handleKinesis(req: Request, deps: KinesisDeps): Promise<Response> {
   const { model } = deps;
@@ -123,22 +117,8 @@ export async function handleKinesis(req: Request, deps: KinesisDeps): Promise<Re
     if (!streamName) throw new KinesisError('InvalidArgumentException', 'StreamName or StreamARN must be provided');
     const streamArn = typeof input.StreamARN === 'string' ? input.StreamARN : `arn:aws:kinesis:${model.region}:${model.accountId}:stream/${streamName}`;
 
-    const role = model.iam.roles.find((r) => r.arn === creds.roleArn);
-    const action = `kinesis:${operation}`;
-    const decision = evaluatePolicy(role?.statements ?? [], {
-      action,
-      resource: streamArn,
-      context: {
-        'aws:PrincipalArn': creds.roleArn,
-        'cognito-identity.amazonaws.com:sub': creds.identityId,
-        'cognito-identity.amazonaws.com:aud': creds.identityPoolId,
-        'aws:SecureTransport': 'true',
-      },
-    });
-    if (decision !== 'allow') {
-      const why = decision === 'deny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
-      throw new KinesisError('AccessDeniedException', `User: ${assumedRoleArn(model, creds)} is not authorized to perform: ${action} on resource: ${streamArn} ${why}`);
-    }
+    const authz = authorizeCaller(model, creds, `kinesis:${operation}`, streamArn);
+    if (!authz.allowed) throw new KinesisError('AccessDeniedException', authz.message);
 
     const stream = deps.stream(streamName);
     const known = model.messaging.kinesisStreams.find((s) => s.name === streamName);

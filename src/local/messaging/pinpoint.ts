@@ -1,7 +1,7 @@
 import type { BackendModel, PinpointAppModel } from '../assembly/model.js';
 import { BodyTooLargeError, newRequestId, readBody, restJsonError } from '../core/aws_errors.js';
 import type { Clock, IdSource } from '../core/clock.js';
-import { evaluatePolicy } from '../core/iam_policy.js';
+import { authorizeCaller } from '../core/iam_authorize.js';
 import type { Outbox } from '../core/outbox.js';
 import type { CredentialStore, IssuedCredentials } from '../core/registry.js';
 import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
@@ -29,12 +29,6 @@ export interface PinpointDeps {
 /** The channels SendMessages may use for an app: the template's, else the emulated push pair. */
 export function effectiveChannels(app: PinpointAppModel): { channels: string[]; emulated: boolean } {
   return app.channels.length > 0 ? { channels: app.channels, emulated: false } : { channels: EMULATED_CHANNELS, emulated: true };
-}
-
-function assumedRoleArn(model: BackendModel, creds: IssuedCredentials): string {
-  const roleName = creds.roleArn.split('/').pop() ?? creds.roleArn;
-  const session = creds.kind === 'function' ? (creds.functionName ?? 'function') : 'CognitoIdentityCredentials';
-  return `arn:aws:sts::${model.accountId}:assumed-role/${roleName}/${session}`;
 }
 
 /** Pinpoint message ids are 40 lowercase letters and digits. */
@@ -83,27 +77,8 @@ export async function handleSendMessages(req: Request, url: URL, deps: PinpointD
 
   const appId = decodeURIComponent(match[1]);
   const resource = `arn:aws:mobiletargeting:${model.region}:${model.accountId}:apps/${appId}/messages`;
-  const role = model.iam.roles.find((r) => r.arn === creds.roleArn);
-  const decision = evaluatePolicy(role?.statements ?? [], {
-    action: 'mobiletargeting:SendMessages',
-    resource,
-    context: {
-      'aws:PrincipalArn': creds.roleArn,
-      'cognito-identity.amazonaws.com:sub': creds.identityId,
-      'cognito-identity.amazonaws.com:aud': creds.identityPoolId,
-      'aws:SecureTransport': 'true',
-    },
-  });
-  if (decision !== 'allow') {
-    const why = decision === 'deny' ? 'with an explicit deny in an identity-based policy' : 'because no identity-based policy allows the mobiletargeting:SendMessages action';
-    return restJsonError(
-      403,
-      'AccessDeniedException',
-      `User: ${assumedRoleArn(model, creds)} is not authorized to perform: mobiletargeting:SendMessages on resource: ${resource} ${why}`,
-      {},
-      { requestId },
-    );
-  }
+  const authz = authorizeCaller(model, creds, 'mobiletargeting:SendMessages', resource);
+  if (!authz.allowed) return restJsonError(403, 'AccessDeniedException', authz.message, {}, { requestId });
 
   const app = model.messaging.pinpointApps.find((a) => a.id === appId);
   if (!app) return restJsonError(404, 'NotFoundException', 'Resource not found', {}, { requestId });

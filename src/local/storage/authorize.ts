@@ -1,6 +1,6 @@
 import type { BackendModel } from '../assembly/model.js';
 import type { IssuedCredentials } from '../core/registry.js';
-import { evaluatePolicy } from '../core/iam_policy.js';
+import { authorizeCaller } from '../core/iam_authorize.js';
 import { s3Errors } from './errors.js';
 
 /**
@@ -10,27 +10,11 @@ import { s3Errors } from './errors.js';
  * policy, and so on. Evaluating those statements is therefore exactly "following the rules".
  */
 export class StorageAuthorizer {
-  private readonly statementsByRole: Map<string, BackendModel['iam']['roles'][number]['statements']>;
-
-  constructor(private readonly model: BackendModel) {
-    this.statementsByRole = new Map(model.iam.roles.map((r) => [r.arn, r.statements]));
-  }
-
-  private context(creds: IssuedCredentials, extra: Record<string, string>): Record<string, string | undefined> {
-    return {
-      'cognito-identity.amazonaws.com:sub': creds.identityId,
-      'cognito-identity.amazonaws.com:aud': creds.identityPoolId,
-      'aws:PrincipalArn': creds.roleArn,
-      'aws:SecureTransport': 'true',
-      ...extra,
-    };
-  }
+  constructor(private readonly model: BackendModel) {}
 
   /** Throws AccessDenied unless the caller's role allows `action` on `resource`. */
   require(creds: IssuedCredentials, action: string, resource: string, extra: Record<string, string> = {}): void {
-    const statements = this.statementsByRole.get(creds.roleArn) ?? [];
-    const decision = evaluatePolicy(statements, { action, resource, context: this.context(creds, extra) });
-    if (decision !== 'allow') throw s3Errors.accessDenied();
+    if (!authorizeCaller(this.model, creds, action, resource, extra).allowed) throw s3Errors.accessDenied();
   }
 
   objectArn(bucket: string, key: string): string {
