@@ -15,6 +15,9 @@
  *   resolver (auth rules, `$extensions.setSubscriptionFilter`, argument filters) and returns a
  *   plan; the realtime layer calls `plan.deliver(event)` for each `MutationEvent` published by
  *   `onMutation` whose `mutationField` is one of `plan.mutationFields`.
+ * - Resolvers run as the model defines them: VTL 2018-05-29 templates and APPSYNC_JS code, on
+ *   NONE, AMAZON_DYNAMODB and AWS_LAMBDA data sources. Anything else fails `createGraphqlEngine`
+ *   with an `EngineStartError` listing each resolver that cannot run and why.
  * - `changes` is the DynamoDB-Streams-like feed (the `data.changes` capability) of every write
  *   the engine performs, whether from a resolver or from `dynamodb.handleJson` (functions' SDK
  *   calls proxied by the data service).
@@ -105,14 +108,17 @@ export interface GraphqlResult {
 export interface MutationEvent {
   /** The mutation field name, e.g. `createPost`. */
   mutationField: string;
-  /** The mutation field's resolved value as the mutation's caller received it (selection applied). */
+  /**
+   * The mutation field's value as the mutation's caller received it (its selection, nested field
+   * resolvers applied), keyed by field names rather than the caller's aliases.
+   */
   result: Record<string, unknown> | null;
   /**
    * Top-level field names selected under the mutation field; AppSync delivers to a subscriber
    * only fields that the mutation selected (subscription ∩ mutation selection).
    */
   selectionFields: string[];
-  /** Full resolved value before selection (used for filters and auth checks on non-selected fields). */
+  /** Same as `result` (kept for listeners that want the value the filters were evaluated on). */
   source: Record<string, unknown> | null;
   /** Arguments of the mutation field. */
   arguments: Record<string, unknown>;
