@@ -289,12 +289,18 @@ export class Util extends Host {
   base64Decode(s: unknown): string {
     return Buffer.from(asString(s), 'base64').toString('utf8');
   }
+  /**
+   * Text that is not JSON comes back unchanged rather than failing the field: every generated
+   * owner-auth template probes `$util.isList($util.parseJson($ownerClaim))` with a plain
+   * `<sub>::<username>` claim, and those templates work on AppSync.
+   */
   parseJson(s: unknown): unknown {
     if (s === null || s === undefined) return null;
+    const text = asString(s);
     try {
-      return JSON.parse(asString(s));
-    } catch (e) {
-      throw new FieldError(`Unable to parse the JSON document: '${(e as Error).message}'`, 'MappingTemplate');
+      return JSON.parse(text);
+    } catch {
+      return text;
     }
   }
   toJson(v: unknown): string {
