@@ -259,6 +259,17 @@ describe('authorization matrix', () => {
     }
   });
 
+  it("lists a user's own devices through the owner index, and never another user's", async () => {
+    const LIST = 'query L($owner: String!) { listDevicesByOwner(owner: $owner) { items { id token owner } } }';
+    const created = await graphqlAs(cloud.endpoint, bob.accessToken, 'mutation { createDevice(input: { token: "bob-index-token", platform: FCM }) { id } }');
+    expect(created.body.errors).toBeUndefined();
+    const own = await graphqlAs(cloud.endpoint, bob.accessToken, LIST, { owner: `${bob.sub}::${bob.username}` });
+    expect(own.body.errors).toBeUndefined();
+    expect((own.body.data?.listDevicesByOwner as { items: { token: string }[] }).items.map((d) => d.token)).toContain('bob-index-token');
+    const others = await graphqlAs(cloud.endpoint, bob.accessToken, LIST, { owner: `${alice.sub}::${alice.username}` });
+    expect((others.body.data?.listDevicesByOwner as { items: unknown[] } | null)?.items ?? []).toEqual([]);
+  });
+
   it('rejects calls without credentials, and the signed-out client', async () => {
     const res = await graphqlAs(cloud.endpoint, undefined, GET_POST, { id: 'x' });
     expect(res.status).toBe(401);
