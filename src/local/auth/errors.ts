@@ -1,23 +1,10 @@
-import { jsonError } from '../core/aws_errors.js';
+import { AwsJsonError } from '../core/aws_errors.js';
 
 /**
  * An error Cognito itself would return: `type` is the `__type` the SDKs map to `error.name`
  * (`NotAuthorizedException`...), the message is Cognito's wording where it has a fixed one.
  */
-export class CognitoError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = type;
-  }
-
-  toResponse(): Response {
-    return jsonError(this.status, this.type, this.message);
-  }
-}
+export class CognitoError extends AwsJsonError {}
 
 const make = (type: string, status = 400) => (message: string) => new CognitoError(type, message, status);
 

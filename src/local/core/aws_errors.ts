@@ -116,3 +116,19 @@ export async function readBody(req: Request, limitBytes: number): Promise<Buffer
   }
   return Buffer.concat(chunks, total);
 }
+
+/** An AWS JSON-protocol error: `type` is the `__type` the SDKs surface as `error.name`. */
+export class AwsJsonError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = type;
+  }
+
+  toResponse(): Response {
+    return jsonError(this.status, this.type, this.message);
+  }
+}

@@ -1,20 +1,7 @@
-import { jsonError } from '../core/aws_errors.js';
+import { AwsJsonError } from '../core/aws_errors.js';
 
 /** An error the Cognito identity service itself returns (`__type` is what the SDKs surface as `error.name`). */
-export class IdentityError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = type;
-  }
-
-  toResponse(): Response {
-    return jsonError(this.status, this.type, this.message);
-  }
-}
+export class IdentityError extends AwsJsonError {}
 
 const make = (type: string, status = 400) => (message: string) => new IdentityError(type, message, status);
 
