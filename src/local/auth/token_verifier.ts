@@ -10,6 +10,14 @@ import type { TokenSessionStore } from './token_sessions.js';
  * the token session named by `origin_jti`. Offered to peers as the `auth.tokens` capability.
  */
 export class PoolTokenVerifier implements TokenVerifier {
+  /**
+   * Tokens whose signature already checked out, by their exact text: every GraphQL request and
+   * subscription re-presents the same access token, and the RSA check is the costly step. Only the
+   * signature is remembered; expiry, use, audience and revocation are checked on every call.
+   */
+  private readonly verified = new Map<string, ReturnType<typeof decodeJwt>>();
+  private static readonly MAX_REMEMBERED = 10_000;
+
   constructor(
     private readonly key: SigningKey,
     readonly issuer: string,
@@ -23,12 +31,7 @@ export class PoolTokenVerifier implements TokenVerifier {
   }
 
   verifySync(token: string, opts: { tokenUse?: 'access' | 'id'; clientId?: string } = {}): JwtClaims {
-    const decoded = typeof token === 'string' ? decodeJwt(token) : undefined;
-    if (!decoded) throw new TokenRejectedError('Token is not a well-formed JWT', 'malformed');
-    if (decoded.header.kid !== this.key.kid || !verifyRs256(decoded, this.key.publicKey)) {
-      throw new TokenRejectedError(`Token is not signed by user pool ${this.userPoolId}`, 'signature');
-    }
-    const c = decoded.payload;
+    const c = this.signedPayload(token);
     if (c.iss !== this.issuer) throw new TokenRejectedError(`Token issuer ${String(c.iss)} is not ${this.issuer}`, 'issuer');
     if (typeof c.exp !== 'number' || typeof c.iat !== 'number' || typeof c.sub !== 'string') {
       throw new TokenRejectedError('Token lacks exp, iat or sub', 'malformed');
@@ -47,5 +50,20 @@ export class PoolTokenVerifier implements TokenVerifier {
       throw new TokenRejectedError('Token has been revoked', 'revoked');
     }
     return c as JwtClaims;
+  }
+
+  private signedPayload(token: string): NonNullable<ReturnType<typeof decodeJwt>>['payload'] {
+    const known = typeof token === 'string' ? this.verified.get(token) : undefined;
+    // A copy: callers (resolver templates among them) may change the claims they are given.
+    if (known) return structuredClone(known.payload);
+    const decoded = typeof token === 'string' ? decodeJwt(token) : undefined;
+    if (!decoded) throw new TokenRejectedError('Token is not a well-formed JWT', 'malformed');
+    if (decoded.header.kid !== this.key.kid || !verifyRs256(decoded, this.key.publicKey)) {
+      throw new TokenRejectedError(`Token is not signed by user pool ${this.userPoolId}`, 'signature');
+    }
+    // Bounded: forgetting everything at the cap only costs a re-check.
+    if (this.verified.size >= PoolTokenVerifier.MAX_REMEMBERED) this.verified.clear();
+    this.verified.set(token, decoded);
+    return structuredClone(decoded.payload);
   }
 }

@@ -187,6 +187,21 @@ describe('tokens', () => {
     expect(expired.body).toMatchObject({ __type: 'NotAuthorizedException', message: 'Refresh Token has expired' });
   });
 
+  it('re-checks expiry and revocation of a token whose signature it has already verified', async () => {
+    const r = authResult(await h.srpSignIn('ada@example.com'));
+    const v = h.tokens();
+    await expect(v.verify(r.AccessToken)).resolves.toMatchObject({ sub });
+    // Claims handed out are copies: changing them cannot change what the next caller sees.
+    (await v.verify(r.AccessToken)).sub = 'someone-else';
+    await expect(v.verify(r.AccessToken)).resolves.toMatchObject({ sub });
+    expect((await h.call('GlobalSignOut', { AccessToken: r.AccessToken })).status).toBe(200);
+    expect((await rejection(v.verify(r.AccessToken))).reason).toBe('revoked');
+    const again = authResult(await h.srpSignIn('ada@example.com'));
+    await expect(v.verify(again.AccessToken)).resolves.toMatchObject({ sub });
+    h.clock.advance(60 * MINUTE);
+    expect((await rejection(v.verify(again.AccessToken))).reason).toBe('expired');
+  });
+
   it('RevokeToken revokes the refresh token and the access/ID tokens issued from it', async () => {
     const r = authResult(await h.srpSignIn('ada@example.com'));
     const other = authResult(await h.srpSignIn('ada@example.com'));
