@@ -152,7 +152,8 @@ describe('the local cloud from headless Chromium', () => {
     const token = `fcm-${randomUUID()}`;
     const report = await call('realtimeDevice', token);
     expect(report.received).toMatchObject({ id: report.createdId, token });
-    expect(report.received.owner).toBeTruthy();
+    // The API shows the owner field as the username (the last part of the stored `<sub>::<username>`).
+    expect(report.received.owner).toMatch(/^[0-9a-f-]{36}$/);
     const realtime = `${cloud.endpoint.replace(/^https:/, 'wss:')}/graphql/realtime`;
     expect(sockets.some((url) => url.startsWith(realtime))).toBe(true);
   });

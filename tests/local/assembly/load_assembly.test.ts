@@ -245,7 +245,7 @@ describe('loadBackendModel on this backend: storage, functions, streams, messagi
     const processor = fnByFriendly('post-processor');
     expect(processor).toMatchObject({ timeoutSeconds: 30, memoryMB: 256 });
     expect(processor.environment.PINPOINT_APP_ID).toBe(model.messaging.pinpointApps[0].id);
-    expect(processor.environment.BLOCKED_TERMS).toBeTruthy();
+    expect(processor.environment.BLOCKED_TERMS.split(',')).toContain('forbidden');
     expect(fnByFriendly('post-confirmation').timeoutSeconds).toBe(10);
     expect(model.stackOutputs.definedFunctions).toBe(JSON.stringify(model.functions.map((f) => f.functionName)));
   });
