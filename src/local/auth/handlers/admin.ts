@@ -48,6 +48,19 @@ function sortGroups(pool: AuthPool, names: string[]): string[] {
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
+/** AdminAddUserToGroup / AdminRemoveUserFromGroup: same parameters and checks, a different edit. */
+function editGroups(pool: AuthPool, body: Record<string, unknown>, edit: (groups: string[], group: string) => string[]): Record<string, never> {
+  const p = new Params(body);
+  const username = usernameParam(p);
+  const group = p.str('GroupName', { required: true, min: 1, max: 128 });
+  poolParam(pool, p);
+  if (!pool.pool.groups.some((g) => g.name === group)) throw errors.resourceNotFound('Group not found.');
+  const user = adminUser(pool, username);
+  user.groups = edit(user.groups, group);
+  pool.users.changed(user, pool.now());
+  return {};
+}
+
 async function sendInvite(pool: AuthPool, user: UserRecord, temporaryPassword: string, mediums: string[], clientMetadata?: Record<string, string>): Promise<void> {
   for (const medium of mediums) {
     const attr = medium === 'EMAIL' ? 'email' : 'phone_number';
@@ -201,27 +214,11 @@ export const adminHandlers: HandlerMap = {
   },
 
   async AdminAddUserToGroup(pool, body) {
-    const p = new Params(body);
-    const username = usernameParam(p);
-    const group = p.str('GroupName', { required: true, min: 1, max: 128 });
-    poolParam(pool, p);
-    if (!pool.pool.groups.some((g) => g.name === group)) throw errors.resourceNotFound('Group not found.');
-    const user = adminUser(pool, username);
-    if (!user.groups.includes(group)) user.groups = sortGroups(pool, [...user.groups, group]);
-    pool.users.changed(user, pool.now());
-    return {};
+    return editGroups(pool, body, (groups, group) => (groups.includes(group) ? groups : sortGroups(pool, [...groups, group])));
   },
 
   async AdminRemoveUserFromGroup(pool, body) {
-    const p = new Params(body);
-    const username = usernameParam(p);
-    const group = p.str('GroupName', { required: true, min: 1, max: 128 });
-    poolParam(pool, p);
-    if (!pool.pool.groups.some((g) => g.name === group)) throw errors.resourceNotFound('Group not found.');
-    const user = adminUser(pool, username);
-    user.groups = user.groups.filter((g) => g !== group);
-    pool.users.changed(user, pool.now());
-    return {};
+    return editGroups(pool, body, (groups, group) => groups.filter((g) => g !== group));
   },
 
   async AdminListGroupsForUser(pool, body) {

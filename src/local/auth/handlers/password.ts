@@ -6,7 +6,7 @@ import type { AuthPool } from '../pool.js';
 import { createVerifier } from '../srp.js';
 import type { UserRecord } from '../user_store.js';
 import { clientIdParam, codeParam, Params, passwordParam, usernameParam } from '../validate.js';
-import { decoyDelivery } from './sign_up.js';
+import { codeRequestUser } from './sign_up.js';
 import type { HandlerMap } from './types.js';
 
 /** Where a reset code goes: the first usable AccountRecoverySetting mechanism, in priority order. */
@@ -28,17 +28,9 @@ export function setPassword(pool: AuthPool, user: UserRecord, password: string):
 
 export const passwordHandlers: HandlerMap = {
   async ForgotPassword(pool, body) {
-    const p = new Params(body);
-    const clientId = clientIdParam(p);
-    const username = usernameParam(p);
-    const clientMetadata = p.map('ClientMetadata');
-    p.done();
-    const client = pool.client(clientId);
-    const user = pool.users.resolve(username);
-    if (!user) {
-      if (pool.hidesUsers(client)) return { CodeDeliveryDetails: decoyDelivery(pool, username) };
-      throw errors.userNotFound('Username/client id combination not found.');
-    }
+    const found = codeRequestUser(pool, body);
+    if ('decoy' in found) return { CodeDeliveryDetails: found.decoy };
+    const { user, clientId, clientMetadata } = found;
     if (!user.enabled) throw errors.notAuthorized('User is disabled.');
     const target = recoveryTarget(pool, user);
     const CodeDeliveryDetails = await pool.sendCode({

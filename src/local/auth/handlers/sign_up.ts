@@ -151,17 +151,9 @@ export const signUpHandlers: HandlerMap = {
   },
 
   async ResendConfirmationCode(pool, body) {
-    const p = new Params(body);
-    const clientId = clientIdParam(p);
-    const username = usernameParam(p);
-    const clientMetadata = p.map('ClientMetadata');
-    p.done();
-    const client = pool.client(clientId);
-    const user = pool.users.resolve(username);
-    if (!user) {
-      if (pool.hidesUsers(client)) return { CodeDeliveryDetails: decoyDelivery(pool, username) };
-      throw errors.userNotFound('Username/client id combination not found.');
-    }
+    const found = codeRequestUser(pool, body);
+    if ('decoy' in found) return { CodeDeliveryDetails: found.decoy };
+    const { user, clientId, clientMetadata } = found;
     if (user.status !== 'UNCONFIRMED') throw errors.invalidParameter('User is already confirmed.');
     const target = pool.verificationTarget(user);
     if (!target) throw errors.invalidParameter('Cannot resend codes. Auto verification not turned on.');
@@ -177,6 +169,28 @@ export const signUpHandlers: HandlerMap = {
     return { CodeDeliveryDetails };
   },
 };
+
+/**
+ * The user a code-sending call (ResendConfirmationCode, ForgotPassword) names, or — when the user is
+ * unknown and the client hides user existence — the decoy delivery Cognito answers with instead.
+ */
+export function codeRequestUser(
+  pool: AuthPool,
+  body: Record<string, unknown>,
+): { user: UserRecord; clientId: string; clientMetadata: Record<string, string> | undefined } | { decoy: ReturnType<typeof decoyDelivery> } {
+  const p = new Params(body);
+  const clientId = clientIdParam(p);
+  const username = usernameParam(p);
+  const clientMetadata = p.map('ClientMetadata');
+  p.done();
+  const client = pool.client(clientId);
+  const user = pool.users.resolve(username);
+  if (!user) {
+    if (pool.hidesUsers(client)) return { decoy: decoyDelivery(pool, username) };
+    throw errors.userNotFound('Username/client id combination not found.');
+  }
+  return { user, clientId, clientMetadata };
+}
 
 /** What Cognito answers for an unknown user when it hides user existence: a plausible delivery. */
 export function decoyDelivery(pool: AuthPool, username: string) {
