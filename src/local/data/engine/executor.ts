@@ -15,6 +15,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLNamedType,
   type GraphQLSchema,
+  type DocumentNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
@@ -124,6 +125,18 @@ export class Executor {
     };
   }
 
+  private run(document: DocumentNode, op: OperationDefinitionNode, req: ExecuteRequest, state: State) {
+    return execute({
+      schema: this.schema,
+      document,
+      rootValue: {},
+      contextValue: state,
+      variableValues: req.variables ?? {},
+      operationName: op.name?.value,
+      fieldResolver: this.fieldResolver,
+    });
+  }
+
   private operation(req: ExecuteRequest): { prepared: PreparedDocument; op: OperationDefinitionNode } | { errors: GraphqlError[] } {
     if (typeof req.query !== 'string' || req.query.trim() === '') return { errors: [{ message: 'Invalid Syntax : the request has no query', locations: undefined, path: undefined }] };
     const prepared = this.docs.get(req.query);
@@ -150,15 +163,7 @@ export class Executor {
       };
     }
     const state = this.newState(req, false);
-    const result = await execute({
-      schema: this.schema,
-      document: prepared.document!,
-      rootValue: {},
-      contextValue: state,
-      variableValues: req.variables ?? {},
-      operationName: op.name?.value,
-      fieldResolver: this.fieldResolver,
-    });
+    const result = await this.run(prepared.document!, op, req, state);
     if (!result.data && result.errors) return { data: null, errors: result.errors.map(formatRequestError) };
     const errors = (result.errors ?? []).map((e) => this.formatError(e));
     for (const a of state.appended) errors.push(fieldErrorShape(a.error.message, a.error.errorType, a.error.data, a.error.errorInfo, a.path, a.locations.map((l) => ({ ...l, sourceName: null }))));
@@ -221,15 +226,7 @@ export class Executor {
     // AppSync authorizes the whole selection when the subscription starts.
     const denied = this.deniedFields(getNamedType(fieldDef.type), root.selectionSet, prepared.fragments, req);
     const state = this.newState(req, true);
-    const result = await execute({
-      schema: this.schema,
-      document: prepared.document!,
-      rootValue: {},
-      contextValue: state,
-      variableValues: req.variables ?? {},
-      operationName: op.name?.value,
-      fieldResolver: this.fieldResolver,
-    });
+    const result = await this.run(prepared.document!, op, req, state);
     if (!result.data && result.errors) return { errors: result.errors.map(formatRequestError) };
     const errors = (result.errors ?? []).map((e) => this.formatError(e));
     for (const d of denied) errors.push(fieldErrorShape(`Not Authorized to access ${d.field} on type ${d.type}`, 'Unauthorized', null, null, [root.alias?.value ?? root.name.value], null));
