@@ -24,24 +24,13 @@ import { silentLogger } from '../src/local/core/logger.js';
 import { Registry, type CredentialStore, type IssuedCredentials } from '../src/local/core/registry.js';
 import type { ServiceContext } from '../src/local/core/service.js';
 import { createFunctionsServiceWith, type FunctionsService } from '../src/local/functions/index.js';
+import { stats, type Stats } from './lib/stats.js';
 
 const WARM = Number(process.env.BENCH_WARM ?? 500);
 const COLD = Number(process.env.BENCH_COLD ?? 20);
 
 const HANDLER = 'export const handler = async (event) => ({ ok: true, n: event.n });\n';
 
-interface Stats {
-  n: number;
-  p50: number;
-  p99: number;
-  mean: number;
-}
-
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-  return { n: s.length, p50: at(50), p99: at(99), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
 
 async function time(n: number, run: (i: number) => Promise<unknown>, between?: () => Promise<void>): Promise<Stats> {
   const samples: number[] = [];

@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import type { BackendModel } from '../src/local/assembly/model.js';
+import { percentile } from './lib/stats.js';
 
 const require = createRequire(import.meta.url);
 
@@ -77,10 +78,6 @@ export interface FanoutResult {
   mutationMs: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {

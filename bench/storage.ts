@@ -21,14 +21,11 @@ import { loadBackendModel } from '../src/local/assembly/load_assembly.js';
 import { createLocalCloud } from '../src/local/app.js';
 import { silentLogger } from '../src/local/core/logger.js';
 import { cognitoEnv, signUpAndConfirm } from '../tests/e2e/data_users.js';
+import { median } from './lib/stats.js';
 
 const ROUNDS = Number(process.env.BENCH_STORAGE_ROUNDS ?? 3);
 const SIZES = [1, 50].map((mb) => mb * 1024 * 1024);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 const mbps = (bytes: number, ms: number) => bytes / 1024 / 1024 / (ms / 1000);
 
