@@ -1,5 +1,5 @@
 import { isLoopbackRequest } from '../core/request_info.js';
-import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
+import { verifyCaller } from '../core/caller.js';
 import { CognitoError, errors } from './errors.js';
 import type { AuthPool } from './pool.js';
 
@@ -18,15 +18,23 @@ export async function authorizeAdminCall(pool: AuthPool, req: Request, body: str
     if (isLoopbackRequest(req)) return;
     throw errors.missingAuthenticationToken('Missing Authentication Token ((local: unsigned admin calls are accepted from loopback only))');
   }
-  const credentials = pool.ctx.registry.tryGet('identity.credentials');
-  if (!credentials) {
-    if (isLoopbackRequest(req)) return;
-    throw errors.unrecognizedClient('The security token included in the request is invalid. ((local: no credential store is running))');
-  }
-  try {
-    await verifySigV4(req, { service: 'cognito-idp', region: pool.ctx.model.region, credentials, clock: pool.ctx.clock, body });
-  } catch (err) {
-    if (err instanceof SigV4Error) throw new CognitoError(err.json.type, err.message, err.json.status);
-    throw err;
+  const verified = await verifyCaller(req, {
+    service: 'cognito-idp',
+    model: pool.ctx.model,
+    clock: pool.ctx.clock,
+    credentials: pool.ctx.registry.tryGet('identity.credentials'),
+    body: { given: body },
+  });
+  if (verified.ok) return;
+  const rejection = verified.rejection;
+  switch (rejection.reason) {
+    case 'no-credential-store':
+      if (isLoopbackRequest(req)) return;
+      throw errors.unrecognizedClient('The security token included in the request is invalid. ((local: no credential store is running))');
+    case 'signature':
+      throw new CognitoError(rejection.error.json.type, rejection.error.message, rejection.error.json.status);
+    default:
+      // The body was given, so it cannot be too large or unreadable here.
+      throw new Error(`authorizeAdminCall: unexpected ${rejection.reason}`);
   }
 }

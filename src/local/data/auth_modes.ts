@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { AppSyncAuthMode, BackendModel, PolicyStatementModel } from '../assembly/model.js';
+import { verifyCaller, type CallerRejection } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
+import { assumedRoleArn, iamRequestContext, roleId, roleName, sessionName } from '../core/iam_authorize.js';
 import { evaluatePolicy } from '../core/iam_policy.js';
-import {
-  TokenRejectedError,
-  type CredentialStore,
-  type IssuedCredentials,
-  type Registry,
-} from '../core/registry.js';
+import { TokenRejectedError, type IssuedCredentials, type Registry } from '../core/registry.js';
+import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import type { AppSyncIdentity, IamIdentity, UserPoolIdentity } from './engine/types.js';
 
 /**
@@ -19,23 +16,13 @@ import type { AppSyncIdentity, IamIdentity, UserPoolIdentity } from './engine/ty
  * Lambda), and `x-api-key` means API_KEY. A mode that is not enabled on the API is a 401.
  */
 
-/** The signature of `verifySigV4` in src/local/core/sigv4_verify.ts (injected so tests can stub it). */
-export type VerifySigV4 = (
-  req: Request,
-  opts: {
-    service: string;
-    region: string;
-    credentials: CredentialStore;
-    clock: Clock;
-    body?: Uint8Array | string;
-    allowUnsignedPayload?: boolean;
-  },
-) => Promise<{ credentials: IssuedCredentials }>;
+export type { VerifySigV4 } from '../core/sigv4_verify.js';
 
 export interface AuthDeps {
   model: BackendModel;
   registry: Registry;
   clock: Clock;
+  /** Injected so tests can stub signature checks. */
   verifySigV4: VerifySigV4;
 }
 
@@ -192,17 +179,7 @@ export function sigv4Failure(err: unknown): AuthFailure | undefined {
   }
 }
 
-function roleName(roleArn: string): string {
-  return roleArn.slice(roleArn.lastIndexOf('/') + 1);
-}
-
-/** A stable fake role id (`AROA…`), so `$ctx.identity.username` looks like AWS's `<roleId>:<session>`. */
-function roleId(roleArn: string): string {
-  return `AROA${createHash('sha256').update(roleArn).digest('hex').slice(0, 17).toUpperCase()}`;
-}
-
 export function iamIdentity(c: IssuedCredentials, model: BackendModel, sourceIp: string): IamIdentity {
-  const session = c.kind === 'function' ? (c.functionName ?? 'function') : 'CognitoIdentityCredentials';
   const fromPool = c.kind !== 'function' && !!c.identityPoolId;
   const userPoolId = model.auth?.userPool.id;
   const idp = userPoolId ? `cognito-idp.${model.region}.amazonaws.com/${userPoolId}` : undefined;
@@ -211,8 +188,8 @@ export function iamIdentity(c: IssuedCredentials, model: BackendModel, sourceIp:
     cognitoIdentityPoolId: fromPool ? (c.identityPoolId ?? null) : null,
     cognitoIdentityId: fromPool ? (c.identityId ?? null) : null,
     sourceIp: [sourceIp],
-    username: `${roleId(c.roleArn)}:${session}`,
-    userArn: `arn:aws:sts::${model.accountId}:assumed-role/${roleName(c.roleArn)}/${session}`,
+    username: `${roleId(c.roleArn)}:${sessionName(c)}`,
+    userArn: assumedRoleArn(model, c),
     cognitoIdentityAuthType: fromPool ? (c.kind as 'authenticated' | 'unauthenticated') : null,
     cognitoIdentityAuthProvider:
       fromPool && c.kind === 'authenticated' && idp && c.userSub ? `"${idp}","${idp}:CognitoSignIn:${c.userSub}"` : null,
@@ -221,22 +198,19 @@ export function iamIdentity(c: IssuedCredentials, model: BackendModel, sourceIp:
 
 async function authenticateIam(creds: PresentedCredentials, deps: AuthDeps): Promise<AuthResult> {
   const store = deps.registry.tryGet('identity.credentials');
-  if (!store) return fail(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.', 'the identity service is not running');
+  // Checked before asking the transport for the signed request, which may copy the body.
+  if (!store) return callerFailure({ reason: 'no-credential-store' });
   const { request, body } = creds.signedRequest();
-  let issued: IssuedCredentials;
-  try {
-    ({ credentials: issued } = await deps.verifySigV4(request, {
-      service: 'appsync',
-      region: deps.model.region,
-      credentials: store,
-      clock: deps.clock,
-      body,
-    }));
-  } catch (err) {
-    const failure = sigv4Failure(err);
-    if (failure) return failure;
-    throw err;
-  }
+  const verified = await verifyCaller(request, {
+    service: 'appsync',
+    model: deps.model,
+    clock: deps.clock,
+    credentials: store,
+    body: { given: body },
+    verify: deps.verifySigV4,
+  });
+  if (!verified.ok) return callerFailure(verified.rejection);
+  const issued = verified.caller.credentials;
   const identity = iamIdentity(issued, deps.model, creds.sourceIp);
   const statements = deps.model.iam.roles.find((r) => r.arn === issued.roleArn)?.statements ?? [];
   return {
@@ -248,14 +222,17 @@ async function authenticateIam(creds: PresentedCredentials, deps: AuthDeps): Pro
   };
 }
 
-/** Policy variables IAM fills in for identity-pool credentials. */
-export function policyContext(c: IssuedCredentials): Record<string, string | undefined> {
-  return {
-    'aws:userid': c.accessKeyId,
-    'cognito-identity.amazonaws.com:sub': c.identityId,
-    'cognito-identity.amazonaws.com:aud': c.identityPoolId,
-    'cognito-identity.amazonaws.com:amr': c.kind === 'function' ? undefined : c.kind,
-  };
+/** AppSync's answer when the caller could not be verified. */
+export function callerFailure(rejection: CallerRejection): AuthFailure {
+  switch (rejection.reason) {
+    case 'signature':
+      return sigv4Failure(rejection.error)!;
+    case 'no-credential-store':
+      return fail(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.', 'the identity service is not running');
+    default:
+      // The transport read the body before authentication, so these cannot happen here.
+      throw new Error(`AppSync IAM: unexpected ${rejection.reason}`);
+  }
 }
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
@@ -269,7 +246,7 @@ export function iamFieldAuthorizer(auth: AuthSuccess, model: BackendModel): ((ty
   const iam = auth.iam;
   if (!iam || !model.data) return undefined;
   const prefix = `arn:aws:appsync:${model.region}:${model.accountId}:apis/${model.data.apiId}/types/`;
-  const context = policyContext(iam.credentials);
+  const context = iamRequestContext(iam.credentials);
   const decided = new Map<string, boolean>();
   return (typeName, fieldName) => {
     if (!ROOT_TYPES.has(typeName)) return true;

@@ -1,8 +1,8 @@
-import { BodyTooLargeError, jsonError, readBody } from '../core/aws_errors.js';
+import { jsonError } from '../core/aws_errors.js';
+import { verifyCaller } from '../core/caller.js';
 import type { IdSource } from '../core/clock.js';
-import { evaluatePolicy } from '../core/iam_policy.js';
 import type { Logger } from '../core/logger.js';
-import { iamIdentity, policyContext, type AuthDeps } from './auth_modes.js';
+import { iamIdentity, type AuthDeps } from './auth_modes.js';
 import type { DynamoEngine } from './engine/types.js';
 import type { DataRecorder } from './metrics.js';
 import { sourceIpOf } from './http.js';
@@ -73,27 +73,33 @@ export async function handleDynamoDb(req: Request, deps: DynamoProxyDeps): Promi
     return res;
   };
 
-  let bytes: Buffer;
-  try {
-    bytes = await readBody(req, MAX_DYNAMODB_REQUEST_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) return finish(dynamoError(413, 'RequestEntityTooLarge', 'Request must be smaller than 16777216 bytes for the operation.'));
-    return finish(dynamoError(400, 'SerializationException', 'Unable to read the request body.'));
-  }
-
-  const store = deps.registry.tryGet('identity.credentials');
-  if (!store) return finish(dynamoError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.'));
-  let credentials;
-  try {
-    ({ credentials } = await deps.verifySigV4(req, { service: 'dynamodb', region: deps.model.region, credentials: store, clock: deps.clock, body: bytes }));
-  } catch (err) {
-    if (err instanceof Error && err.name === 'SigV4Error') {
-      const wire = (err as Error & { json?: { status: number; type: string } }).json ?? { status: 400, type: 'UnrecognizedClientException' };
-      return finish(dynamoError(wire.status, wire.type, err.message));
+  const verified = await verifyCaller(req, {
+    service: 'dynamodb',
+    model: deps.model,
+    clock: deps.clock,
+    credentials: deps.registry.tryGet('identity.credentials'),
+    body: { maxBytes: MAX_DYNAMODB_REQUEST_BYTES },
+    verify: deps.verifySigV4,
+  });
+  if (!verified.ok) {
+    const rejection = verified.rejection;
+    switch (rejection.reason) {
+      case 'body-too-large':
+        return finish(dynamoError(413, 'RequestEntityTooLarge', 'Request must be smaller than 16777216 bytes for the operation.'));
+      case 'body-unreadable':
+        return finish(dynamoError(400, 'SerializationException', 'Unable to read the request body.'));
+      case 'no-credential-store':
+        return finish(dynamoError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.'));
+      case 'signature': {
+        // A stubbed verifier's look-alike error may carry no wire mapping.
+        const wire = (rejection.error.json as { status: number; type: string } | undefined) ?? { status: 400, type: 'UnrecognizedClientException' };
+        return finish(dynamoError(wire.status, wire.type, rejection.error.message));
+      }
     }
-    throw err;
   }
-  const identity = iamIdentity(credentials, deps.model, sourceIpOf(req));
+  const { caller } = verified;
+  const bytes = caller.body;
+  const identity = iamIdentity(caller.credentials, deps.model, sourceIpOf(req));
   principal = identity.userArn.slice(identity.userArn.indexOf('/') + 1);
 
   let body: Record<string, unknown>;
@@ -105,18 +111,10 @@ export async function handleDynamoDb(req: Request, deps: DynamoProxyDeps): Promi
     return finish(dynamoError(400, 'SerializationException', 'Start of structure or map found where not expected'));
   }
 
-  const statements = deps.model.iam.roles.find((r) => r.arn === credentials.roleArn)?.statements ?? [];
   const action = `dynamodb:${operation}`;
   for (const resource of resourcesOf(body, deps)) {
-    if (evaluatePolicy(statements, { action, resource, context: policyContext(credentials) }) !== 'allow') {
-      return finish(
-        dynamoError(
-          400,
-          'AccessDeniedException',
-          `User: ${identity.userArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
-        ),
-      );
-    }
+    const authz = caller.authorize(action, resource);
+    if (!authz.allowed) return finish(dynamoError(400, 'AccessDeniedException', authz.message));
   }
 
   const dynamodb = deps.dynamodb();

@@ -1,9 +1,8 @@
 import type { BackendModel, FunctionModel } from '../assembly/model.js';
-import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
+import { newRequestId } from '../core/aws_errors.js';
+import { verifyCaller } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
-import { authorizeCaller } from '../core/iam_authorize.js';
-import type { CredentialStore, IssuedCredentials } from '../core/registry.js';
-import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
+import type { CredentialStore } from '../core/registry.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from './lambda_errors.js';
 
 /** The Lambda Invoke API path: `POST /2015-03-31/functions/{FunctionName}/invocations`. */
@@ -68,27 +67,28 @@ export async function handleInvoke(req: Request, url: URL, deps: InvokeApiDeps):
     );
   }
 
-  let body: Buffer;
-  try {
-    body = await readBody(req, MAX_SYNC_PAYLOAD_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) {
-      return lambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+  const verified = await verifyCaller(req, {
+    service: 'lambda',
+    model,
+    clock: deps.clock,
+    credentials: deps.credentials(),
+    body: { maxBytes: MAX_SYNC_PAYLOAD_BYTES },
+  });
+  if (!verified.ok) {
+    const rejection = verified.rejection;
+    switch (rejection.reason) {
+      case 'body-too-large':
+        return lambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+      case 'body-unreadable':
+        throw rejection.error;
+      case 'no-credential-store':
+        return lambdaError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running, so no credentials can be verified))');
+      case 'signature':
+        return lambdaError(403, rejection.error.json.type, rejection.error.message);
     }
-    throw err;
   }
-
-  const store = deps.credentials();
-  if (!store) {
-    return lambdaError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running, so no credentials can be verified))');
-  }
-  let creds: IssuedCredentials;
-  try {
-    creds = (await verifySigV4(req, { service: 'lambda', region: model.region, credentials: store, clock: deps.clock, body })).credentials;
-  } catch (err) {
-    if (err instanceof SigV4Error) return lambdaError(403, err.json.type, err.message);
-    throw err;
-  }
+  const { caller } = verified;
+  const body = caller.body;
 
   const { name, qualifier: pathQualifier } = parseFunctionName(decodeURIComponent(match[1]));
   const qualifier = url.searchParams.get('Qualifier') ?? pathQualifier;
@@ -98,7 +98,7 @@ export async function handleInvoke(req: Request, url: URL, deps: InvokeApiDeps):
   }
 
   // Only $LATEST exists locally; it is authorized as the unqualified function.
-  const authz = authorizeCaller(model, creds, 'lambda:InvokeFunction', fn.arn);
+  const authz = caller.authorize('lambda:InvokeFunction', fn.arn);
   if (!authz.allowed) return lambdaError(403, 'AccessDeniedException', authz.message);
 
   let event: unknown = {};

@@ -1,9 +1,8 @@
 import type { BackendModel } from '../assembly/model.js';
-import { BodyTooLargeError, jsonError, newRequestId, readBody } from '../core/aws_errors.js';
+import { jsonError, newRequestId } from '../core/aws_errors.js';
+import { verifyCaller } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
-import { authorizeCaller } from '../core/iam_authorize.js';
-import type { CredentialStore, IssuedCredentials } from '../core/registry.js';
-import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
+import type { CredentialStore } from '../core/registry.js';
 import type { StoredRecord, StreamStore } from './stream_store.js';
 
 export const KINESIS_TARGET_PREFIX = 'Kinesis_20131202.';
@@ -78,25 +77,28 @@ export async function handleKinesis(req: Request, deps: KinesisDeps): Promise<Re
   const operation = (req.headers.get('x-amz-target') ?? '').slice(KINESIS_TARGET_PREFIX.length);
   if (req.method !== 'POST') return fail(400, 'UnknownOperationException', `Kinesis is called with POST ((local: got ${req.method}))`);
 
-  let body: Buffer;
-  try {
-    body = await readBody(req, MAX_BODY_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) return fail(413, 'ValidationException', 'Request is too large');
-    throw err;
+  const verified = await verifyCaller(req, {
+    service: 'kinesis',
+    model,
+    clock: deps.clock,
+    credentials: deps.credentials(),
+    body: { maxBytes: MAX_BODY_BYTES },
+  });
+  if (!verified.ok) {
+    const rejection = verified.rejection;
+    switch (rejection.reason) {
+      case 'body-too-large':
+        return fail(413, 'ValidationException', 'Request is too large');
+      case 'body-unreadable':
+        throw rejection.error;
+      case 'no-credential-store':
+        return fail(400, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running))');
+      case 'signature':
+        return fail(rejection.error.json.status, rejection.error.json.type, rejection.error.message);
+    }
   }
-
-  const store = deps.credentials();
-  if (!store) {
-    return fail(400, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running))');
-  }
-  let creds: IssuedCredentials;
-  try {
-    creds = (await verifySigV4(req, { service: 'kinesis', region: model.region, credentials: store, clock: deps.clock, body })).credentials;
-  } catch (err) {
-    if (err instanceof SigV4Error) return fail(err.json.status, err.json.type, err.message);
-    throw err;
-  }
+  const { caller } = verified;
+  const { body, credentials: creds } = caller;
 
   if (operation !== 'PutRecord' && operation !== 'PutRecords') {
     return fail(400, 'UnknownOperationException', `Operation ${operation} is not supported ((local: only PutRecord and PutRecords are emulated))`);
@@ -117,7 +119,7 @@ export async function handleKinesis(req: Request, deps: KinesisDeps): Promise<Re
     if (!streamName) throw new KinesisError('InvalidArgumentException', 'StreamName or StreamARN must be provided');
     const streamArn = typeof input.StreamARN === 'string' ? input.StreamARN : `arn:aws:kinesis:${model.region}:${model.accountId}:stream/${streamName}`;
 
-    const authz = authorizeCaller(model, creds, `kinesis:${operation}`, streamArn);
+    const authz = caller.authorize(`kinesis:${operation}`, streamArn);
     if (!authz.allowed) throw new KinesisError('AccessDeniedException', authz.message);
 
     const stream = deps.stream(streamName);

@@ -1,10 +1,9 @@
 import type { BackendModel, PinpointAppModel } from '../assembly/model.js';
-import { BodyTooLargeError, newRequestId, readBody, restJsonError } from '../core/aws_errors.js';
+import { newRequestId, restJsonError } from '../core/aws_errors.js';
+import { verifyCaller } from '../core/caller.js';
 import type { Clock, IdSource } from '../core/clock.js';
-import { authorizeCaller } from '../core/iam_authorize.js';
 import type { Outbox } from '../core/outbox.js';
-import type { CredentialStore, IssuedCredentials } from '../core/registry.js';
-import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
+import type { CredentialStore } from '../core/registry.js';
 import { composeMessage, isChannelType, type AddressConfiguration } from './pinpoint_message.js';
 
 /** `POST /v1/apps/{ApplicationId}/messages`. */
@@ -53,31 +52,32 @@ export async function handleSendMessages(req: Request, url: URL, deps: PinpointD
     return restJsonError(405, 'MethodNotAllowedException', `Method ${req.method} is not allowed on this resource`, {}, { requestId });
   }
 
-  let body: Buffer;
-  try {
-    body = await readBody(req, MAX_BODY_BYTES);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) {
-      return restJsonError(413, 'PayloadTooLargeException', 'Request payload is too large', {}, { requestId });
+  const verified = await verifyCaller(req, {
+    service: 'mobiletargeting',
+    model,
+    clock: deps.clock,
+    credentials: deps.credentials(),
+    body: { maxBytes: MAX_BODY_BYTES },
+  });
+  if (!verified.ok) {
+    const rejection = verified.rejection;
+    switch (rejection.reason) {
+      case 'body-too-large':
+        return restJsonError(413, 'PayloadTooLargeException', 'Request payload is too large', {}, { requestId });
+      case 'body-unreadable':
+        throw rejection.error;
+      case 'no-credential-store':
+        return restJsonError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running))', {}, { requestId });
+      case 'signature':
+        return restJsonError(403, rejection.error.json.type, rejection.error.message, {}, { requestId });
     }
-    throw err;
   }
-
-  const store = deps.credentials();
-  if (!store) {
-    return restJsonError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running))', {}, { requestId });
-  }
-  let creds: IssuedCredentials;
-  try {
-    creds = (await verifySigV4(req, { service: 'mobiletargeting', region: model.region, credentials: store, clock: deps.clock, body })).credentials;
-  } catch (err) {
-    if (err instanceof SigV4Error) return restJsonError(403, err.json.type, err.message, {}, { requestId });
-    throw err;
-  }
+  const { caller } = verified;
+  const body = caller.body;
 
   const appId = decodeURIComponent(match[1]);
   const resource = `arn:aws:mobiletargeting:${model.region}:${model.accountId}:apps/${appId}/messages`;
-  const authz = authorizeCaller(model, creds, 'mobiletargeting:SendMessages', resource);
+  const authz = caller.authorize('mobiletargeting:SendMessages', resource);
   if (!authz.allowed) return restJsonError(403, 'AccessDeniedException', authz.message, {}, { requestId });
 
   const app = model.messaging.pinpointApps.find((a) => a.id === appId);

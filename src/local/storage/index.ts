@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { StorageBucketModel } from '../assembly/model.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
-import { SigV4Error, verifySigV4 } from '../core/sigv4_verify.js';
+import { verifyCaller } from '../core/caller.js';
 import { StorageAuthorizer } from './authorize.js';
 import { S3Error, errorResponse, requestId, s3Errors } from './errors.js';
 import { MultipartStore } from './multipart.js';
@@ -64,23 +64,21 @@ export function createStorageService(ctx: ServiceContext): LocalService {
   }
 
   async function authenticate(req: Request) {
-    const store = ctx.registry.tryGet('identity.credentials');
-    if (!store) throw s3Errors.accessDenied('Access Denied ((local: the identity service is not running, so no credentials can be verified))');
-    try {
-      const { credentials } = await verifySigV4(req, {
-        service: 's3',
-        region: model.region,
-        credentials: store,
-        clock: ctx.clock,
-        allowUnsignedPayload: true,
-      });
-      return credentials;
-    } catch (err) {
-      if (err instanceof SigV4Error) {
-        throw new S3Error(err.s3.status, err.s3.code, err.message);
-      }
-      throw err;
+    const verified = await verifyCaller(req, {
+      service: 's3',
+      model,
+      clock: ctx.clock,
+      credentials: ctx.registry.tryGet('identity.credentials'),
+      body: 'streamed',
+      allowUnsignedPayload: true,
+    });
+    if (verified.ok) return verified.caller.credentials;
+    const rejection = verified.rejection;
+    if (rejection.reason === 'signature') throw new S3Error(rejection.error.s3.status, rejection.error.s3.code, rejection.error.message);
+    if (rejection.reason === 'no-credential-store') {
+      throw s3Errors.accessDenied('Access Denied ((local: the identity service is not running, so no credentials can be verified))');
     }
+    throw new Error(`S3: unexpected ${rejection.reason} for a streamed body`);
   }
 
   async function route(req: Request, url: URL, bucket: ops.Bucket, key: string): Promise<Response> {
