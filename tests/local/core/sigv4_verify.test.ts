@@ -73,6 +73,9 @@ function withHeader(req: Request, name: string, value: string | null): Request {
   return new Request(req.url, { method: req.method, headers, body: req.body, duplex: 'half' } as RequestInit);
 }
 
+/** What a verified request resolves to: the credentials (and identity) it was signed with. */
+const VERIFIED_AS_ALICE = { credentials: { accessKeyId: userCreds.accessKeyId, identityId: userCreds.identityId, roleArn: userCreds.roleArn } };
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('verifySigV4: header form (signed by @smithy/signature-v4)', () => {
@@ -118,14 +121,14 @@ describe('verifySigV4: header form (signed by @smithy/signature-v4)', () => {
   it('accepts S3 keys with spaces, unicode and plus signs without re-encoding the path', async () => {
     for (const key of ['photos/my file+1 €.jpg', 'a/ü/ñ (copy)!.png', "it's/*star*/~tilde"]) {
       const req = await signForTest({ url: `${ENDPOINT}${s3KeyPath(BUCKET, key)}`, credentials: signing, service: 's3', signingDate: new Date(NOW) });
-      await expect(verifySigV4(req, opts('s3'))).resolves.toBeDefined();
+      await expect(verifySigV4(req, opts('s3'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
     }
   });
 
   it('double-encodes the path for services other than S3', async () => {
     const url = `${ENDPOINT}/2015-03-31/functions/my%20fn%3A1/invocations`;
     const req = await signForTest({ url, method: 'POST', body: '{}', credentials: signing, service: 'lambda', signingDate: new Date(NOW) });
-    await expect(verifySigV4(req, opts('lambda'))).resolves.toBeDefined();
+    await expect(verifySigV4(req, opts('lambda'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
     // The same path signed without the second encoding (S3 style) does not verify for lambda.
     const s3Style = await signForTest({ url, method: 'POST', body: '{}', credentials: signing, service: 'lambda', uriEscapePath: false, signingDate: new Date(NOW) });
     expect((await rejection(verifySigV4(s3Style, opts('lambda')))).code).toBe('SignatureDoesNotMatch');
@@ -142,7 +145,7 @@ describe('verifySigV4: header form (signed by @smithy/signature-v4)', () => {
       service: 'kinesis',
       signingDate: new Date(NOW),
     });
-    await expect(verifySigV4(req, opts('kinesis'))).resolves.toBeDefined();
+    await expect(verifySigV4(req, opts('kinesis'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
     expect(await req.text()).toBe(body);
   });
 
@@ -154,7 +157,7 @@ describe('verifySigV4: header form (signed by @smithy/signature-v4)', () => {
   it('sorts and encodes the canonical query string like the SDK', async () => {
     const url = `${ENDPOINT}/${BUCKET}/?prefix=a%20b%2Fc&list-type=2&delimiter=%2F&continuation-token=x%2By%3D&z=2&z=1&empty=`;
     const req = await signForTest({ url, credentials: signing, service: 's3', signingDate: new Date(NOW) });
-    await expect(verifySigV4(req, opts('s3'))).resolves.toBeDefined();
+    await expect(verifySigV4(req, opts('s3'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
   });
 
   it('rejects a query parameter changed after signing', async () => {
@@ -171,7 +174,7 @@ describe('verifySigV4: header form (signed by @smithy/signature-v4)', () => {
       service: 's3',
       signingDate: new Date(NOW),
     });
-    await expect(verifySigV4(req, opts('s3'))).resolves.toBeDefined();
+    await expect(verifySigV4(req, opts('s3'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
   });
 
   it('accepts a header sent twice when the signer joined its values with a comma', async () => {
@@ -186,14 +189,14 @@ describe('verifySigV4: header form (signed by @smithy/signature-v4)', () => {
     headers.delete('x-amz-meta-tag');
     headers.append('x-amz-meta-tag', 'a');
     headers.append('x-amz-meta-tag', 'b');
-    await expect(verifySigV4(new Request(signed.url, { headers }), opts('s3'))).resolves.toBeDefined();
+    await expect(verifySigV4(new Request(signed.url, { headers }), opts('s3'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
   });
 
   it('uses the Host header, not the URL the server rebuilt', async () => {
     const req = await signForTest({ url: `https://localhost:20002${s3KeyPath(BUCKET, 'k')}`, credentials: signing, service: 's3', signingDate: new Date(NOW) });
     const behindServer = new Request(`${ENDPOINT}${new URL(req.url).pathname}`, { headers: req.headers });
     expect(behindServer.headers.get('host')).toBe('localhost:20002');
-    await expect(verifySigV4(behindServer, opts('s3'))).resolves.toBeDefined();
+    await expect(verifySigV4(behindServer, opts('s3'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
     const otherHost = withHeader(behindServer, 'host', 'evil.example:443');
     expect((await rejection(verifySigV4(otherHost, opts('s3')))).code).toBe('SignatureDoesNotMatch');
   });
@@ -235,7 +238,7 @@ describe('verifySigV4: what real clients send', () => {
   it('accepts @aws-sdk/client-s3 PutObject with a CRC32 checksum and a unicode key', async () => {
     const req = await captureS3((c) => c.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'photos/my file+1 €.jpg', Body: 'hello', ContentType: 'text/plain' })));
     expect(req.headers.get('x-amz-checksum-crc32')).toBe(crc32Of('hello'));
-    await expect(verifySigV4(req, opts('s3', { body: 'hello', allowUnsignedPayload: true }))).resolves.toBeDefined();
+    await expect(verifySigV4(req, opts('s3', { body: 'hello', allowUnsignedPayload: true }))).resolves.toMatchObject(VERIFIED_AS_ALICE);
   });
 
   it('accepts @aws-sdk/client-s3 streaming PutObject (STREAMING-UNSIGNED-PAYLOAD-TRAILER, aws-chunked)', async () => {
@@ -253,12 +256,12 @@ describe('verifySigV4: what real clients send', () => {
 
   it('accepts @aws-sdk/client-s3 UploadPart, CreateMultipartUpload (?uploads) and ListObjectsV2', async () => {
     const part = await captureS3((c) => c.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'a/b', UploadId: 'u 1', PartNumber: 2, Body: Buffer.from('part') })));
-    await expect(verifySigV4(part, opts('s3', { body: Buffer.from('part') }))).resolves.toBeDefined();
+    await expect(verifySigV4(part, opts('s3', { body: Buffer.from('part') }))).resolves.toMatchObject(VERIFIED_AS_ALICE);
     const create = await captureS3((c) => c.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'a/b' })));
     expect(new URL(create.url).search).toContain('uploads');
-    await expect(verifySigV4(create, opts('s3'))).resolves.toBeDefined();
+    await expect(verifySigV4(create, opts('s3'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
     const list = await captureS3((c) => c.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'a b/+c' })));
-    await expect(verifySigV4(list, opts('s3'))).resolves.toBeDefined();
+    await expect(verifySigV4(list, opts('s3'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
   });
 
   it("accepts aws-amplify's S3 signer (every header signed, UNSIGNED-PAYLOAD for Blob bodies)", async () => {
@@ -279,7 +282,7 @@ describe('verifySigV4: what real clients send', () => {
       { credentials: signing, signingDate: new Date(NOW), signingRegion: 'us-east-1', signingService: 's3', uriEscapePath: false },
     );
     const req = new Request(url, { method: 'PUT', headers: signed.headers, body: 'jpeg bytes' });
-    await expect(verifySigV4(req, opts('s3', { allowUnsignedPayload: true }))).resolves.toBeDefined();
+    await expect(verifySigV4(req, opts('s3', { allowUnsignedPayload: true }))).resolves.toMatchObject(VERIFIED_AS_ALICE);
   });
 
   it("accepts aws-amplify's IAM GraphQL signer (service appsync, no x-amz-content-sha256 header)", async () => {
@@ -291,7 +294,7 @@ describe('verifySigV4: what real clients send', () => {
     );
     expect(Object.keys(signed.headers)).not.toContain('x-amz-content-sha256');
     const req = new Request(url, { method: 'POST', headers: signed.headers, body });
-    await expect(verifySigV4(req, opts('appsync', { body }))).resolves.toBeDefined();
+    await expect(verifySigV4(req, opts('appsync', { body }))).resolves.toMatchObject(VERIFIED_AS_ALICE);
     expect((await rejection(verifySigV4(req, opts('appsync', { body: body.replace('id', 'owner') })))).code).toBe('SignatureDoesNotMatch');
   });
 });
@@ -431,7 +434,7 @@ describe('verifySigV4: rejections', () => {
     expect(err.code).toBe('RequestTimeTooSkewed');
     expect(err.message).toMatch(/^Signature not yet current/);
     // 14 minutes is within tolerance.
-    await expect(verifySigV4(await s3Get({ signingDate: new Date(NOW - 14 * 60_000) }), opts('s3'))).resolves.toBeDefined();
+    await expect(verifySigV4(await s3Get({ signingDate: new Date(NOW - 14 * 60_000) }), opts('s3'))).resolves.toMatchObject(VERIFIED_AS_ALICE);
   });
 
   it('rejects an unknown access key with InvalidAccessKeyId', async () => {
