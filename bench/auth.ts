@@ -159,14 +159,14 @@ export async function main(): Promise<void> {
       outbox: new NullOutbox(),
       log: silentLogger,
     });
-    service.provide?.(registry);
-    await service.start();
+    registry.publish(await service.start());
+    service.connect?.(registry);
     const send = sender((req) => service.fetch(req), 'https://127.0.0.1:20002');
     await createUser(send, poolId, clientId, 'bench@example.com');
     const inproc = await signInRun(send, poolId, clientId, 'bench@example.com', SIGNINS);
 
     // ── the same through HTTPS, the front door and the router ─────────────────────────────
-    const cloud = await createLocalCloud({ model, dataDir: path.join(dataDir, 'cloud'), port: 0, outputsPath: null, log: silentLogger, factories: [createAuthService] });
+    const cloud = await createLocalCloud({ model, dataDir: path.join(dataDir, 'cloud'), port: 0, outputsPath: null, log: silentLogger, factories: [{ name: 'auth', create: createAuthService }] });
     const { overHttps, httpsFloor } = await (async () => {
       try {
         const sendHttps = sender((req) => fetch(req), cloud.endpoint);

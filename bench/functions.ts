@@ -87,8 +87,8 @@ async function fixtureRows(): Promise<[string, Stats][]> {
       log: silentLogger,
     };
     const service = createFunctionsServiceWith({ caCertPath: process.env.NODE_EXTRA_CA_CERTS })(ctx);
-    service.provide!(registry);
-    await service.start();
+    registry.publish(await service.start());
+    service.connect(registry);
     const invoker = registry.get('functions.invoker');
 
     const { handler } = (await import(pathToFileURL(path.join(dir, 'index.mjs')).href)) as { handler(e: unknown): Promise<unknown> };

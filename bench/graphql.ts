@@ -389,7 +389,7 @@ export async function main(): Promise<void> {
   // Without the functions service: the Post table's stream would run the post-processor Lambda for
   // every createPost, which is not part of the GraphQL request (and Gen 1 runs no triggers either).
   const { serviceFactories } = await import('../src/local/services.js');
-  const factories = serviceFactories.filter((f) => f.name !== 'createFunctionsService');
+  const factories = serviceFactories.filter((f) => f.name !== 'functions');
   const cloud = await createLocalCloud({ model, dataDir: path.join(root, 'data'), port: 0, outputsPath: null, caDir, log: quiet, factories });
   const auth = model.auth!;
   const user = await createUser(cognitoEnv(cloud.endpoint, auth), 'bench@example.com');

@@ -11,7 +11,7 @@ import type { Outbox } from './core/outbox.js';
 import { Registry } from './core/registry.js';
 import { routeRequest } from './core/router.js';
 import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
-import type { LocalService, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
+import type { LocalService, RequestHandler, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
 import { ensureTls, resolveCaDir } from './core/tls.js';
 import { buildOutputs, writeOutputs, type AmplifyOutputs } from './outputs.js';
 import { serviceFactories } from './services.js';
@@ -39,7 +39,7 @@ export interface LocalCloudOptions {
   clock?: Clock;
   ids?: IdSource;
   /** Services to run instead of src/local/services.ts (frame tests). */
-  factories?: ServiceFactory[];
+  factories?: readonly ServiceFactory[];
 }
 
 export interface LocalCloud {
@@ -56,7 +56,7 @@ export interface LocalCloud {
   caCertPath: string;
   /** True when this start created the CA (first run): tell the user how to trust it. */
   createdCa: boolean;
-  /** Running services, admin first, in routing order. */
+  /** Running services, in routing order (the admin API, part of the frame, is routed before them). */
   services: readonly LocalService[];
   /** Banner lines of every service. */
   describe(): string[];
@@ -66,7 +66,8 @@ export interface LocalCloud {
 
 /**
  * Builds the local cloud: services from their factories, each with its own context and data folder,
- * behind one HTTPS port. Order: create → provide (all) → listen → endpoint known → start (all).
+ * behind one HTTPS port. Order: create (all) → listen → endpoint known → start (all, each publishing
+ * what it offers) → connect (all).
  */
 export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
   const startedAt = Date.now();
@@ -91,30 +92,42 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   const contexts: ServiceContext[] = [];
   const services: LocalService[] = [];
   for (const factory of opts.factories ?? serviceFactories) {
-    const { service, ctx } = instantiate(factory, { model, dataDir, registry, clock, ids, outbox, log, caCertPath: tls.caCertPath });
-    if (services.some((s) => s.name === service.name)) throw new Error(`Two services are named "${service.name}"`);
+    if (services.some((s) => s.name === factory.name)) throw new Error(`Two services are named "${factory.name}"`);
+    const ctx: ServiceContext = {
+      model,
+      dataDir: path.join(dataDir, factory.name),
+      endpoint: '',
+      caCertPath: tls.caCertPath,
+      registry,
+      clock,
+      ids,
+      outbox,
+      log: log.child(factory.name),
+    };
+    mkdirSync(ctx.dataDir, { recursive: true });
+    const service = factory.create(ctx);
+    if (service.name !== factory.name) throw new Error(`The ${factory.name} factory created a service named "${service.name}"`);
     services.push(service);
     contexts.push(ctx);
   }
 
   let endpoint = '';
+  const resetAll = async () => {
+    for (const s of services) await s.reset();
+    outbox.clear();
+    return services.map((s) => s.name);
+  };
   const admin = createAdminService({
     outbox,
     serviceNames: () => services.map((s) => s.name),
-    resetAll: async () => {
-      for (const s of services) await s.reset();
-      outbox.clear();
-      return services.map((s) => s.name);
-    },
+    resetAll,
     startedAt,
     now: () => Date.now(),
     endpoint: () => endpoint,
     services: () => services,
   });
-  const routed: LocalService[] = [admin, ...services];
+  const routed: RequestHandler[] = [admin, ...services];
   const handle = (req: Request) => routeRequest(routed, req, log);
-
-  for (const s of services) s.provide?.(registry);
 
   const frontDoor = await listenFrontDoor({
     host,
@@ -131,9 +144,11 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   const started: LocalService[] = [];
   try {
     for (const s of services) {
-      await s.start();
+      const offers = await s.start();
       started.push(s);
+      registry.publish(offers);
     }
+    for (const s of services) s.connect?.(registry);
   } catch (err) {
     await shutdown(started, frontDoor, outbox, log);
     throw err;
@@ -157,14 +172,10 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     outbox,
     caCertPath: tls.caCertPath,
     createdCa: tls.createdCa,
-    services: routed,
+    services,
     fetch: handle,
     describe: () => services.flatMap((s) => s.describe?.() ?? []),
-    reset: async () => {
-      for (const s of services) await s.reset();
-      outbox.clear();
-      return services.map((s) => s.name);
-    },
+    reset: resetAll,
     stop() {
       stopping ??= shutdown(started, frontDoor, outbox, log);
       return stopping;
@@ -188,35 +199,6 @@ async function shutdown(started: LocalService[], frontDoor: FrontDoor, outbox: F
 function offerUpgrade(services: LocalService[], req: UpgradeRequest): boolean {
   for (const s of services) if (s.upgrade?.(req)) return true;
   return false;
-}
-
-/**
- * Creates one service. Its data folder is `<dataDir>/<service name>`; the name is only known once the
- * factory returns, so until then it is inferred from the factory's name (`createAuthService` → auth).
- */
-function instantiate(
-  factory: ServiceFactory,
-  shared: Omit<ServiceContext, 'dataDir' | 'endpoint'> & { dataDir: string },
-): { service: LocalService; ctx: ServiceContext } {
-  const inferred = /^create(\w+?)Service$/.exec(factory.name)?.[1];
-  let name: string | undefined = inferred ? inferred[0].toLowerCase() + inferred.slice(1) : undefined;
-  const root = shared.dataDir;
-  const ctx = { ...shared, endpoint: '' } as ServiceContext;
-  Object.defineProperty(ctx, 'dataDir', {
-    enumerable: true,
-    get() {
-      if (!name) throw new Error(`${factory.name || 'a service factory'}: read ctx.dataDir in start(), not in the factory`);
-      return path.join(root, name);
-    },
-  });
-  ctx.log = shared.log.child(name ?? (factory.name || 'service'));
-  const service = factory(ctx);
-  if (name && name !== service.name) {
-    shared.log.warn(`${factory.name} returned a service named "${service.name}": its data folder is ${service.name}/ from now on`);
-  }
-  name = service.name;
-  mkdirSync(ctx.dataDir, { recursive: true });
-  return { service, ctx };
 }
 
 async function loadModel(opts: LocalCloudOptions, projectDir: string): Promise<BackendModel> {

@@ -10,6 +10,7 @@ import { createLocalCloud, isLoopbackHost, type LocalCloud } from './app.js';
 import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './core/cli_options.js';
 import { consoleLogger } from './core/logger.js';
 import { trustInstructions } from './core/tls.js';
+import type { ServiceName } from './core/service.js';
 
 // From process start, so the figure includes loading the code, not just our own work.
 const started = performance.timeOrigin;
@@ -115,7 +116,7 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   ];
   // Endpoint summary from the model; a section whose service is not registered is flagged.
   const running = new Set(c.services.map((s) => s.name));
-  const line = (label: string, service: string, text: string) =>
+  const line = (label: string, service: ServiceName, text: string) =>
     lines.push(`  ${label.padEnd(13)} ${text}${running.has(service) ? '' : '   (not running: no local service registered)'}`);
   if (c.model.auth) {
     line('Cognito', 'auth', `${e}  (user pool ${c.model.auth.userPool.id}, client ${c.model.auth.defaultClientId})`);

@@ -7,14 +7,14 @@ import { createMessagingService } from './messaging/index.js';
 import { createStorageService } from './storage/index.js';
 
 /**
- * Every emulated service, in routing order (the front door asks each `matches()` in turn).
- * Each service owner adds one line for their factory; the admin API is part of the frame, not listed.
+ * Every emulated service, in routing order (the front door asks each `matches()` in turn) and in
+ * start order. Each service owner adds one record; the admin API is part of the frame, not listed.
  */
-export const serviceFactories: ServiceFactory[] = [
-  createAuthService,
-  createDataService,
-  createFunctionsService,
-  createIdentityService,
-  createMessagingService,
-  createStorageService,
+export const serviceFactories: readonly ServiceFactory[] = [
+  { name: 'auth', create: createAuthService },
+  { name: 'data', create: (ctx) => createDataService(ctx) },
+  { name: 'functions', create: createFunctionsService },
+  { name: 'identity', create: createIdentityService },
+  { name: 'messaging', create: createMessagingService },
+  { name: 'storage', create: createStorageService },
 ];

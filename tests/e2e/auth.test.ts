@@ -20,9 +20,7 @@ import {
 } from 'aws-amplify/auth';
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthService } from '../../src/local/auth/index.js';
 import { ManualClock } from '../../src/local/core/clock.js';
-import { createIdentityService } from '../../src/local/identity/index.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import { srpSignIn } from '../local/auth/harness.js';
@@ -71,7 +69,7 @@ async function identity(operation: string, body: unknown): Promise<{ status: num
 
 beforeAll(async () => {
   // The two Cognito services; the post-confirmation trigger (functions → data) is covered elsewhere.
-  cloud = await startLocalCloud({ factories: [createAuthService, createIdentityService] });
+  cloud = await startLocalCloud({ services: ['auth', 'identity'] });
   configureTestClient(cloud.outputs);
 });
 afterAll(async () => {
@@ -243,7 +241,7 @@ describe('what the client sees when Cognito refuses', () => {
     expect(refused.body.__type).toBe('NotAuthorizedException');
 
     // A token from another local user pool (its own key) is foreign here.
-    const other = await startLocalCloud({ factories: [createAuthService] });
+    const other = await startLocalCloud({ services: ['auth'] });
     try {
       const otherPool = other.cloud.model.auth!;
       await cognitoAt(other.endpoint, 'SignUp', {
@@ -283,7 +281,7 @@ async function cognitoAt(endpoint: string, operation: string, body: unknown): Pr
 describe('expired tokens, with the local cloud on a manual clock', () => {
   it('refuses an expired access token at GetUser and an expired ID token at the identity pool', async () => {
     const clock = new ManualClock(Date.now());
-    const timed = await startLocalCloud({ clock, factories: [createAuthService, createIdentityService] });
+    const timed = await startLocalCloud({ clock, services: ['auth', 'identity'] });
     try {
       const auth = timed.cloud.model.auth!;
       const call = async (op: string, body: unknown) => ({ status: 200, body: (await cognitoAt(timed.endpoint, op, body)) as Record<string, unknown> });

@@ -1,9 +1,7 @@
 import '../helpers/polyfills.js';
 import { confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthService } from '../../src/local/auth/index.js';
 import { verifySigV4 } from '../../src/local/core/sigv4_verify.js';
-import { createIdentityService } from '../../src/local/identity/index.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { getTestModel, startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import { signForTest } from '../helpers/sigv4.js';
@@ -12,7 +10,7 @@ let cloud: TestLocalCloud;
 
 beforeAll(async () => {
   // Only the two Cognito services: the post-confirmation trigger (functions → data) is not what this tests.
-  cloud = await startLocalCloud({ model: await getTestModel(), factories: [createAuthService, createIdentityService] });
+  cloud = await startLocalCloud({ model: await getTestModel(), services: ['auth', 'identity'] });
   configureTestClient(cloud.outputs);
 });
 afterAll(async () => {

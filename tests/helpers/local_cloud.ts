@@ -6,7 +6,9 @@ import type { BackendModel } from '../../src/local/assembly/model.js';
 import { createLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../src/local/app.js';
 import type { Logger } from '../../src/local/core/logger.js';
 import type { OutboxMessage } from '../../src/local/core/outbox.js';
+import type { ServiceName } from '../../src/local/core/service.js';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
+import { serviceFactories } from '../../src/local/services.js';
 import { getTestAssembly } from '../fixtures/assembly.js';
 
 export interface StartLocalCloudOptions {
@@ -14,8 +16,8 @@ export interface StartLocalCloudOptions {
   dataDir?: string;
   /** A hand-built or other backend's model; default: this repository's backend. */
   model?: BackendModel;
-  /** Frame tests: run these services instead of the registered ones. */
-  factories?: LocalCloudOptions['factories'];
+  /** Run only these of the registered services (default: all of them). */
+  services?: readonly ServiceName[];
   clock?: LocalCloudOptions['clock'];
   ids?: LocalCloudOptions['ids'];
   log?: Logger;
@@ -81,7 +83,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       dataDir,
       port,
       outputsPath,
-      factories: opts.factories,
+      factories: opts.services && serviceFactories.filter((f) => opts.services!.includes(f.name)),
       clock: opts.clock,
       ids: opts.ids,
       log: opts.log ?? testLogger(),

@@ -1,5 +1,4 @@
 import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
-import { TokenRejectedError, type TokenVerifier } from '../core/registry.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { authorizeAdminCall } from './admin_auth.js';
 import { CognitoError, errors } from './errors.js';
@@ -51,18 +50,6 @@ export function createAuthService(ctx: ServiceContext): LocalService {
   let running: Running | undefined;
 
   const issuerUrl = () => `${ctx.endpoint}/${auth?.userPool.id ?? ''}`;
-
-  /** Published at provide() time, before the key exists: it answers once start() has run. */
-  const tokens: TokenVerifier = {
-    get issuer() {
-      return issuerUrl();
-    },
-    userPoolId: auth?.userPool.id ?? '',
-    async verify(token, opts) {
-      if (!running) throw new TokenRejectedError('The user pool is not running ((local: auth service not started))', 'signature');
-      return running.verifier.verify(token, opts);
-    },
-  };
 
   async function handleApi(req: Request, operation: string): Promise<Response> {
     if (!running) throw errors.internal('The user pool is not running ((local: auth service not started))');
@@ -120,10 +107,6 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       }
     },
 
-    provide(registry) {
-      if (auth) registry.provide('auth.tokens', tokens);
-    },
-
     async start() {
       if (!auth) return;
       const dir = ctx.dataDir;
@@ -141,6 +124,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       const pool = new AuthPool(ctx, users, tokenSessions, challenges, issuer, verifier, triggers, messages);
       running = { pool, key, verifier };
       ctx.log.info(`user pool ${auth.userPool.id}: ${users.all().length} user(s) loaded`);
+      return { 'auth.tokens': verifier };
     },
 
     async reset() {

@@ -1,6 +1,6 @@
 import type { CognitoTrigger, UserPoolModel } from '../assembly/model.js';
 import type { Logger } from '../core/logger.js';
-import type { Registry } from '../core/registry.js';
+import type { Peers } from '../core/registry.js';
 import { errors } from './errors.js';
 
 /** Triggers this service invokes; the custom-auth trio and user migration are not emulated. */
@@ -28,7 +28,7 @@ export class TriggerRunner {
   constructor(
     private readonly pool: UserPoolModel,
     private readonly region: string,
-    private readonly registry: Registry,
+    private readonly registry: Peers,
     private readonly log: Logger,
   ) {}
 

@@ -1,7 +1,7 @@
 import { jsonError } from './aws_errors.js';
 import type { Outbox, OutboxMessage } from './outbox.js';
 import { isLoopbackRequest } from './request_info.js';
-import type { LocalService } from './service.js';
+import type { LocalService, RequestHandler } from './service.js';
 
 const CHANNELS: OutboxMessage['channel'][] = ['email', 'sms', 'push'];
 
@@ -41,7 +41,7 @@ function serviceView(deps: AdminDeps, method: string, url: URL): Response | unde
  * The local-only API under `/_local/` that tests and tools use: health, the outbox of sent
  * messages, and a reset. It answers loopback clients only, whatever interface the server binds.
  */
-export function createAdminService(deps: AdminDeps): LocalService {
+export function createAdminService(deps: AdminDeps): RequestHandler {
   return {
     name: 'admin',
     matches: (_req, url) => url.pathname === '/_local' || url.pathname.startsWith('/_local/'),
@@ -84,9 +84,6 @@ export function createAdminService(deps: AdminDeps): LocalService {
         }
       }
     },
-    start: async () => {},
-    reset: async () => {},
-    stop: async () => {},
   };
 }
 

@@ -1,8 +1,9 @@
 import type { OutboxMessage } from './outbox.js';
 
 /**
- * Capabilities services offer each other. A service publishes what it owns in `provide()` and
- * looks up what it needs in `start()` (or lazily per request, to tolerate an absent peer).
+ * Capabilities services offer each other. A service returns what it offers from `start()` (the
+ * frame publishes it) and looks up what it needs in `connect()` or per request (to tolerate an
+ * absent peer).
  */
 
 /** Verified Cognito JWT claims. */
@@ -110,12 +111,25 @@ export interface Capabilities {
   'functions.invoker': FunctionInvoker;
 }
 
-export class Registry {
+/** The lookup side of the registry: what services see. */
+export interface Peers {
+  tryGet<K extends keyof Capabilities>(key: K): Capabilities[K] | undefined;
+  get<K extends keyof Capabilities>(key: K): Capabilities[K];
+}
+
+export class Registry implements Peers {
   private readonly entries = new Map<keyof Capabilities, unknown>();
 
   provide<K extends keyof Capabilities>(key: K, impl: Capabilities[K]): void {
     if (this.entries.has(key)) throw new Error(`capability ${key} is already provided`);
     this.entries.set(key, impl);
+  }
+
+  /** Publishes everything a service offers (the return value of its `start()`). */
+  publish(offers: Partial<Capabilities> | void): void {
+    for (const [key, impl] of Object.entries(offers ?? {}) as [keyof Capabilities, unknown][]) {
+      if (impl !== undefined) this.provide(key, impl as Capabilities[typeof key]);
+    }
   }
 
   tryGet<K extends keyof Capabilities>(key: K): Capabilities[K] | undefined {

@@ -1,14 +1,14 @@
 import { jsonError } from './aws_errors.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { Logger } from './logger.js';
-import type { LocalService } from './service.js';
+import type { RequestHandler } from './service.js';
 
 /**
  * The front door's decision, without sockets: the first service whose `matches()` accepts the
  * request handles it. Unknown routes get AWS's UnknownOperationException; a throwing handler is
  * our fault (500 InternalFailure, stack logged) — user errors are the services' to map.
  */
-export async function routeRequest(services: readonly LocalService[], req: Request, log: Logger): Promise<Response> {
+export async function routeRequest(services: readonly RequestHandler[], req: Request, log: Logger): Promise<Response> {
   if (isPreflight(req)) return preflightResponse(req);
   const url = new URL(req.url);
   let response: Response;

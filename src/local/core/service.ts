@@ -1,5 +1,5 @@
 import type { BackendModel } from '../assembly/model.js';
-import type { Registry } from './registry.js';
+import type { Capabilities, Peers } from './registry.js';
 import type { Clock, IdSource } from './clock.js';
 import type { Outbox } from './outbox.js';
 import type { Logger } from './logger.js';
@@ -13,7 +13,11 @@ export interface ServiceContext {
   endpoint: string;
   /** The local CA's certificate (PEM file): what processes the cloud starts must trust. */
   caCertPath?: string;
-  registry: Registry;
+  /**
+   * What the other services offer, for lookups while serving requests. Complete once every service
+   * has started; a service that needs a peer at start-up waits for `connect`.
+   */
+  registry: Peers;
   clock: Clock;
   ids: IdSource;
   outbox: Outbox;
@@ -28,21 +32,37 @@ export interface UpgradeRequest {
   raw: { req: import('node:http').IncomingMessage; socket: import('node:stream').Duplex; head: Buffer };
 }
 
+/** Every service the local cloud runs; each keeps its state in `<dataDir>/<name>`. */
+export const SERVICE_NAMES = ['auth', 'data', 'functions', 'identity', 'messaging', 'storage'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** What the front door routes to: a service, or the frame's own admin API. */
+export interface RequestHandler {
+  readonly name: string;
+  /** True when this request is this handler's (path prefix, `X-Amz-Target`, host...). */
+  matches(req: Request, url: URL): boolean;
+  fetch(req: Request): Promise<Response>;
+}
+
+/** The capabilities a service publishes once it has started (see `Capabilities`). */
+export type Offers = Partial<Capabilities>;
+
 /**
  * One emulated AWS service. Services never import each other: they meet through the registry.
  * `fetch` is a plain WHATWG handler so handler tests need no sockets.
+ *
+ * Lifecycle, driven by the frame: create (every service) → listen (the endpoint is known) →
+ * `start` (every service, in order; each returns what it offers, published at once) →
+ * `connect` (every service, once all have published) → serve → `stop` (reverse order).
  */
-export interface LocalService {
-  readonly name: string;
-  /** True when this request is this service's (path prefix, `X-Amz-Target`, host...). */
-  matches(req: Request, url: URL): boolean;
-  fetch(req: Request): Promise<Response>;
+export interface LocalService extends RequestHandler {
+  readonly name: ServiceName;
   /** Optional WebSocket upgrade handling; return false to decline. */
   upgrade?(req: UpgradeRequest): boolean;
-  /** Publish capabilities into the registry. Called for every service before any `start`. */
-  provide?(registry: Registry): void;
-  /** Load state, open engines, look up peers in the registry. The endpoint is known here. */
-  start(): Promise<void>;
+  /** Load state and open engines (the endpoint is known here); returns the capabilities now served. */
+  start(): Promise<Offers | void>;
+  /** Every service has started and published: wire up to peers (subscriptions, eager lookups). */
+  connect?(peers: Peers): void;
   /** Drop all state (tests, `POST /_local/reset`). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -55,4 +75,8 @@ export interface LocalService {
   views?: Record<string, (query: URLSearchParams) => unknown>;
 }
 
-export type ServiceFactory = (ctx: ServiceContext) => LocalService;
+/** How the frame creates a service: its name (which fixes its data folder) and its constructor. */
+export interface ServiceFactory {
+  readonly name: ServiceName;
+  create(ctx: ServiceContext): LocalService;
+}

@@ -3,7 +3,7 @@ import { verifyCaller, type CallerRejection } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import { assumedRoleArn, iamRequestContext, roleId, roleName, sessionName } from '../core/iam_authorize.js';
 import { evaluatePolicy } from '../core/iam_policy.js';
-import { TokenRejectedError, type IssuedCredentials, type Registry } from '../core/registry.js';
+import { TokenRejectedError, type IssuedCredentials, type Peers } from '../core/registry.js';
 import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import type { AppSyncIdentity, IamIdentity, UserPoolIdentity } from './engine/types.js';
 
@@ -20,7 +20,7 @@ export type { VerifySigV4 } from '../core/sigv4_verify.js';
 
 export interface AuthDeps {
   model: BackendModel;
-  registry: Registry;
+  registry: Peers;
   clock: Clock;
   /** Injected so tests can stub signature checks. */
   verifySigV4: VerifySigV4;

@@ -1,4 +1,3 @@
-import type { ChangeFeed, ChangeRecord, Registry } from '../core/registry.js';
 import type { LocalService, ServiceContext, UpgradeRequest } from '../core/service.js';
 import { verifySigV4 } from '../core/sigv4_verify.js';
 import type { VerifySigV4 } from './auth_modes.js';
@@ -38,40 +37,12 @@ export interface DataService extends LocalService {
 
 const DYNAMODB_TARGET = 'DynamoDB_20120810.';
 
-/**
- * A change feed that can be handed out before the engine exists (`provide` runs before `start`):
- * listeners registered early are attached when the engine starts, and re-attached after a restart.
- */
-class DeferredChangeFeed implements ChangeFeed {
-  private readonly listeners = new Set<{ table: string; listener: (r: ChangeRecord[]) => void | Promise<void>; detach?: () => void }>();
-  private feed: ChangeFeed | undefined;
-
-  subscribe(tableName: string, listener: (records: ChangeRecord[]) => void | Promise<void>): () => void {
-    const entry: { table: string; listener: typeof listener; detach?: () => void } = { table: tableName, listener };
-    this.listeners.add(entry);
-    if (this.feed) entry.detach = this.feed.subscribe(tableName, listener);
-    return () => {
-      entry.detach?.();
-      this.listeners.delete(entry);
-    };
-  }
-
-  attach(feed: ChangeFeed | undefined): void {
-    for (const e of this.listeners) {
-      e.detach?.();
-      e.detach = feed?.subscribe(e.table, e.listener);
-    }
-    this.feed = feed;
-  }
-}
-
 export function createDataService(ctx: ServiceContext, opts: DataServiceOptions = {}): DataService {
   const model = ctx.model;
   const data = model.data;
   const recorder = new DataRecorder(opts.requestLogSize ?? 1000);
   const log = ctx.log;
   const hub = new SubscriptionHub(recorder, log);
-  const changes = new DeferredChangeFeed();
   let engine: LocalGraphqlEngine | undefined;
   let unsubscribeMutations: (() => void) | undefined;
   let inFlight: Promise<void> = Promise.resolve();
@@ -80,7 +51,7 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
 
   const common = {
     model,
-    registry: ctx.registry as Registry,
+    registry: ctx.registry,
     clock: ctx.clock,
     verifySigV4: opts.verifySigV4 ?? (verifySigV4 as VerifySigV4),
     recorder,
@@ -110,10 +81,6 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       return realtime.handleUpgrade(up);
     },
 
-    provide(registry) {
-      if (data) registry.provide('data.changes', changes);
-    },
-
     async start() {
       if (!data) return;
       const factory = opts.engineFactory ?? createGraphqlEngine;
@@ -125,11 +92,11 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
         log.error(`the GraphQL API cannot be served locally: ${engineProblem}`);
         return;
       }
-      changes.attach(engine.changes);
       unsubscribeMutations = engine.onMutation((event) => {
         const delivery = hub.publish(event);
         inFlight = Promise.all([inFlight, delivery]).then(() => undefined);
       });
+      return { 'data.changes': engine.changes };
     },
 
     async reset() {
@@ -142,7 +109,6 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       hub.clear();
       unsubscribeMutations?.();
       unsubscribeMutations = undefined;
-      changes.attach(undefined);
       await engine?.close();
       engine = undefined;
     },

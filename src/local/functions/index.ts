@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionModel } from '../assembly/model.js';
-import type { FunctionInvoker, InvokeResult } from '../core/registry.js';
+import type { ChangeFeed, FunctionInvoker, InvokeResult, Peers } from '../core/registry.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { resolveCaDir } from '../core/tls.js';
 import { FailedBatchStore } from './failed_batches.js';
@@ -28,6 +28,8 @@ export interface FunctionsServiceOptions {
 
 /** What the functions service offers beyond `LocalService` (the admin API and console read these). */
 export interface FunctionsService extends LocalService {
+  /** Subscribes the stream mappings to the data service's change feed. */
+  connect(peers: Peers): void;
   /** Recent invocations of a function (by logical id, name or friendly name), newest first. */
   invocations(fn: string): InvocationRecord[];
   /** Stream batches given up on after the mapping's retries, newest first. */
@@ -147,8 +149,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       return requestId;
     }
 
-    function startMappings(): void {
-      const feed = ctx.registry.tryGet('data.changes');
+    function startMappings(feed: ChangeFeed | undefined): void {
       for (const mapping of model.eventSourceMappings) {
         const runner = runners.get(mapping.functionLogicalId);
         if (!runner) {
@@ -218,9 +219,6 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
           if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
         }
       },
-      provide(registry) {
-        registry.provide('functions.invoker', invoker);
-      },
       async start() {
         caCertPath = findCaCert(ctx, opts.caCertPath);
         if (!caCertPath && model.functions.length > 0) {
@@ -228,11 +226,14 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
         }
         failed = new FailedBatchStore(ctx.dataDir);
         failed.load();
-        startMappings();
         reaper = setInterval(() => {
           for (const r of runners.values()) r.reapIdle();
         }, 60_000);
         reaper.unref();
+        return { 'functions.invoker': invoker };
+      },
+      connect(peers) {
+        startMappings(peers.tryGet('data.changes'));
       },
       async reset() {
         for (const m of mappings) m.clear();

@@ -1,6 +1,6 @@
 import type { IdentityPoolModel } from '../assembly/model.js';
 import type { Clock } from '../core/clock.js';
-import type { Registry } from '../core/registry.js';
+import type { Peers } from '../core/registry.js';
 import { errors, MESSAGES } from './errors.js';
 import type { IdentityRecord, IdentityStore, LinkedLogin } from './identity_store.js';
 import { verifyLogins, type VerifiedLogin } from './logins.js';
@@ -14,7 +14,7 @@ export const IDENTITY_CREDENTIALS_TTL_SECONDS = 3600;
 export interface HandlerDeps {
   pool: IdentityPoolModel | undefined;
   store: IdentityStore;
-  registry: Registry;
+  registry: Peers;
   clock: Clock;
   endpoint: () => string;
   openId: OpenIdTokenSigner;

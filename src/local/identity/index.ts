@@ -60,9 +60,6 @@ export function createIdentityService(ctx: ServiceContext): LocalService {
   return {
     name: 'identity',
     matches: (req) => (req.headers.get('x-amz-target') ?? '').startsWith(TARGET_PREFIX),
-    provide(registry) {
-      registry.provide('identity.credentials', credentialStore);
-    },
     async fetch(req) {
       try {
         return await handle(req);
@@ -73,6 +70,7 @@ export function createIdentityService(ctx: ServiceContext): LocalService {
     },
     async start() {
       store.load();
+      return { 'identity.credentials': credentialStore };
     },
     async reset() {
       store.reset();

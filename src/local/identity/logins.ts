@@ -1,5 +1,5 @@
 import type { IdentityPoolModel } from '../assembly/model.js';
-import { TokenRejectedError, type JwtClaims, type Registry } from '../core/registry.js';
+import { TokenRejectedError, type JwtClaims, type Peers } from '../core/registry.js';
 import { errors, MESSAGES } from './errors.js';
 
 /** A `Logins` entry whose ID token the user pool vouched for. */
@@ -26,7 +26,7 @@ function stripScheme(url: string): string {
 export async function verifyLogins(
   logins: Record<string, string>,
   pool: IdentityPoolModel,
-  deps: { registry: Registry; endpoint: string; now: () => number },
+  deps: { registry: Peers; endpoint: string; now: () => number },
 ): Promise<VerifiedLogin[]> {
   const entries = Object.entries(logins);
   if (entries.length === 0) return [];

@@ -191,8 +191,8 @@ export async function authHarness(
       log: silentLogger,
     };
     service = createAuthService(ctx);
-    service.provide?.(registry);
-    await service.start();
+    registry.publish(await service.start());
+    service.connect?.(registry);
   };
   await build();
 

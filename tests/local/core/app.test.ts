@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCloud } from '../../../src/local/app.js';
 import type { Logger } from '../../../src/local/core/logger.js';
 import { PortInUseError } from '../../../src/local/core/server.js';
-import type { LocalService, ServiceContext, ServiceFactory } from '../../../src/local/core/service.js';
+import type { LocalService, ServiceContext, ServiceFactory, ServiceName } from '../../../src/local/core/service.js';
 import { minimalModel } from '../../helpers/minimal_model.js';
 import { testLogger } from '../../helpers/local_cloud.js';
 
@@ -19,22 +19,21 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** A service that records its lifecycle and what its context held at each step. */
-function recorder(name: string, extra: Partial<LocalService> = {}): ServiceFactory {
-  const factory = (ctx: ServiceContext): LocalService => ({
+function recorder(name: ServiceName, extra: Partial<LocalService> = {}): ServiceFactory {
+  const create = (ctx: ServiceContext): LocalService => ({
     name,
     matches: (_req, url) => url.pathname === `/${name}`,
     fetch: async () => Response.json({ name, endpoint: ctx.endpoint, dataDir: ctx.dataDir }),
-    provide: () => events.push(`${name}.provide endpoint=${ctx.endpoint || '-'}`),
     start: async () => {
       events.push(`${name}.start endpoint=${ctx.endpoint ? 'set' : '-'} dir=${existsSync(ctx.dataDir)}`);
     },
+    connect: () => void events.push(`${name}.connect`),
     reset: async () => void events.push(`${name}.reset`),
     stop: async () => void events.push(`${name}.stop`),
     describe: () => [`${name}: ready`],
     ...extra,
   });
-  Object.defineProperty(factory, 'name', { value: `create${name[0].toUpperCase()}${name.slice(1)}Service` });
-  return factory;
+  return { name, create };
 }
 
 function options(extra: Partial<Parameters<typeof createLocalCloud>[0]> = {}) {
@@ -49,14 +48,14 @@ function options(extra: Partial<Parameters<typeof createLocalCloud>[0]> = {}) {
 }
 
 describe('createLocalCloud', () => {
-  it('provides every service before starting any, with the endpoint and data folder ready at start', async () => {
-    const cloud = await createLocalCloud(options({ factories: [recorder('alpha'), recorder('beta')] }));
+  it('starts every service, with the endpoint and data folder ready, before connecting any', async () => {
+    const cloud = await createLocalCloud(options({ factories: [recorder('auth'), recorder('data')] }));
     try {
       expect(events).toEqual([
-        'alpha.provide endpoint=-',
-        'beta.provide endpoint=-',
-        'alpha.start endpoint=set dir=true',
-        'beta.start endpoint=set dir=true',
+        'auth.start endpoint=set dir=true',
+        'data.start endpoint=set dir=true',
+        'auth.connect',
+        'data.connect',
       ]);
       expect(cloud.endpoint).toBe(`https://127.0.0.1:${cloud.port}`);
       expect(cloud.port).toBeGreaterThan(0);
@@ -66,20 +65,20 @@ describe('createLocalCloud', () => {
   });
 
   it('gives each service <dataDir>/<service name> as its folder', async () => {
-    const cloud = await createLocalCloud(options({ factories: [recorder('alpha')] }));
+    const cloud = await createLocalCloud(options({ factories: [recorder('auth')] }));
     try {
-      const res = await cloud.fetch(new Request(`${cloud.endpoint}/alpha`));
-      expect(await res.json()).toEqual({ name: 'alpha', endpoint: cloud.endpoint, dataDir: path.join(root, 'data', 'alpha') });
+      const res = await cloud.fetch(new Request(`${cloud.endpoint}/auth`));
+      expect(await res.json()).toEqual({ name: 'auth', endpoint: cloud.endpoint, dataDir: path.join(root, 'data', 'auth') });
     } finally {
       await cloud.stop();
     }
   });
 
   it('stops services in reverse order and only once', async () => {
-    const cloud = await createLocalCloud(options({ factories: [recorder('alpha'), recorder('beta')] }));
+    const cloud = await createLocalCloud(options({ factories: [recorder('auth'), recorder('data')] }));
     events = [];
     await Promise.all([cloud.stop(), cloud.stop()]);
-    expect(events).toEqual(['beta.stop', 'alpha.stop']);
+    expect(events).toEqual(['data.stop', 'auth.stop']);
   });
 
   it('releases the port on stop', async () => {
@@ -91,20 +90,38 @@ describe('createLocalCloud', () => {
   });
 
   it('stops what already started and frees the port when a service fails to start', async () => {
-    const failing = recorder('beta', {
+    const failing = recorder('data', {
       start: async () => {
-        throw new Error('beta cannot start');
+        throw new Error('data cannot start');
       },
     });
     const port = await freePort();
-    await expect(createLocalCloud(options({ port, factories: [recorder('alpha'), failing, recorder('gamma')] }))).rejects.toThrow('beta cannot start');
-    expect(events.filter((e) => e.endsWith('.stop'))).toEqual(['alpha.stop']);
+    await expect(createLocalCloud(options({ port, factories: [recorder('auth'), failing, recorder('storage')] }))).rejects.toThrow('data cannot start');
+    expect(events.filter((e) => e.endsWith('.stop'))).toEqual(['auth.stop']);
     const again = await createLocalCloud(options({ port, factories: [] }));
     await again.stop();
   });
 
   it('refuses two services with the same name', async () => {
-    await expect(createLocalCloud(options({ factories: [recorder('alpha'), recorder('alpha')] }))).rejects.toThrow(/Two services are named "alpha"/);
+    await expect(createLocalCloud(options({ factories: [recorder('auth'), recorder('auth')] }))).rejects.toThrow(/Two services are named "auth"/);
+  });
+
+  it('refuses a factory whose service answers to another name', async () => {
+    const liar: ServiceFactory = { name: 'storage', create: recorder('auth').create };
+    await expect(createLocalCloud(options({ factories: [liar] }))).rejects.toThrow(/storage factory created a service named "auth"/);
+  });
+
+  it("hands every service the others' offers at connect, whatever the order they started in", async () => {
+    let seen: unknown;
+    const consumer = recorder('functions', { connect: (peers) => void (seen = peers.tryGet('data.changes')) });
+    const feed = { subscribe: () => () => undefined } as never;
+    const producer = recorder('data', { start: async () => ({ 'data.changes': feed }) });
+    const cloud = await createLocalCloud(options({ factories: [consumer, producer] }));
+    try {
+      expect(seen).toBe(feed);
+    } finally {
+      await cloud.stop();
+    }
   });
 
   it('reports a taken port instead of silently picking another', async () => {
@@ -135,14 +152,14 @@ describe('createLocalCloud', () => {
   });
 
   it('routes in-process through fetch(), admin API included, and resets every service', async () => {
-    const cloud = await createLocalCloud(options({ factories: [recorder('alpha'), recorder('beta')] }));
+    const cloud = await createLocalCloud(options({ factories: [recorder('auth'), recorder('data')] }));
     try {
       const health = await (await cloud.fetch(new Request(`${cloud.endpoint}/_local/health`))).json();
-      expect(health).toMatchObject({ status: 'ok', services: ['alpha', 'beta'] });
+      expect(health).toMatchObject({ status: 'ok', services: ['auth', 'data'] });
       cloud.outbox.add({ channel: 'email', to: 'a@x.com', body: 'hi' });
       const reset = await cloud.fetch(new Request(`${cloud.endpoint}/_local/reset`, { method: 'POST' }));
-      expect(await reset.json()).toEqual({ status: 'ok', reset: ['alpha', 'beta'] });
-      expect(events.filter((e) => e.endsWith('.reset'))).toEqual(['alpha.reset', 'beta.reset']);
+      expect(await reset.json()).toEqual({ status: 'ok', reset: ['auth', 'data'] });
+      expect(events.filter((e) => e.endsWith('.reset'))).toEqual(['auth.reset', 'data.reset']);
       expect(cloud.outbox.list()).toEqual([]);
     } finally {
       await cloud.stop();
@@ -150,8 +167,8 @@ describe('createLocalCloud', () => {
   });
 
   it('collects the services banner lines', async () => {
-    const cloud = await createLocalCloud(options({ factories: [recorder('alpha'), recorder('beta')] }));
-    expect(cloud.describe()).toEqual(['alpha: ready', 'beta: ready']);
+    const cloud = await createLocalCloud(options({ factories: [recorder('auth'), recorder('data')] }));
+    expect(cloud.describe()).toEqual(['auth: ready', 'data: ready']);
     await cloud.stop();
   });
 

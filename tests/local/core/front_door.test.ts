@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/local/core/logger.js';
 import { getRequestInfo } from '../../../src/local/core/request_info.js';
 import { routeRequest } from '../../../src/local/core/router.js';
 import { listenFrontDoor, PortInUseError, type FrontDoor } from '../../../src/local/core/server.js';
-import type { LocalService } from '../../../src/local/core/service.js';
+import type { RequestHandler, UpgradeRequest } from '../../../src/local/core/service.js';
 import { ensureTls, resolveCaDir } from '../../../src/local/core/tls.js';
 
 const MB = 1024 * 1024;
@@ -18,7 +18,7 @@ const seenRemote: (string | undefined)[] = [];
 const wss = new WebSocketServer({ noServer: true });
 
 /** Hashes the streamed request body; signals as soon as the first bytes arrive. */
-const upload: LocalService = {
+const upload: RequestHandler = {
   name: 'upload',
   matches: (req, url) => req.method === 'PUT' && url.pathname === '/upload',
   async fetch(req) {
@@ -34,13 +34,10 @@ const upload: LocalService = {
     }
     return Response.json({ bytes, sha256: hash.digest('hex') });
   },
-  start: async () => {},
-  reset: async () => {},
-  stop: async () => {},
 };
 
 /** Streams a generated body of `?mb=` megabytes without ever holding it whole. */
-const download: LocalService = {
+const download: RequestHandler = {
   name: 'download',
   matches: (req, url) => (req.method === 'GET' || req.method === 'HEAD') && url.pathname === '/download',
   async fetch(req) {
@@ -56,24 +53,18 @@ const download: LocalService = {
     });
     return new Response(body, { headers: { 'content-type': 'application/octet-stream', etag: '"gen"' } });
   },
-  start: async () => {},
-  reset: async () => {},
-  stop: async () => {},
 };
 
-const whoami: LocalService = {
+const whoami: RequestHandler = {
   name: 'whoami',
   matches: (_req, url) => url.pathname === '/whoami',
   async fetch(req) {
     seenRemote.push(getRequestInfo(req)?.remoteAddress);
     return Response.json({ host: req.headers.get('host'), url: req.url, multi: req.headers.get('x-multi') });
   },
-  start: async () => {},
-  reset: async () => {},
-  stop: async () => {},
 };
 
-const realtime: LocalService = {
+const realtime: RequestHandler & { upgrade(req: UpgradeRequest): boolean } = {
   name: 'realtime',
   matches: () => false,
   fetch: async () => new Response(null, { status: 404 }),
@@ -82,9 +73,6 @@ const realtime: LocalService = {
     wss.handleUpgrade(raw.req, raw.socket, raw.head, (ws) => ws.on('message', (m) => ws.send(`echo:${m}`)));
     return true;
   },
-  start: async () => {},
-  reset: async () => {},
-  stop: async () => {},
 };
 
 beforeAll(async () => {
@@ -96,7 +84,7 @@ beforeAll(async () => {
     cert: tls.certPem,
     key: tls.keyPem,
     handle: (req) => routeRequest(services, req, silentLogger),
-    upgrade: (req) => services.some((s) => s.upgrade?.(req)),
+    upgrade: (req) => realtime.upgrade(req),
     log: silentLogger,
   });
   base = `https://127.0.0.1:${door.port}`;
@@ -225,7 +213,7 @@ describe('front door', () => {
       cert: tls.certPem,
       key: tls.keyPem,
       handle: (req) => routeRequest(services, req, silentLogger),
-      upgrade: (req) => services.some((s) => s.upgrade?.(req)),
+      upgrade: (req) => realtime.upgrade(req),
       log: silentLogger,
     });
     const ws = new WebSocket(`wss://127.0.0.1:${other.port}/graphql/realtime`);

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { jsonError } from '../../../src/local/core/aws_errors.js';
 import type { Logger } from '../../../src/local/core/logger.js';
 import { routeRequest } from '../../../src/local/core/router.js';
-import type { LocalService } from '../../../src/local/core/service.js';
+import type { RequestHandler } from '../../../src/local/core/service.js';
 
-function service(name: string, matches: LocalService['matches'], fetch: LocalService['fetch']): LocalService {
-  return { name, matches, fetch, start: async () => {}, reset: async () => {}, stop: async () => {} };
+function service(name: string, matches: RequestHandler['matches'], fetch: RequestHandler['fetch']): RequestHandler {
+  return { name, matches, fetch };
 }
 
 function recordingLogger() {

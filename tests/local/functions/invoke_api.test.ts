@@ -28,8 +28,8 @@ beforeEach(async () => {
     endpoint: ENDPOINT,
   });
   service = createFunctionsServiceWith({ asyncRetryDelayMs: () => 0 })(t.ctx);
-  service.provide!(t.registry);
-  await service.start();
+  t.registry.publish(await service.start());
+  service.connect(t.registry);
   invoker = t.credentials.issueForRole(invokerRole.arn, 'caller', 3600);
 });
 

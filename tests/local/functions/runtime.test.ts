@@ -39,8 +39,8 @@ async function start(
   t = testContext(testModel({ functions }));
   Object.assign(t.ctx, ctxExtra);
   service = createFunctionsServiceWith(opts)(t.ctx);
-  service.provide!(t.registry);
-  await service.start();
+  t.registry.publish(await service.start());
+  service.connect(t.registry);
   return t.registry.get('functions.invoker');
 }
 
@@ -160,8 +160,8 @@ describe('function runtime', () => {
   it('runs without credentials when no identity service is running', async () => {
     t = testContext(testModel({ functions: [fixtureFunction('ok')] }), { withCredentials: false });
     service = createFunctionsServiceWith({})(t.ctx);
-    service.provide!(t.registry);
-    await service.start();
+    t.registry.publish(await service.start());
+    service.connect(t.registry);
     const echo = (await t.registry.get('functions.invoker').invoke('ok', {})).payload as Echo;
     expect(echo.env.AWS_ACCESS_KEY_ID).toBeUndefined();
   });

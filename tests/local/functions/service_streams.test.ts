@@ -45,8 +45,9 @@ async function start(mappings: EventSourceMappingModel[], opts: { feed?: FakeCha
   if (!t.registry.tryGet('data.changes')) t.registry.provide('data.changes', feed);
   service = createFunctionsServiceWith({ streamRetryDelayMs: () => 0 })(t.ctx);
   // After a restart the registry still holds the first instance's invoker; these tests do not use it.
-  if (!t.registry.tryGet('functions.invoker')) service.provide!(t.registry);
-  await service.start();
+  const offers = await service.start();
+  if (!t.registry.tryGet('functions.invoker')) t.registry.publish(offers);
+  service.connect(t.registry);
   const batches = () =>
     existsSync(log)
       ? readFileSync(log, 'utf8')
@@ -101,8 +102,8 @@ describe('table streams feeding a function', () => {
     t = testContext(testModel());
     t.ctx.model = testModel({ functions: [fixtureFunction('stream')], eventSourceMappings: [mapping()] });
     service = createFunctionsServiceWith({})(t.ctx);
-    service.provide!(t.registry);
-    await service.start();
+    t.registry.publish(await service.start());
+    service.connect(t.registry);
     expect(service.mappings()).toEqual([]);
     expect(service.describe!().some((l) => /offers no change feed/.test(l))).toBe(true);
     await service.stop();

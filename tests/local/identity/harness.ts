@@ -67,9 +67,9 @@ export async function startIdentity(
   if (opts.withUserPool !== false) registry.provide('auth.tokens', userPool);
   const ctx: ServiceContext = { model, dataDir, endpoint: '', registry, clock, ids: cryptoIds, outbox: noOutbox, log: silentLogger };
   const service = createIdentityService(ctx);
-  service.provide?.(registry);
   ctx.endpoint = ENDPOINT;
-  await service.start();
+  registry.publish(await service.start());
+  service.connect?.(registry);
 
   const harness: IdentityHarness = {
     service,

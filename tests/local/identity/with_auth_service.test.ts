@@ -46,9 +46,9 @@ async function startPools(model: BackendModel) {
     services.push(service);
     contexts.push(ctx);
   }
-  for (const s of services) s.provide?.(registry);
   for (const ctx of contexts) ctx.endpoint = ENDPOINT;
-  for (const s of services) await s.start();
+  for (const s of services) registry.publish(await s.start());
+  for (const s of services) s.connect?.(registry);
 
   const call = async (target: string, body: unknown) => {
     const req = new Request(`${ENDPOINT}/`, {

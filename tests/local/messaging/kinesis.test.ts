@@ -25,9 +25,9 @@ let t: TestContext;
 let service: MessagingService;
 let guest: IssuedCredentials;
 
-function startService(): Promise<void> {
+async function startService(): Promise<void> {
   service = createMessagingService(t.ctx);
-  return service.start();
+  await service.start();
 }
 
 beforeEach(async () => {

@@ -247,8 +247,7 @@ export async function startWire(opts: DataServiceOptions & { model?: BackendMode
     log: silentLogger,
   };
   const service = createDataService(ctx, { ...opts, engineFactory: async () => engine });
-  service.provide?.(registry);
-  await service.start();
+  registry.publish(await service.start());
   return {
     service,
     engine,

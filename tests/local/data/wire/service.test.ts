@@ -30,7 +30,7 @@ const record = (table: string): ChangeRecord => ({
 });
 
 describe('data service lifecycle', () => {
-  it('offers data.changes before start and attaches early listeners to the engine feed', async () => {
+  it("offers the engine's change feed once started", async () => {
     const ctx = context();
     const engine = new FakeEngine();
     const listeners = new Map<string, (r: ChangeRecord[]) => void>();
@@ -43,10 +43,10 @@ describe('data service lifecycle', () => {
       },
     });
     const service = createDataService(ctx, { engineFactory: async () => engine });
-    service.provide?.(ctx.registry);
+    const offers = await service.start();
+    expect(offers).toEqual({ 'data.changes': engine.changes });
     const got: ChangeRecord[] = [];
-    const unsubscribe = ctx.registry.get('data.changes').subscribe('Thing', (r) => void got.push(...r));
-    await service.start();
+    const unsubscribe = offers!['data.changes']!.subscribe('Thing', (r) => void got.push(...r));
     listeners.get('Thing')!([record('Thing')]);
     expect(got).toHaveLength(1);
     unsubscribe();
@@ -57,11 +57,9 @@ describe('data service lifecycle', () => {
   it('serves nothing and offers nothing for a backend without data', async () => {
     const ctx = context({ ...testModel(), data: undefined });
     const service = createDataService(ctx, { engineFactory: async () => { throw new Error('must not start an engine'); } });
-    service.provide?.(ctx.registry);
-    await service.start();
+    expect(await service.start()).toBeUndefined();
     const req = new Request('https://127.0.0.1:20002/graphql', { method: 'POST', body: '{}' });
     expect(service.matches(req, new URL(req.url))).toBe(false);
-    expect(ctx.registry.tryGet('data.changes')).toBeUndefined();
     expect(service.describe?.()).toEqual([]);
     await service.stop();
   });
