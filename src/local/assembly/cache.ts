@@ -4,7 +4,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { findPackageRoot, synthesizeBackend } from './synth.js';
 
-export interface EnsureAssemblyOptions {
+interface EnsureAssemblyOptions {
   /** The folder holding `amplify/`. */
   projectDir: string;
   /** Where synthesized assemblies are kept, relative to `projectDir` (or absolute). */
@@ -20,7 +20,7 @@ export interface EnsureAssemblyOptions {
   toolsDir?: string;
 }
 
-export interface EnsuredAssembly {
+interface EnsuredAssembly {
   assemblyDir: string;
   fromCache: boolean;
 }

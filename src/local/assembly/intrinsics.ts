@@ -28,7 +28,7 @@ export interface ResourcePhysics {
   attr(r: Resolver, node: ResourceNode, name: string): unknown;
 }
 
-export interface ResolverEnv {
+interface ResolverEnv {
   region: string;
   accountId: string;
   partition?: string;

@@ -6,17 +6,18 @@ import { loadEventSourceMappings, loadFunctions } from './load_functions.js';
 import { loadIam } from './load_iam.js';
 import { loadMessaging } from './load_messaging.js';
 import { loadStorage } from './load_storage.js';
-import type { BackendModel, IamModel } from './model.js';
+import type { BackendModel } from './model.js';
+import type { IamModel } from './model_iam.js';
 import { localPhysics } from './physical.js';
 import { readCloudAssembly } from './templates.js';
 
 export { AssemblyError } from './errors.js';
-export { LOCAL_ENDPOINT, withLocalEndpoint, recordWithLocalEndpoint } from './local_endpoint.js';
+export { LOCAL_ENDPOINT } from './local_endpoint.js';
 
 /** The local cloud's fake account id. */
-export const LOCAL_ACCOUNT_ID = '123456789012';
+const LOCAL_ACCOUNT_ID = '123456789012';
 
-export interface LoadOptions {
+interface LoadOptions {
   /** The local region (the assembly's region is a token). Default `us-east-1`. */
   region?: string;
 }

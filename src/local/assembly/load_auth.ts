@@ -9,7 +9,7 @@ import type {
   PasswordPolicy,
   UserPoolClientModel,
   UserPoolModel,
-} from './model.js';
+} from './model_auth.js';
 import { seedOf } from './physical.js';
 
 /** Cognito's standard attributes: every pool has them, whether or not the Schema mentions them. */

@@ -9,7 +9,7 @@ import type {
   DataSourceModel,
   ResolverCode,
   ResolverModel,
-} from './model.js';
+} from './model_data.js';
 import { loadTables } from './load_tables.js';
 
 /**

@@ -1,11 +1,9 @@
 import { statSync } from 'node:fs';
 import { bool, functionNameOf, num, whereOf, type LoadContext } from './context.js';
 import type { ResourceNode } from './intrinsics.js';
-import type { EventSourceMappingModel, FunctionModel, TableModel } from './model.js';
+import type { EventSourceMappingModel, FunctionModel } from './model_functions.js';
+import type { TableModel } from './model_tables.js';
 import { friendlyName } from './physical.js';
-
-/** Gen 2's placeholder for variables its runtime shim fetches from SSM at cold start. */
-export const SSM_PLACEHOLDER = '<value will be resolved during runtime>';
 
 /**
  * Lambda functions. The user's are the ones the root output `definedFunctions` lists (every

@@ -1,6 +1,6 @@
 import { asList, whereOf, type LoadContext } from './context.js';
 import type { ResourceNode } from './intrinsics.js';
-import type { IamModel, PolicyStatementModel, RoleModel } from './model.js';
+import type { IamModel, PolicyStatementModel, RoleModel } from './model_iam.js';
 
 /**
  * Every AWS::IAM::Role with the statements of its inline Policies, of each AWS::IAM::Policy and

@@ -1,5 +1,5 @@
 import type { LoadContext } from './context.js';
-import type { MessagingModel } from './model.js';
+import type { MessagingModel } from './model_messaging.js';
 
 /** AWS::Pinpoint::<X>Channel → the channel type SendMessages addresses. */
 const CHANNEL_TYPES: Record<string, string> = {

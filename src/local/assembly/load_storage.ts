@@ -1,6 +1,6 @@
 import { asList, num, type LoadContext } from './context.js';
 import { bucketDeployments } from './load_data.js';
-import type { StorageAccessAction, StorageBucketModel, StorageModel } from './model.js';
+import type { StorageAccessAction, StorageBucketModel, StorageModel } from './model_storage.js';
 import { friendlyName } from './physical.js';
 
 interface OutputBucket {

@@ -1,6 +1,6 @@
 import { whereOf, type LoadContext } from './context.js';
 import type { ResourceNode } from './intrinsics.js';
-import type { KeySchemaElement, TableIndexModel, TableModel } from './model.js';
+import type { KeySchemaElement, TableIndexModel, TableModel } from './model_tables.js';
 
 /**
  * Every DynamoDB table of the assembly: Gen 2 model tables (Custom::AmplifyDynamoDBTable, whose

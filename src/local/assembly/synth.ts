@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export type BackendType = 'sandbox' | 'branch' | 'standalone';
+type BackendType = 'sandbox' | 'branch' | 'standalone';
 
-export interface SynthOptions {
+interface SynthOptions {
   /** The folder holding `amplify/backend.ts`. It need not have a package.json of its own. */
   projectDir: string;
   outDir: string;
@@ -23,7 +23,7 @@ export interface SynthOptions {
   onProgress?: (line: string) => void;
 }
 
-export interface SynthResult {
+interface SynthResult {
   outDir: string;
   millis: number;
 }
@@ -60,7 +60,7 @@ function defaultNamespace(projectDir: string): string {
 }
 
 /** The context keys `ampx` sets when it synthesizes a backend. */
-export function backendContext(opts: SynthOptions): Record<string, unknown> {
+function backendContext(opts: SynthOptions): Record<string, unknown> {
   const ctx: Record<string, unknown> = {
     'amplify-backend-namespace': opts.backendNamespace ?? defaultNamespace(opts.projectDir),
     'amplify-backend-name': opts.backendName ?? 'local',

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadBackendModel, LOCAL_ENDPOINT, withLocalEndpoint } from '../../../src/local/assembly/load_assembly.js';
+import { loadBackendModel, LOCAL_ENDPOINT } from '../../../src/local/assembly/load_assembly.js';
 import type { BackendModel, FunctionModel } from '../../../src/local/assembly/model.js';
 import { getTestAssembly } from '../../fixtures/assembly.js';
 import { allStrings, rawResources } from './raw_templates.js';
@@ -127,7 +127,7 @@ describe('loadBackendModel on this backend: data', () => {
     expect(data.apiKey).toBeUndefined();
     expect(data.schema).toMatch(/type Post\b/);
     expect(data.graphqlUrl).toBe(`${LOCAL_ENDPOINT}/graphql`);
-    expect(withLocalEndpoint(model.stackOutputs.awsAppsyncApiEndpoint, 'https://127.0.0.1:20002/')).toBe('https://127.0.0.1:20002/graphql');
+    expect(model.stackOutputs.awsAppsyncApiEndpoint).toBe(`${LOCAL_ENDPOINT}/graphql`);
   });
 
   it('has the four model tables with their keys, indexes and streams', () => {
