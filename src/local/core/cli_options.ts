@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Everything `npm start` accepts, validated into one object (the CLI passes it on unchanged). */
 export interface CliOptions {
@@ -41,31 +42,38 @@ Environment:
   AMPLIFY_LOCAL_CA_DIR  keep the TLS CA in this folder instead of <data-dir>/tls
 `;
 
-const VALUE_FLAGS = ['port', 'data-dir', 'outputs', 'region', 'project', 'host'] as const;
-type ValueFlag = (typeof VALUE_FLAGS)[number];
+const OPTIONS = {
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  outputs: { type: 'string' },
+  region: { type: 'string' },
+  project: { type: 'string' },
+  host: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+type ValueFlag = Exclude<keyof typeof OPTIONS, 'help'>;
 
-/** Parses `npm start` arguments; throws CliUsageError with a message naming the bad flag. */
+/**
+ * Parses `npm start` arguments; throws CliUsageError with a message naming the bad flag.
+ * `parseArgs` tokenizes; the checks are ours so that `--port -1` reads as a bad port, not as a
+ * missing value, and a flag given twice is an error rather than "last one wins".
+ */
 export function parseCliOptions(argv: readonly string[], cwd: string = process.cwd()): CliOptions {
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const values: Partial<Record<ValueFlag, string>> = {};
   let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') {
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new CliUsageError(`Unexpected argument "${token.value}".`);
+    if (token.kind === 'option-terminator') throw new CliUsageError('Unexpected argument "--".');
+    if (!Object.hasOwn(OPTIONS, token.name)) throw new CliUsageError(`Unknown option ${token.rawName}.`);
+    if (token.name === 'help') {
       help = true;
       continue;
     }
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!m) throw new CliUsageError(`Unexpected argument "${arg}".`);
-    const name = m[1] as ValueFlag;
-    if (!VALUE_FLAGS.includes(name)) throw new CliUsageError(`Unknown option --${m[1]}.`);
+    const name = token.name as ValueFlag;
     if (values[name] !== undefined) throw new CliUsageError(`--${name} is given twice.`);
-    let value = m[2];
-    if (value === undefined) {
-      value = argv[i + 1];
-      if (value === undefined || /^--?[a-z]/.test(value)) throw new CliUsageError(`--${name} needs a value.`);
-      i++;
-    }
-    if (value === '') throw new CliUsageError(`--${name} needs a value.`);
+    const value = token.value;
+    if (!value || (!token.inlineValue && /^--?[a-z]/.test(value))) throw new CliUsageError(`--${name} needs a value.`);
     values[name] = value;
   }
 

@@ -37,6 +37,8 @@ describe('parseCliOptions', () => {
     [['--region', 'mars'], /--region must look like an AWS region/],
     [['--host', 'example.com'], /--host must be an IP address/],
     [['--colour'], /Unknown option --colour/],
+    [['-x'], /Unknown option -x/],
+    [['--port='], /--port needs a value/],
     [['serve'], /Unexpected argument "serve"/],
     [['--port', '1', '--port', '2'], /--port is given twice/],
   ])('rejects %j with a clear message', (argv, message) => {
