@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { GraphQLError, isInterfaceType, isObjectType } from 'graphql';
+import { cryptoIds } from '../../core/clock.js';
 import { LocalDynamo } from '../dynamo/local_dynamo.js';
 import { ensureTables } from '../dynamo/tables.js';
 import { AuthDirectives } from './auth_directives.js';
@@ -11,7 +12,6 @@ import { Executor } from './executor.js';
 import { ResolverRuntime, compileResolvers } from './resolvers.js';
 import { buildAppSyncSchema } from './schema.js';
 import { EngineStartError, type CreateGraphqlEngineOptions, type LocalGraphqlEngine } from './types.js';
-import { cryptoIdGen } from './util/ids.js';
 import { Extensions, Util } from './util/util.js';
 import { jsModules } from './js/runtime.js';
 
@@ -27,7 +27,7 @@ export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Pro
     const t = schema.getType(typeName);
     return !!t && (isObjectType(t) || isInterfaceType(t)) && Object.prototype.hasOwnProperty.call(t.getFields(), fieldName);
   };
-  const util = new Util(opts.clock, opts.ids ?? cryptoIdGen, log.child('resolver'));
+  const util = new Util(opts.clock, opts.ids ?? cryptoIds, log.child('resolver'));
   const extensions = new Extensions(util);
   const { resolvers, problems } = compileResolvers(model, knownField, jsModules(util, extensions));
   if (problems.length) throw new EngineStartError(problems);

@@ -172,7 +172,7 @@ export interface CreateGraphqlEngineOptions {
   dataDir: string;
   clock: Clock;
   /** Randomness for `$util.autoId/autoUlid/autoKsuid` (crypto when absent). */
-  ids?: Pick<IdSource, 'uuid' | 'bytes'>;
+  ids?: IdSource;
   log: Logger;
   /**
    * Invokes a function (AWS_LAMBDA data sources). Resolved lazily per call so a functions service

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../../src/local/core/clock.js';
+import { cryptoIds, ManualClock } from '../../../../src/local/core/clock.js';
 import { silentLogger } from '../../../../src/local/core/logger.js';
-import { cryptoIdGen } from '../../../../src/local/data/engine/util/ids.js';
 import { Extensions, Util, newScope } from '../../../../src/local/data/engine/util/util.js';
 import { CompiledTemplate } from '../../../../src/local/data/engine/vtl/compile.js';
 
-const util = new Util(new ManualClock(), cryptoIdGen, silentLogger);
+const util = new Util(new ManualClock(), cryptoIds, silentLogger);
 const extensions = new Extensions(util);
 
 function out(source: string): string {

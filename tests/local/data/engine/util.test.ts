@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../../src/local/core/clock.js';
+import { cryptoIds, ManualClock } from '../../../../src/local/core/clock.js';
 import { silentLogger } from '../../../../src/local/core/logger.js';
-import { cryptoIdGen } from '../../../../src/local/data/engine/util/ids.js';
 import { matchesSubscriptionFilter, toDynamoDBExpression, toSubscriptionFilter } from '../../../../src/local/data/engine/util/transform.js';
 import { Extensions, Util, newScope } from '../../../../src/local/data/engine/util/util.js';
 import { CompiledTemplate } from '../../../../src/local/data/engine/vtl/compile.js';
 
 const clock = new ManualClock(Date.UTC(2026, 2, 4, 5, 6, 7, 89));
-const util = new Util(clock, cryptoIdGen, silentLogger);
+const util = new Util(clock, cryptoIds, silentLogger);
 const extensions = new Extensions(util);
 
 function out(source: string, ctx: Record<string, unknown> = {}): string {

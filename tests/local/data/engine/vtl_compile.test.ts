@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../../src/local/core/clock.js';
+import { cryptoIds, ManualClock } from '../../../../src/local/core/clock.js';
 import { silentLogger } from '../../../../src/local/core/logger.js';
 import { FieldError } from '../../../../src/local/data/engine/errors.js';
-import { cryptoIdGen } from '../../../../src/local/data/engine/util/ids.js';
 import { Extensions, Util, newScope } from '../../../../src/local/data/engine/util/util.js';
 import { CompiledTemplate, VtlCompileError } from '../../../../src/local/data/engine/vtl/compile.js';
 
-const util = new Util(new ManualClock(), cryptoIdGen, silentLogger);
+const util = new Util(new ManualClock(), cryptoIds, silentLogger);
 const extensions = new Extensions(util);
 
 function render(source: string, ctx: Record<string, unknown> = {}) {

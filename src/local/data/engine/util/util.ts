@@ -4,12 +4,12 @@
  * `scope`, set by the resolver runner around each synchronous render.
  */
 import { XMLParser } from 'fast-xml-parser';
-import type { Clock } from '../../../core/clock.js';
+import type { Clock, IdSource } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import { FieldError, unauthorized, type AppendedError } from '../errors.js';
 import { Host, isMap, javaRegex, javaString, type JMap } from '../vtl/java.js';
 import { DynamoDbUtil } from './dynamodb_values.js';
-import { ulid, ksuid, type IdGen } from './ids.js';
+import { ulid, ksuid } from './ids.js';
 import { escapeJavaScript, urlDecode, urlEncode } from './strings.js';
 import { formatEpoch, iso8601, parseFormatted, parseIso8601, TimeFormatError } from './time.js';
 import { FilterError, toDynamoDBExpression, toSubscriptionFilter, validateSubscriptionFilter, type SubscriptionFilter } from './transform.js';
@@ -260,7 +260,7 @@ export class Util extends Host {
 
   constructor(
     private readonly clock: Clock,
-    private readonly ids: IdGen,
+    private readonly ids: IdSource,
     logger: Logger,
   ) {
     super();
