@@ -1,12 +1,40 @@
-import { AwsJsonError } from '../core/aws_errors.js';
+import { AwsJsonError, type CommonErrorName } from '../core/aws_errors.js';
 
 /**
  * An error Cognito itself would return: `type` is the `__type` the SDKs map to `error.name`
  * (`NotAuthorizedException`...), the message is Cognito's wording where it has a fixed one.
  */
-export class CognitoError extends AwsJsonError {}
+export class CognitoError extends AwsJsonError<CognitoErrorName> {}
 
-const make = (type: string, status = 400) => (message: string) => new CognitoError(type, message, status);
+/** The `__type`s Cognito user pools answer with (the ones the local user pool can produce). */
+export type CognitoErrorName =
+  | CommonErrorName
+  | 'InvalidParameterException'
+  | 'NotAuthorizedException'
+  | 'UserNotFoundException'
+  | 'UserNotConfirmedException'
+  | 'UsernameExistsException'
+  | 'AliasExistsException'
+  | 'InvalidPasswordException'
+  | 'CodeMismatchException'
+  | 'ExpiredCodeException'
+  | 'ResourceNotFoundException'
+  | 'LimitExceededException'
+  | 'PasswordResetRequiredException'
+  | 'UserLambdaValidationException'
+  | 'UnexpectedLambdaException'
+  | 'InvalidLambdaResponseException'
+  | 'EnableSoftwareTokenMFAException'
+  | 'SoftwareTokenMFANotFoundException'
+  | 'UnsupportedTokenTypeException'
+  | 'UnsupportedOperationException'
+  | 'UnauthorizedException'
+  | 'InvalidUserPoolConfigurationException'
+  | 'MFAMethodNotFoundException'
+  | 'UnsupportedUserStateException'
+  | 'InternalErrorException';
+
+const make = (type: CognitoErrorName, status = 400) => (message: string) => new CognitoError(type, message, status);
 
 export const errors = {
   invalidParameter: make('InvalidParameterException'),

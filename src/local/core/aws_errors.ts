@@ -5,6 +5,24 @@ import { randomUUID } from 'node:crypto';
  * their real counterpart uses so SDK error parsing (`error.name`, `$metadata`) works unchanged.
  */
 
+/**
+ * Error names every AWS JSON and REST-JSON service shares: request signing, authorization and
+ * request-level failures. Each service's own vocabulary is this plus the names its API documents.
+ */
+export type CommonErrorName =
+  | 'UnrecognizedClientException'
+  | 'InvalidSignatureException'
+  | 'ExpiredTokenException'
+  | 'IncompleteSignatureException'
+  | 'MissingAuthenticationTokenException'
+  | 'AccessDeniedException'
+  | 'SerializationException'
+  | 'UnknownOperationException'
+  | 'ValidationException';
+
+/** What the frame itself (router, admin API) answers with. */
+export type FrameErrorName = CommonErrorName | 'ResourceNotFoundException' | 'MethodNotAllowedException' | 'InternalFailure';
+
 /** Request ids only label responses; they never drive behaviour, so they need not be injected. */
 export function newRequestId(): string {
   return randomUUID();
@@ -118,9 +136,9 @@ export async function readBody(req: Request, limitBytes: number): Promise<Buffer
 }
 
 /** An AWS JSON-protocol error: `type` is the `__type` the SDKs surface as `error.name`. */
-export class AwsJsonError extends Error {
+export class AwsJsonError<Name extends string = CommonErrorName> extends Error {
   constructor(
-    readonly type: string,
+    readonly type: Name,
     message: string,
     readonly status = 400,
   ) {

@@ -1,3 +1,5 @@
+import type { CommonErrorName } from './aws_errors.js';
+
 /**
  * SigV4 failures and how each protocol family words them on the wire. `code`s come from the team
  * contract, plus four that S3 distinguishes:
@@ -35,7 +37,7 @@ const S3_WIRE: Record<SigV4ErrorCode, { status: number; code: string }> = {
 };
 
 /** AWS JSON-protocol services (DynamoDB, Kinesis, Cognito...) answer signature failures with these. */
-const JSON_WIRE: Record<SigV4ErrorCode, { status: number; type: string }> = {
+const JSON_WIRE: Record<SigV4ErrorCode, { status: number; type: CommonErrorName }> = {
   InvalidAccessKeyId: { status: 400, type: 'UnrecognizedClientException' },
   SignatureDoesNotMatch: { status: 400, type: 'InvalidSignatureException' },
   ExpiredToken: { status: 400, type: 'ExpiredTokenException' },
@@ -68,7 +70,7 @@ export class SigV4Error extends Error {
   }
 
   /** Status and `__type` a JSON-protocol service answers with. */
-  get json(): { status: number; type: string } {
+  get json(): { status: number; type: CommonErrorName } {
     return JSON_WIRE[this.code];
   }
 }

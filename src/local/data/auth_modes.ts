@@ -1,4 +1,5 @@
 import type { AppSyncAuthMode, BackendModel, PolicyStatementModel } from '../assembly/model.js';
+import type { CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller, type CallerRejection } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import { assumedRoleArn, iamRequestContext, roleId, roleName, sessionName } from '../core/iam_authorize.js';
@@ -48,7 +49,7 @@ export interface AuthSuccess {
 export interface AuthFailure {
   ok: false;
   status: number;
-  errorType: string;
+  errorType: AppSyncErrorName;
   /** Exactly AppSync's message (clients and tests compare it). */
   message: string;
   /** Why, for the local request log only. */
@@ -60,7 +61,10 @@ export type AuthResult = AuthSuccess | AuthFailure;
 export const NOT_PROVIDED = 'Valid authorization header not provided.';
 export const NOT_AUTHORIZED_CALL = 'You are not authorized to make this call.';
 
-function fail(status: number, errorType: string, message: string, detail: string): AuthFailure {
+/** The `errorType`s AppSync's GraphQL endpoint answers request-level failures with. */
+export type AppSyncErrorName = CommonErrorName | 'UnauthorizedException' | 'BadRequestException' | 'MalformedHttpRequestException' | 'PayloadTooLargeException' | 'ServiceUnavailableException' | 'InternalFailure';
+
+function fail(status: number, errorType: AppSyncErrorName, message: string, detail: string): AuthFailure {
   return { ok: false, status, errorType, message, detail };
 }
 

@@ -2,7 +2,7 @@ import { BodyTooLargeError, readBody } from '../core/aws_errors.js';
 import type { IdSource } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { getRequestInfo } from '../core/request_info.js';
-import { authenticate, iamFieldAuthorizer, type AuthDeps } from './auth_modes.js';
+import { authenticate, iamFieldAuthorizer, type AppSyncErrorName, type AuthDeps } from './auth_modes.js';
 import type { GraphqlEngine, GraphqlResult } from './engine/types.js';
 import type { DataRecorder, OperationType, RequestRecord } from './metrics.js';
 import { operationLabel, selectOperation, summarizeDocument } from './operation_info.js';
@@ -107,7 +107,7 @@ export async function handleGraphqlHttp(req: Request, deps: HttpDeps): Promise<R
     deps.recorder.recordRequest(record);
     return res;
   };
-  const fail = (status: number, errorType: string, message: string, logged = message, extra: Record<string, unknown> = {}) =>
+  const fail = (status: number, errorType: AppSyncErrorName, message: string, logged = message, extra: Record<string, unknown> = {}) =>
     finish(respond(status, { errors: [{ errorType, message, ...extra }] }, requestId, errorType), [{ errorType, message: logged }]);
 
   let bytes: Buffer;

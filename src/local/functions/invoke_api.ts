@@ -1,5 +1,5 @@
 import type { BackendModel, FunctionModel } from '../assembly/model.js';
-import { newRequestId } from '../core/aws_errors.js';
+import { newRequestId, type CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import type { CredentialStore } from '../core/registry.js';
@@ -12,7 +12,15 @@ export const LAMBDA_PATH_PREFIX = '/2015-03-31/functions/';
 export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 
 /** Lambda's REST error body: `{"Type": "User", "message": ...}`, the name in `x-amzn-ErrorType`. */
-export function lambdaError(status: number, type: string, message: string, requestId = newRequestId()): Response {
+/** The error types Lambda's Invoke answers with (the ones the local runtime can produce). */
+export type LambdaErrorName =
+  | CommonErrorName
+  | 'ResourceNotFoundException'
+  | 'RequestTooLargeException'
+  | 'InvalidRequestContentException'
+  | 'InvalidParameterValueException';
+
+export function lambdaError(status: number, type: LambdaErrorName, message: string, requestId = newRequestId()): Response {
   return new Response(JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }), {
     status,
     headers: { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': requestId },

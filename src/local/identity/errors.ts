@@ -1,9 +1,17 @@
-import { AwsJsonError } from '../core/aws_errors.js';
+import { AwsJsonError, type CommonErrorName } from '../core/aws_errors.js';
 
 /** An error the Cognito identity service itself returns (`__type` is what the SDKs surface as `error.name`). */
-export class IdentityError extends AwsJsonError {}
+export class IdentityError extends AwsJsonError<IdentityErrorName> {}
 
-const make = (type: string, status = 400) => (message: string) => new IdentityError(type, message, status);
+/** The `__type`s Cognito identity pools answer with (the ones the local identity pool can produce). */
+export type IdentityErrorName =
+  | CommonErrorName
+  | 'NotAuthorizedException'
+  | 'ResourceNotFoundException'
+  | 'InvalidParameterException'
+  | 'InvalidIdentityPoolConfigurationException';
+
+const make = (type: IdentityErrorName, status = 400) => (message: string) => new IdentityError(type, message, status);
 
 export const errors = {
   notAuthorized: make('NotAuthorizedException'),

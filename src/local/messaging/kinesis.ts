@@ -1,5 +1,5 @@
 import type { BackendModel } from '../assembly/model.js';
-import { jsonError, newRequestId } from '../core/aws_errors.js';
+import { jsonError, newRequestId, type CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import type { CredentialStore } from '../core/registry.js';
@@ -19,9 +19,12 @@ export interface KinesisDeps {
   stream(name: string): StreamStore | undefined;
 }
 
+/** The `__type`s Kinesis Data Streams answers PutRecord(s) with. */
+type KinesisErrorName = CommonErrorName | 'InvalidArgumentException' | 'ResourceNotFoundException';
+
 class KinesisError extends Error {
   constructor(
-    readonly type: string,
+    readonly type: KinesisErrorName,
     message: string,
   ) {
     super(message);
@@ -73,7 +76,7 @@ function checkRecord(input: RecordInput, at: string): { problems: string[]; byte
 export async function handleKinesis(req: Request, deps: KinesisDeps): Promise<Response> {
   const { model } = deps;
   const requestId = newRequestId();
-  const fail = (status: number, type: string, message: string) => jsonError(status, type, message, {}, { requestId });
+  const fail = (status: number, type: KinesisErrorName, message: string) => jsonError(status, type, message, {}, { requestId });
   const operation = (req.headers.get('x-amz-target') ?? '').slice(KINESIS_TARGET_PREFIX.length);
   if (req.method !== 'POST') return fail(400, 'UnknownOperationException', `Kinesis is called with POST ((local: got ${req.method}))`);
 
