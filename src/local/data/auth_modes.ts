@@ -112,14 +112,13 @@ export async function authenticate(creds: PresentedCredentials, deps: AuthDeps):
   }
 }
 
-// ── user pools ───────────────────────────────────────────────────────────────
-
 /**
  * Three base64url parts: anything else is "Unable to parse JWT token." before any crypto. Whether
  * the parts decode is left to the verifier (its `malformed` rejection maps to the same message).
  */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/** AMAZON_COGNITO_USER_POOLS: a Cognito ID or access token in Authorization, verified by the auth service. */
 async function authenticateUserPool(creds: PresentedCredentials, deps: AuthDeps): Promise<AuthResult> {
   let token = creds.header('authorization')!.trim();
   if (/^Bearer\s+/i.test(token)) token = token.replace(/^Bearer\s+/i, '');
@@ -156,8 +155,6 @@ async function authenticateUserPool(creds: PresentedCredentials, deps: AuthDeps)
   };
   return { ok: true, mode: 'AMAZON_COGNITO_USER_POOLS', identity, principal: identity.sub };
 }
-
-// ── IAM ──────────────────────────────────────────────────────────────────────
 
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';

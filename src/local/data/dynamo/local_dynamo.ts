@@ -3,20 +3,19 @@
  * (durable across `kill -9`: LevelDB's log is written before each write returns), plus what
  * dynalite lacks and the local cloud needs:
  * - a change feed (old/new images captured around every write, writes serialized per item),
- * - TransactWriteItems / TransactGetItems (all items locked, conditions checked, then applied),
- * - DynamoDB's JSON protocol for functions' SDK calls (`handleJson`).
+ * - TransactWriteItems / TransactGetItems (transactions.ts),
+ * - DynamoDB's JSON protocol for functions' SDK calls (`handleJson`, ../dynamodb_wire.ts).
  */
 import { mkdirSync } from 'node:fs';
-import zlib from 'node:zlib';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import { handleDynamoDbJson, type DynamoDbJsonResponse } from '../dynamodb_wire.js';
 import type { DynamoEngine } from '../engine/types.js';
 import { LocalChangeFeed, type StreamViewType } from './change_feed.js';
 import {
   DYNALITE_OPERATIONS,
   DynamoDbError,
   closeStore,
-  conditionFails,
   openStore,
   queryByKey,
   runDynalite,
@@ -25,6 +24,8 @@ import {
   validated,
   type Store,
 } from './dynalite.js';
+import { ItemLocks } from './item_locks.js';
+import { transactGet, transactWrite, type TransactionContext } from './transactions.js';
 
 type Item = Record<string, unknown>;
 type Input = Record<string, unknown>;
@@ -58,14 +59,13 @@ function cacheTables(store: Store, cache: Map<string, unknown>): void {
 }
 
 const SUPPORTED = new Set<string>([...DYNALITE_OPERATIONS, 'TransactWriteItems', 'TransactGetItems']);
-const TARGET_PREFIX = 'DynamoDB_20120810.';
 
 export class LocalDynamo implements DynamoEngine {
   readonly changes: LocalChangeFeed;
   private readonly store: Store;
   /** Key attribute names per table (for per-item locks and stream keys). */
   private readonly keyAttributes = new Map<string, string[]>();
-  private readonly locks = new Map<string, Promise<void>>();
+  private readonly locks = new ItemLocks((table) => this.keyAttributes.get(table));
   /** ACTIVE table descriptions for item operations (dynalite reads them from LevelDB on every call). */
   private readonly tableCache = new Map<string, unknown>();
   private closed = false;
@@ -130,9 +130,9 @@ export class LocalDynamo implements DynamoEngine {
       case 'BatchWriteItem':
         return this.batchWrite(input);
       case 'TransactWriteItems':
-        return this.transactWrite(input);
+        return transactWrite(this.transactionContext(), input);
       case 'TransactGetItems':
-        return this.transactGet(input);
+        return transactGet(this.store, input);
       case 'Query': {
         const data = validated(this.store, 'Query', input);
         return ((queryByKey(this.store, data, this.tableCache.get(String(input.TableName))) ?? runValidated(this.store, 'Query', data)) as Promise<Input>);
@@ -162,85 +162,15 @@ export class LocalDynamo implements DynamoEngine {
   }
 
   /** DynamoDB's JSON 1.0 protocol (`X-Amz-Target: DynamoDB_20120810.<Op>`). */
-  async handleJson(target: string, body: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-    let op = target;
-    if (target.includes('.')) {
-      if (!target.startsWith(TARGET_PREFIX)) return this.wireError(new DynamoDbError('UnknownOperationException', ''));
-      op = target.slice(TARGET_PREFIX.length);
-    }
-    if (!SUPPORTED.has(op)) return this.wireError(new DynamoDbError('UnknownOperationException', ''));
-    let input: unknown;
-    try {
-      input = body.trim() === '' ? {} : JSON.parse(body);
-    } catch {
-      return this.wireError(new DynamoDbError('SerializationException', 'Start of structure or map found where not expected'));
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      return this.wireError(new DynamoDbError('SerializationException', 'Start of structure or map found where not expected'));
-    }
-    try {
-      const out = await this.request(op, input as Input);
-      return this.wire(200, out);
-    } catch (err) {
-      if (err instanceof DynamoDbError) return this.wireError(err);
-      this.opts.log.error(`DynamoDB ${op} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      return this.wireError(new DynamoDbError('InternalServerError', 'Internal server error', 500));
-    }
-  }
-
-  private wire(status: number, payload: unknown): { status: number; headers: Record<string, string>; body: string } {
-    const body = JSON.stringify(payload);
-    return { status, headers: { 'x-amz-crc32': String(zlib.crc32(body)) }, body };
-  }
-
-  private wireError(err: DynamoDbError): { status: number; headers: Record<string, string>; body: string } {
-    const payload: Input = { __type: err.wireType, ...err.extra };
-    if (err.message) payload.message = err.message;
-    const out = this.wire(err.statusCode, payload);
-    out.headers['x-amzn-errortype'] = err.type;
-    return out;
-  }
-
-  // ── writes with images ─────────────────────────────────────────────────────
-
-  private lockKey(table: string, item: unknown): string | undefined {
-    const keys = this.keyAttributes.get(table);
-    if (!keys || typeof item !== 'object' || item === null) return undefined;
-    let k = table;
-    for (const a of keys) k += `\u0000${JSON.stringify((item as Item)[a] ?? null)}`;
-    return k;
-  }
-
-  private async withLocks<T>(keys: (string | undefined)[], fn: () => Promise<T>): Promise<T> {
-    const unique = [...new Set(keys.filter((k): k is string => k !== undefined))].sort();
-    const releases: (() => void)[] = [];
-    const waits: Promise<void>[] = [];
-    for (const key of unique) {
-      const prev = this.locks.get(key) ?? Promise.resolve();
-      let release!: () => void;
-      const mine = new Promise<void>((r) => (release = r));
-      const tail = prev.then(() => mine);
-      this.locks.set(key, tail);
-      waits.push(prev);
-      releases.push(() => {
-        release();
-        if (this.locks.get(key) === tail) this.locks.delete(key);
-      });
-    }
-    if (waits.length === 1) await waits[0];
-    else if (waits.length > 1) await Promise.all(waits);
-    try {
-      return await fn();
-    } finally {
-      for (const r of releases) r();
-    }
+  handleJson(target: string, body: string): Promise<DynamoDbJsonResponse> {
+    return handleDynamoDbJson({ supports: (op) => SUPPORTED.has(op), request: (op, input) => this.request(op, input) }, target, body, this.opts.log);
   }
 
   private async put(input: Input): Promise<Input> {
     const table = String(input.TableName ?? '');
     const wanted = input.ReturnValues;
     const data = validated(this.store, 'PutItem', { ...input, ReturnValues: 'ALL_OLD' });
-    return this.withLocks([this.lockKey(table, data.Item)], async () => {
+    return this.locks.withLocks([this.locks.keyOf(table, data.Item)], async () => {
       const out = (await runValidated(this.store, 'PutItem', data)) as Input;
       this.changes.publish(table, out.Attributes as Item | undefined, data.Item as Item);
       if (wanted !== 'ALL_OLD') delete out.Attributes;
@@ -253,7 +183,7 @@ export class LocalDynamo implements DynamoEngine {
     const wanted = (input.ReturnValues as string | undefined) ?? 'NONE';
     const updatedOnly = wanted === 'UPDATED_OLD' || wanted === 'UPDATED_NEW';
     const data = validated(this.store, 'UpdateItem', { ...input, ReturnValues: updatedOnly ? wanted : 'ALL_NEW' });
-    return this.withLocks([this.lockKey(table, data.Key)], async () => {
+    return this.locks.withLocks([this.locks.keyOf(table, data.Key)], async () => {
       const streamed = this.changes.wants(table);
       const old = streamed || wanted === 'ALL_OLD' ? await this.currentItem(table, data.Key as Item) : undefined;
       const out = (await runValidated(this.store, 'UpdateItem', data)) as Input;
@@ -273,7 +203,7 @@ export class LocalDynamo implements DynamoEngine {
     const table = String(input.TableName ?? '');
     const wanted = input.ReturnValues;
     const data = validated(this.store, 'DeleteItem', { ...input, ReturnValues: 'ALL_OLD' });
-    return this.withLocks([this.lockKey(table, data.Key)], async () => {
+    return this.locks.withLocks([this.locks.keyOf(table, data.Key)], async () => {
       const out = (await runValidated(this.store, 'DeleteItem', data)) as Input;
       this.changes.publish(table, out.Attributes as Item | undefined, undefined);
       if (wanted !== 'ALL_OLD') delete out.Attributes;
@@ -299,79 +229,14 @@ export class LocalDynamo implements DynamoEngine {
     return { UnprocessedItems: {} };
   }
 
-  private async transactGet(input: Input): Promise<Input> {
-    const items = input.TransactItems;
-    if (!Array.isArray(items) || items.length === 0 || items.length > 100) {
-      throw new DynamoDbError('ValidationException', `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length ${Array.isArray(items) && items.length > 100 ? 'less than or equal to 100' : 'greater than or equal to 1'}`);
-    }
-    const responses: Input[] = [];
-    for (const entry of items as { Get?: Input }[]) {
-      if (!entry?.Get) throw new DynamoDbError('ValidationException', 'TransactItems can only contain Get operations');
-      const out = (await runDynalite(this.store, 'GetItem', { ...entry.Get, ConsistentRead: true })) as { Item?: Item };
-      responses.push(out.Item ? { Item: out.Item } : {});
-    }
-    return { Responses: responses };
-  }
-
-  private async transactWrite(input: Input): Promise<Input> {
-    const items = input.TransactItems;
-    if (!Array.isArray(items) || items.length === 0 || items.length > 100) {
-      throw new DynamoDbError('ValidationException', `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length ${Array.isArray(items) && items.length > 100 ? 'less than or equal to 100' : 'greater than or equal to 1'}`);
-    }
-    type Step = { kind: 'Put' | 'Update' | 'Delete' | 'ConditionCheck'; table: string; key: Item; op: string; data: Record<string, unknown>; returnOld: boolean };
-    const steps: Step[] = [];
-    const seen = new Set<string>();
-    for (const entry of items as Record<string, Input>[]) {
-      const kinds = Object.keys(entry ?? {}).filter((k) => ['Put', 'Update', 'Delete', 'ConditionCheck'].includes(k));
-      if (kinds.length !== 1) throw new DynamoDbError('ValidationException', 'TransactItems can only contain one of Check, Put, Update or Delete');
-      const kind = kinds[0] as Step['kind'];
-      const spec = { ...entry[kind] };
-      const returnOld = spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
-      delete spec.ReturnValuesOnConditionCheckFailure;
-      const op = kind === 'Put' ? 'PutItem' : kind === 'Update' ? 'UpdateItem' : 'DeleteItem';
-      if (kind === 'ConditionCheck' && !spec.ConditionExpression) throw new DynamoDbError('ValidationException', 'The ConditionExpression parameter is required for ConditionCheck');
-      const data = validated(this.store, op, spec);
-      const table = String(spec.TableName);
-      const key = (kind === 'Put' ? this.keyOf(table, data.Item as Item) : data.Key) as Item;
-      const lockKey = this.lockKey(table, key) ?? `${table}\u0000${JSON.stringify(key)}`;
-      if (seen.has(lockKey)) throw new DynamoDbError('ValidationException', 'Transaction request cannot include multiple operations on one item');
-      seen.add(lockKey);
-      steps.push({ kind, table, key, op, data, returnOld });
-    }
-    return this.withLocks(
-      steps.map((s) => this.lockKey(s.table, s.key)),
-      async () => {
-        const olds: (Item | undefined)[] = [];
-        const reasons: Input[] = [];
-        let failed = false;
-        for (const s of steps) {
-          const old = await this.currentItem(s.table, s.key);
-          olds.push(old);
-          if (s.data.ConditionExpression !== undefined && conditionFails(s.data, old)) {
-            failed = true;
-            reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(s.returnOld && old ? { Item: old } : {}) });
-          } else reasons.push({ Code: 'None' });
-        }
-        if (failed) {
-          throw new DynamoDbError(
-            'TransactionCanceledException',
-            `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-            400,
-            undefined,
-            { CancellationReasons: reasons },
-          );
-        }
-        for (let i = 0; i < steps.length; i++) {
-          const s = steps[i];
-          if (s.kind === 'ConditionCheck') continue;
-          if (s.kind === 'Update') s.data.ReturnValues = 'ALL_NEW';
-          const out = (await runValidated(this.store, s.op, s.data)) as Input;
-          const now = s.kind === 'Put' ? (s.data.Item as Item) : s.kind === 'Update' ? (out.Attributes as Item) : undefined;
-          this.changes.publish(s.table, olds[i], now);
-        }
-        return {};
-      },
-    );
+  private transactionContext(): TransactionContext {
+    return {
+      store: this.store,
+      changes: this.changes,
+      locks: this.locks,
+      currentItem: (table, key) => this.currentItem(table, key),
+      keyOf: (table, item) => this.keyOf(table, item),
+    };
   }
 
   private keyOf(table: string, item: Item): Item {
@@ -431,7 +296,7 @@ export class LocalDynamo implements DynamoEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.locks.values()]);
+    await this.locks.settled();
     await closeStore(this.store);
   }
 }

@@ -42,15 +42,14 @@ export function dynamoErrorOutcome(err: DynamoDbError, result: unknown = null): 
   };
 }
 
-// ── nextToken ────────────────────────────────────────────────────────────────
-
-/** Opaque like AppSync's (`eyJ2ZXJzaW9uIjoy…`), but not encrypted locally. */
+/** A page's `nextToken` from its LastEvaluatedKey: opaque like AppSync's (`eyJ2ZXJzaW9uIjoy…`), but not encrypted locally. */
 export function encodeNextToken(lastKey: unknown): string | null {
   if (!lastKey) return null;
   const token = Buffer.from(JSON.stringify(lastKey)).toString('base64');
   return Buffer.from(JSON.stringify({ version: 2, token })).toString('base64');
 }
 
+/** The ExclusiveStartKey of a `nextToken` from encodeNextToken. */
 export function decodeNextToken(token: unknown): Input {
   try {
     const outer = JSON.parse(Buffer.from(String(token), 'base64').toString('utf8')) as { version?: number; token?: string };
@@ -63,8 +62,7 @@ export function decodeNextToken(token: unknown): Input {
   }
 }
 
-// ── expressions ──────────────────────────────────────────────────────────────
-
+/** A request mapping's expression object (`expression`, `expressionNames`, `expressionValues`). */
 interface Expr {
   expression: string;
   names?: Record<string, string>;
@@ -109,8 +107,7 @@ function limitOf(v: unknown): number | undefined {
   return n;
 }
 
-// ── operations ───────────────────────────────────────────────────────────────
-
+/** Runs a resolver's DynamoDB request (its `operation`) on the table; DynamoDB's rejections become AppSync errors. */
 export async function runDynamoRequest(dynamo: LocalDynamo, tableName: string, req: JMap): Promise<DataSourceOutcome> {
   const op = req.operation;
   try {

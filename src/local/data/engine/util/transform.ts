@@ -167,8 +167,7 @@ export function toDynamoDBExpression(filter: unknown): DynamoExpression {
   };
 }
 
-// ── enhanced subscription filters ────────────────────────────────────────────
-
+/** One condition of an AppSync enhanced subscription filter. */
 export interface SubscriptionFilterLeaf {
   fieldName: string;
   operator: string;
