@@ -28,6 +28,11 @@ export function xmlDocument(root: string, body: XmlNode): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NS}">${inner}</${root}>`;
 }
 
+/** An S3 response carrying an XML document. */
+export function xmlResponse(root: string, body: XmlNode, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(xmlDocument(root, body), { status, headers: { 'content-type': 'application/xml', ...headers } });
+}
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
