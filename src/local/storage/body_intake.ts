@@ -2,9 +2,10 @@
  * Request body intake: streaming a body to a temp file under a size limit (decoding aws-chunked
  * framing) and checking every digest the client sent, plus small XML request bodies.
  */
+import { BodyTooLargeError } from '../core/aws_errors.js';
 import { decodeAwsChunked } from './aws_chunked.js';
 import { S3Error, s3Errors } from './errors.js';
-import { BodyTooLargeError, type WrittenBody } from './object_store.js';
+import type { WrittenBody } from './object_store.js';
 import type { S3Request } from './s3_request.js';
 import { MalformedXmlError, parseXml } from './xml.js';
 
