@@ -1,12 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
+import { escapeXml } from '../core/aws_errors.js';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
-
-export function escapeXml(s: string): string {
-  return s.replace(/[<>&'"\r\n\t]/g, (c) =>
-    ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;', '\r': '&#13;', '\n': '&#10;', '\t': '&#9;' })[c]!,
-  );
-}
 
 export type XmlValue = string | number | boolean | undefined | null | XmlNode | XmlValue[];
 export interface XmlNode {
