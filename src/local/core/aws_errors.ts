@@ -71,13 +71,17 @@ export function restJsonError(
   });
 }
 
+/** Escapes text for an XML element; line breaks and tabs become character references so they survive parsing. */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&${({ '<': 'lt', '>': 'gt', '&': 'amp', "'": 'apos', '"': 'quot' })[c]};`);
+  return text.replace(/[<>&'"\r\n\t]/g, (c) =>
+    ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;', '\r': '&#13;', '\n': '&#10;', '\t': '&#9;' })[c]!,
+  );
 }
 
 /**
- * S3 REST-XML: `<Error><Code/><Message/><Resource/><RequestId/></Error>`. `extra` adds elements
- * (e.g. `Key`, `BucketName`, `Condition`). HEAD requests get no body, as S3 does.
+ * S3 REST-XML: `<Error><Code/><Message/><Resource/><RequestId/></Error>`, with no namespace. `extra`
+ * adds elements (e.g. `Key`, `BucketName`, `Condition`). HEAD requests get no body (and so no
+ * content type), as S3 does. The one renderer of this document: storage's errors go through it.
  */
 export function xmlError(
   status: number,
@@ -93,10 +97,11 @@ export function xmlError(
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message>${extra}` +
     (opts.resource !== undefined ? `<Resource>${escapeXml(opts.resource)}</Resource>` : '') +
-    `<RequestId>${requestId}</RequestId></Error>`;
-  return new Response(opts.method === 'HEAD' ? null : body, {
+    `<RequestId>${escapeXml(requestId)}</RequestId></Error>`;
+  const head = opts.method === 'HEAD';
+  return new Response(head ? null : body, {
     status,
-    headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId, ...opts.headers },
+    headers: { ...(head ? {} : { 'content-type': 'application/xml' }), 'x-amz-request-id': requestId, ...opts.headers },
   });
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { xmlDocument } from './xml.js';
+import { xmlError } from '../core/aws_errors.js';
 
 /** An S3 error: code and status exactly as S3 answers. */
 export class S3Error extends Error {
@@ -47,13 +47,7 @@ export function requestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
 }
 
+/** The S3 error document for `err`, rendered by core's S3 XML error renderer. */
 export function errorResponse(err: S3Error, resource: string, method: string, reqId = requestId()): Response {
-  const headers = new Headers({ 'x-amz-request-id': reqId, 'x-amz-id-2': reqId });
-  // HEAD responses carry no body; clients read the status only.
-  if (method === 'HEAD') return new Response(null, { status: err.status, headers });
-  headers.set('content-type', 'application/xml');
-  const doc = xmlDocument('Error', { Code: err.code, Message: err.message, ...err.extra, Resource: resource, RequestId: reqId })
-    // S3's <Error> document has no namespace.
-    .replace(/ xmlns="[^"]*"/, '');
-  return new Response(doc, { status: err.status, headers });
+  return xmlError(err.status, err.code, err.message, { resource, requestId: reqId, extra: err.extra, method, headers: { 'x-amz-id-2': reqId } });
 }

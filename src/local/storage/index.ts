@@ -6,7 +6,10 @@ import { StorageAuthorizer } from './authorize.js';
 import { S3Error, errorResponse, requestId, s3Errors } from './errors.js';
 import { MultipartStore } from './multipart.js';
 import { BucketStore } from './object_store.js';
-import * as ops from './s3_handlers.js';
+import { listObjectsV2 } from './list_objects.js';
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart } from './multipart_ops.js';
+import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object_ops.js';
+import type { Bucket, S3Request } from './s3_request.js';
 
 interface SystemObject {
   bucket: string;
@@ -22,7 +25,7 @@ interface SystemObject {
  */
 export function createStorageService(ctx: ServiceContext): LocalService {
   const model = ctx.model;
-  const buckets = new Map<string, ops.Bucket>();
+  const buckets = new Map<string, Bucket>();
   const authz = new StorageAuthorizer(model);
 
   const systemObjects: SystemObject[] = [];
@@ -37,9 +40,9 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     });
   }
 
-  function addBucket(name: string, readOnly: boolean): ops.Bucket {
+  function addBucket(name: string, readOnly: boolean): Bucket {
     const dir = path.join(ctx.dataDir, 'buckets', name);
-    const b: ops.Bucket = { name, store: new BucketStore(name, dir), uploads: new MultipartStore(dir), readOnly };
+    const b: Bucket = { name, store: new BucketStore(name, dir), uploads: new MultipartStore(dir), readOnly };
     buckets.set(name, b);
     return b;
   }
@@ -81,10 +84,10 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     throw new Error(`S3: unexpected ${rejection.reason} for a streamed body`);
   }
 
-  async function route(req: Request, url: URL, bucket: ops.Bucket, key: string): Promise<Response> {
+  async function route(req: Request, url: URL, bucket: Bucket, key: string): Promise<Response> {
     const q = url.searchParams;
     const creds = await authenticate(req);
-    const r: ops.S3Request = {
+    const r: S3Request = {
       req,
       url,
       bucket,
@@ -97,8 +100,8 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     };
     const method = req.method;
     if (!key) {
-      if (method === 'GET' && q.get('list-type') === '2') return ops.listObjectsV2(r);
-      if (method === 'POST' && q.has('delete')) return ops.deleteObjects(r);
+      if (method === 'GET' && q.get('list-type') === '2') return listObjectsV2(r);
+      if (method === 'POST' && q.has('delete')) return deleteObjects(r);
       if (method === 'HEAD') {
         authz.require(creds, 's3:ListBucket', authz.bucketArn(bucket.name));
         return new Response(null, { status: 200, headers: { 'x-amz-bucket-region': model.region } });
@@ -116,22 +119,22 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     const uploadId = q.get('uploadId');
     switch (method) {
       case 'GET':
-        return uploadId !== null ? ops.listParts(r, uploadId) : ops.getObject(r, false);
+        return uploadId !== null ? listParts(r, uploadId) : getObject(r, false);
       case 'HEAD':
-        return ops.getObject(r, true);
+        return getObject(r, true);
       case 'PUT':
         if (uploadId !== null) {
           if (req.headers.has('x-amz-copy-source')) throw s3Errors.notImplemented('UploadPartCopy');
-          return ops.uploadPart(r, uploadId, q.get('partNumber') ?? '');
+          return uploadPart(r, uploadId, q.get('partNumber') ?? '');
         }
-        if (req.headers.has('x-amz-copy-source')) return ops.copyObject(r);
-        return ops.putObject(r);
+        if (req.headers.has('x-amz-copy-source')) return copyObject(r);
+        return putObject(r);
       case 'POST':
-        if (q.has('uploads')) return ops.createMultipartUpload(r);
-        if (uploadId !== null) return ops.completeMultipartUpload(r, uploadId);
+        if (q.has('uploads')) return createMultipartUpload(r);
+        if (uploadId !== null) return completeMultipartUpload(r, uploadId);
         throw s3Errors.methodNotAllowed(method);
       case 'DELETE':
-        return uploadId !== null ? ops.abortMultipartUpload(r, uploadId) : ops.deleteObject(r);
+        return uploadId !== null ? abortMultipartUpload(r, uploadId) : deleteObject(r);
       default:
         throw s3Errors.methodNotAllowed(method);
     }

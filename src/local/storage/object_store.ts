@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
+import { BodyTooLargeError } from '../core/aws_errors.js';
 
 /** What S3 keeps about an object besides its bytes. */
 export interface ObjectMeta {
@@ -30,12 +31,6 @@ export interface WrittenBody {
   sha256: string;
   crc32: number;
   tmpFile: string;
-}
-
-export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`body exceeds ${limit} bytes`);
-  }
 }
 
 /** Counts, hashes and caps a stream on its way to disk. */

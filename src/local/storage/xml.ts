@@ -1,12 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
+import { escapeXml } from '../core/aws_errors.js';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
-
-export function escapeXml(s: string): string {
-  return s.replace(/[<>&'"\r\n\t]/g, (c) =>
-    ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;', '\r': '&#13;', '\n': '&#10;', '\t': '&#9;' })[c]!,
-  );
-}
 
 export type XmlValue = string | number | boolean | undefined | null | XmlNode | XmlValue[];
 export interface XmlNode {
@@ -26,6 +21,11 @@ function render(name: string, value: XmlValue): string {
 export function xmlDocument(root: string, body: XmlNode): string {
   const inner = Object.entries(body).map(([k, v]) => render(k, v)).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NS}">${inner}</${root}>`;
+}
+
+/** An S3 response carrying an XML document. */
+export function xmlResponse(root: string, body: XmlNode, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(xmlDocument(root, body), { status, headers: { 'content-type': 'application/xml', ...headers } });
 }
 
 const parser = new XMLParser({
