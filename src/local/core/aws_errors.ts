@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { S3SignatureErrorCode } from './sigv4_errors.js';
 
 /**
  * AWS-shaped error responses. Each AWS protocol has its own error body; services pick the one
@@ -31,10 +32,12 @@ export function newRequestId(): string {
 /**
  * AWS JSON 1.0/1.1 (Cognito, DynamoDB, Kinesis, Lambda...):
  * `{"__type": "NotAuthorizedException", "message": "..."}` with `x-amzn-ErrorType`.
+ * `Name` is the caller's vocabulary (a service passes its own union; the frame's is the default),
+ * never inferred from the argument, so a misspelt name does not compile.
  */
-export function jsonError(
+export function jsonError<Name extends string = FrameErrorName>(
   status: number,
-  type: string,
+  type: NoInfer<Name>,
   message: string,
   extra: Record<string, unknown> = {},
   opts: { requestId?: string; contentType?: string; headers?: Record<string, string> } = {},
@@ -52,9 +55,9 @@ export function jsonError(
 }
 
 /** REST-JSON (Pinpoint, AppSync...): `{"Message": "...", "RequestID": "..."}` with `x-amzn-ErrorType`. */
-export function restJsonError(
+export function restJsonError<Name extends string = FrameErrorName>(
   status: number,
-  type: string,
+  type: NoInfer<Name>,
   message: string,
   extra: Record<string, unknown> = {},
   opts: { requestId?: string; headers?: Record<string, string> } = {},
@@ -83,9 +86,9 @@ export function escapeXml(text: string): string {
  * adds elements (e.g. `Key`, `BucketName`, `Condition`). HEAD requests get no body (and so no
  * content type), as S3 does. The one renderer of this document: storage's errors go through it.
  */
-export function xmlError(
+export function xmlError<Code extends string = S3SignatureErrorCode>(
   status: number,
-  code: string,
+  code: NoInfer<Code>,
   message: string,
   opts: { resource?: string; requestId?: string; extra?: Record<string, string>; method?: string; headers?: Record<string, string> } = {},
 ): Response {
@@ -152,6 +155,6 @@ export class AwsJsonError<Name extends string = CommonErrorName> extends Error {
   }
 
   toResponse(): Response {
-    return jsonError(this.status, this.type, this.message);
+    return jsonError<Name>(this.status, this.type, this.message);
   }
 }

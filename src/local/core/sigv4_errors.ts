@@ -22,7 +22,19 @@ export type SigV4ErrorCode =
   | 'XAmzContentSHA256Mismatch'
   | 'HeadersNotSigned';
 
-const S3_WIRE: Record<SigV4ErrorCode, { status: number; code: string }> = {
+/** The `<Code>`s S3 answers signature and presigning failures with. */
+export type S3SignatureErrorCode =
+  | 'InvalidAccessKeyId'
+  | 'SignatureDoesNotMatch'
+  | 'ExpiredToken'
+  | 'RequestTimeTooSkewed'
+  | 'AccessDenied'
+  | 'AuthorizationHeaderMalformed'
+  | 'InvalidToken'
+  | 'AuthorizationQueryParametersError'
+  | 'XAmzContentSHA256Mismatch';
+
+const S3_WIRE: Record<SigV4ErrorCode, { status: number; code: S3SignatureErrorCode }> = {
   InvalidAccessKeyId: { status: 403, code: 'InvalidAccessKeyId' },
   SignatureDoesNotMatch: { status: 403, code: 'SignatureDoesNotMatch' },
   ExpiredToken: { status: 400, code: 'ExpiredToken' },
@@ -65,7 +77,7 @@ export class SigV4Error extends Error {
   }
 
   /** S3's status and `<Code>` for this failure. */
-  get s3(): { status: number; code: string } {
+  get s3(): { status: number; code: S3SignatureErrorCode } {
     return S3_WIRE[this.code];
   }
 

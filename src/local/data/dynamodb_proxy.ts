@@ -2,8 +2,10 @@ import { jsonError } from '../core/aws_errors.js';
 import { verifyCaller } from '../core/caller.js';
 import type { IdSource } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { SigV4Error } from '../core/sigv4_errors.js';
 import { iamIdentity, type AuthDeps } from './auth_modes.js';
 import type { DynamoEngine } from './engine/types.js';
+import type { DynamoDbErrorName } from './dynamo/dynalite.js';
 import type { DataRecorder } from './metrics.js';
 import { sourceIpOf } from './http.js';
 
@@ -25,9 +27,9 @@ export interface DynamoProxyDeps extends AuthDeps {
   log: Logger;
 }
 
-function dynamoError(status: number, type: string, message: string): Response {
+function dynamoError(status: number, type: DynamoDbErrorName, message: string): Response {
   const prefix = type === 'ResourceNotFoundException' || type === 'ValidationException' ? 'com.amazonaws.dynamodb.v20120810' : 'com.amazon.coral.service';
-  return jsonError(status, `${prefix}#${type}`, message, {}, { contentType: CONTENT_TYPE });
+  return jsonError<`${typeof prefix}#${DynamoDbErrorName}`>(status, `${prefix}#${type}`, message, {}, { contentType: CONTENT_TYPE });
 }
 
 /** The ARNs an operation touches (table, or index for Query/Scan with IndexName). */
@@ -92,7 +94,7 @@ export async function handleDynamoDb(req: Request, deps: DynamoProxyDeps): Promi
         return finish(dynamoError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.'));
       case 'signature': {
         // A stubbed verifier's look-alike error may carry no wire mapping.
-        const wire = (rejection.error.json as { status: number; type: string } | undefined) ?? { status: 400, type: 'UnrecognizedClientException' };
+        const wire: SigV4Error['json'] = (rejection.error.json as SigV4Error['json'] | undefined) ?? { status: 400, type: 'UnrecognizedClientException' };
         return finish(dynamoError(wire.status, wire.type, rejection.error.message));
       }
     }

@@ -76,7 +76,7 @@ function checkRecord(input: RecordInput, at: string): { problems: string[]; byte
 export async function handleKinesis(req: Request, deps: KinesisDeps): Promise<Response> {
   const { model } = deps;
   const requestId = newRequestId();
-  const fail = (status: number, type: KinesisErrorName, message: string) => jsonError(status, type, message, {}, { requestId });
+  const fail = (status: number, type: KinesisErrorName, message: string) => jsonError<KinesisErrorName>(status, type, message, {}, { requestId });
   const operation = (req.headers.get('x-amz-target') ?? '').slice(KINESIS_TARGET_PREFIX.length);
   if (req.method !== 'POST') return fail(400, 'UnknownOperationException', `Kinesis is called with POST ((local: got ${req.method}))`);
 

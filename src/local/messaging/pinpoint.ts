@@ -1,5 +1,5 @@
 import type { BackendModel, PinpointAppModel } from '../assembly/model.js';
-import { newRequestId, restJsonError } from '../core/aws_errors.js';
+import { newRequestId, restJsonError, type CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller } from '../core/caller.js';
 import type { Clock, IdSource } from '../core/clock.js';
 import type { Outbox } from '../core/outbox.js';
@@ -36,8 +36,15 @@ function messageId(ids: IdSource): string {
   return [...ids.bytes(40)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
+/** The error types Pinpoint's REST API answers with (the ones SendMessages can produce). */
+type PinpointErrorName = CommonErrorName | 'BadRequestException' | 'NotFoundException' | 'MethodNotAllowedException' | 'PayloadTooLargeException';
+
+function pinpointError(status: number, type: PinpointErrorName, message: string, requestId: string): Response {
+  return restJsonError<PinpointErrorName>(status, type, message, {}, { requestId });
+}
+
 function badRequest(message: string, requestId: string): Response {
-  return restJsonError(400, 'BadRequestException', message, {}, { requestId });
+  return pinpointError(400, 'BadRequestException', message, requestId);
 }
 
 /** Pinpoint's `SendMessages` to direct addresses, recorded in the outbox instead of delivered. */
@@ -46,10 +53,10 @@ export async function handleSendMessages(req: Request, url: URL, deps: PinpointD
   const requestId = newRequestId();
   const match = SEND_MESSAGES_PATH.exec(url.pathname);
   if (!match) {
-    return restJsonError(404, 'NotFoundException', `Resource not found ((local: only SendMessages is emulated for Pinpoint))`, {}, { requestId });
+    return pinpointError(404, 'NotFoundException', `Resource not found ((local: only SendMessages is emulated for Pinpoint))`, requestId);
   }
   if (req.method !== 'POST') {
-    return restJsonError(405, 'MethodNotAllowedException', `Method ${req.method} is not allowed on this resource`, {}, { requestId });
+    return pinpointError(405, 'MethodNotAllowedException', `Method ${req.method} is not allowed on this resource`, requestId);
   }
 
   const verified = await verifyCaller(req, {
@@ -63,13 +70,13 @@ export async function handleSendMessages(req: Request, url: URL, deps: PinpointD
     const rejection = verified.rejection;
     switch (rejection.reason) {
       case 'body-too-large':
-        return restJsonError(413, 'PayloadTooLargeException', 'Request payload is too large', {}, { requestId });
+        return pinpointError(413, 'PayloadTooLargeException', 'Request payload is too large', requestId);
       case 'body-unreadable':
         throw rejection.error;
       case 'no-credential-store':
-        return restJsonError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running))', {}, { requestId });
+        return pinpointError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running))', requestId);
       case 'signature':
-        return restJsonError(403, rejection.error.json.type, rejection.error.message, {}, { requestId });
+        return pinpointError(403, rejection.error.json.type, rejection.error.message, requestId);
     }
   }
   const { caller } = verified;
@@ -78,10 +85,10 @@ export async function handleSendMessages(req: Request, url: URL, deps: PinpointD
   const appId = decodeURIComponent(match[1]);
   const resource = `arn:aws:mobiletargeting:${model.region}:${model.accountId}:apps/${appId}/messages`;
   const authz = caller.authorize('mobiletargeting:SendMessages', resource);
-  if (!authz.allowed) return restJsonError(403, 'AccessDeniedException', authz.message, {}, { requestId });
+  if (!authz.allowed) return pinpointError(403, 'AccessDeniedException', authz.message, requestId);
 
   const app = model.messaging.pinpointApps.find((a) => a.id === appId);
-  if (!app) return restJsonError(404, 'NotFoundException', 'Resource not found', {}, { requestId });
+  if (!app) return pinpointError(404, 'NotFoundException', 'Resource not found', requestId);
 
   let request: Record<string, unknown>;
   try {

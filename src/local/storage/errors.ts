@@ -1,11 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { xmlError } from '../core/aws_errors.js';
+import type { S3SignatureErrorCode } from '../core/sigv4_errors.js';
+
+/** The `<Code>`s S3 answers with (the ones the local buckets can produce). */
+export type S3ErrorCode =
+  | S3SignatureErrorCode
+  | 'BadDigest'
+  | 'EntityTooLarge'
+  | 'EntityTooSmall'
+  | 'IncompleteBody'
+  | 'InternalError'
+  | 'InvalidArgument'
+  | 'InvalidPart'
+  | 'InvalidPartOrder'
+  | 'InvalidRange'
+  | 'InvalidRequest'
+  | 'MalformedXML'
+  | 'MethodNotAllowed'
+  | 'MissingContentLength'
+  | 'NoSuchBucket'
+  | 'NoSuchKey'
+  | 'NoSuchUpload'
+  | 'NotImplemented'
+  | 'PreconditionFailed';
 
 /** An S3 error: code and status exactly as S3 answers. */
 export class S3Error extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: S3ErrorCode,
     message: string,
     readonly extra: Record<string, string> = {},
   ) {
@@ -49,5 +72,5 @@ export function requestId(): string {
 
 /** The S3 error document for `err`, rendered by core's S3 XML error renderer. */
 export function errorResponse(err: S3Error, resource: string, method: string, reqId = requestId()): Response {
-  return xmlError(err.status, err.code, err.message, { resource, requestId: reqId, extra: err.extra, method, headers: { 'x-amz-id-2': reqId } });
+  return xmlError<S3ErrorCode>(err.status, err.code, err.message, { resource, requestId: reqId, extra: err.extra, method, headers: { 'x-amz-id-2': reqId } });
 }

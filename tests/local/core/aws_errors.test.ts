@@ -3,12 +3,18 @@ import { BodyTooLargeError, jsonError, readBody, restJsonError, xmlError } from 
 
 describe('jsonError', () => {
   it('uses the AWS JSON 1.1 body and error headers', async () => {
-    const res = jsonError(400, 'NotAuthorizedException', 'Incorrect username or password.');
+    const res = jsonError<'NotAuthorizedException'>(400, 'NotAuthorizedException', 'Incorrect username or password.');
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(res.headers.get('x-amzn-errortype')).toBe('NotAuthorizedException');
     expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     expect(await res.json()).toEqual({ __type: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+  });
+
+  it("takes only names from the caller's vocabulary", () => {
+    // @ts-expect-error not a name the frame answers with
+    jsonError(400, 'NotAuthorisedException', 'misspelt');
+    jsonError<'NotAuthorizedException' | 'UserNotFoundException'>(400, 'UserNotFoundException', 'a service passes its own');
   });
 
   it('adds extra fields to the body', async () => {
@@ -19,7 +25,7 @@ describe('jsonError', () => {
 
 describe('restJsonError', () => {
   it('uses the Pinpoint body shape with the request id in body and header', async () => {
-    const res = restJsonError(404, 'NotFoundException', 'Resource not found');
+    const res = restJsonError<'NotFoundException'>(404, 'NotFoundException', 'Resource not found');
     const body = (await res.json()) as { Message: string; RequestID: string };
     expect(body.Message).toBe('Resource not found');
     expect(body.RequestID).toBe(res.headers.get('x-amzn-requestid'));
@@ -40,7 +46,7 @@ describe('xmlError', () => {
   });
 
   it('sends no body for HEAD requests', async () => {
-    const res = xmlError(404, 'NoSuchKey', 'gone', { method: 'HEAD' });
+    const res = xmlError<'NoSuchKey'>(404, 'NoSuchKey', 'gone', { method: 'HEAD' });
     expect(res.status).toBe(404);
     expect(await res.text()).toBe('');
   });

@@ -66,7 +66,7 @@ describe('routeRequest', () => {
 
   it('passes user errors a service maps itself through unchanged', async () => {
     const { log, errors } = recordingLogger();
-    const strict = service('auth', () => true, async () => jsonError(400, 'NotAuthorizedException', 'nope'));
+    const strict = service('auth', () => true, async () => jsonError<'NotAuthorizedException'>(400, 'NotAuthorizedException', 'nope'));
     const res = await routeRequest([strict], new Request('https://127.0.0.1/'), log);
     expect(res.status).toBe(400);
     expect(errors).toEqual([]);

@@ -94,12 +94,39 @@ for (const op of DYNALITE_OPERATIONS) {
   actionValidations.set(op, require(`dynalite/validations/${name}`) as Validation);
 }
 
+const DYNAMODB_ERROR_NAMES = [
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'IncompleteSignatureException',
+  'MissingAuthenticationTokenException',
+  'AccessDeniedException',
+  'SerializationException',
+  'UnknownOperationException',
+  'ValidationException',
+  'ConditionalCheckFailedException',
+  'TransactionCanceledException',
+  'ResourceNotFoundException',
+  'ResourceInUseException',
+  'LimitExceededException',
+  'InternalServerError',
+  'RequestEntityTooLarge',
+  'ServiceUnavailable',
+] as const;
+
+/** The `__type`s DynamoDB answers with (the ones the local engine can produce). */
+export type DynamoDbErrorName = (typeof DYNAMODB_ERROR_NAMES)[number];
+
+function isDynamoDbErrorName(name: string): name is DynamoDbErrorName {
+  return (DYNAMODB_ERROR_NAMES as readonly string[]).includes(name);
+}
+
 /** A DynamoDB error as the service reports it. */
 export class DynamoDbError extends Error {
   override readonly name = 'DynamoDbError';
   constructor(
     /** Short type, e.g. `ConditionalCheckFailedException`. */
-    readonly type: string,
+    readonly type: DynamoDbErrorName,
     message: string,
     readonly statusCode = 400,
     /** The full `__type` (`com.amazonaws.dynamodb.v20120810#...`). */
@@ -115,7 +142,8 @@ function toDynamoError(err: any): DynamoDbError {
     const wire = String(err.body.__type ?? 'com.amazonaws.dynamodb.v20120810#InternalServerError');
     const type = wire.slice(wire.indexOf('#') + 1);
     const message = String(err.body.message ?? err.body.Message ?? '');
-    return new DynamoDbError(type, message, err.statusCode, wire);
+    if (isDynamoDbErrorName(type)) return new DynamoDbError(type, message, err.statusCode, wire);
+    return new DynamoDbError('InternalServerError', `${type}: ${message}`, 500);
   }
   return new DynamoDbError('InternalServerError', err instanceof Error ? err.message : String(err), 500);
 }
