@@ -7,18 +7,8 @@
  * Templates are parsed and compiled once; a render allocates only its variable slots.
  */
 import { createRequire } from 'node:module';
-import {
-  Host,
-  callMethod,
-  getIndex,
-  getProperty,
-  isMap,
-  javaEquals,
-  javaString,
-  setProperty,
-  truthy,
-  type JMap,
-} from './java.js';
+import { callMethod, getIndex, getProperty, setProperty } from './java.js';
+import { Host, isMap, javaEquals, javaString, truthy, type JMap } from './java_values.js';
 
 const require = createRequire(import.meta.url);
 const { parse } = require('amplify-velocity-template') as { parse: (src: string) => Ast[] };
