@@ -4,7 +4,8 @@ import { silentLogger } from '../../../../src/local/core/logger.js';
 import { FieldError } from '../../../../src/local/data/engine/errors.js';
 import { cryptoIdGen } from '../../../../src/local/data/engine/util/ids.js';
 import { Extensions, Util, newScope } from '../../../../src/local/data/engine/util/util.js';
-import { CompiledTemplate, VtlCompileError } from '../../../../src/local/data/engine/vtl/compile.js';
+import { CompiledTemplate } from '../../../../src/local/data/engine/vtl/compile.js';
+import { VtlCompileError } from '../../../../src/local/data/engine/vtl/errors.js';
 
 const util = new Util(new ManualClock(), cryptoIdGen, silentLogger);
 const extensions = new Extensions(util);
