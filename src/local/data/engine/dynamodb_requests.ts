@@ -9,7 +9,7 @@ import type { LocalDynamo } from '../dynamo/local_dynamo.js';
 import { DynamoDbError } from '../dynamo/dynalite.js';
 import { FieldError } from './errors.js';
 import { fromItem, normalizeItem } from './util/dynamodb_values.js';
-import { deepEquals, isMap, type JMap } from './vtl/java.js';
+import { deepEquals, isMap, type JMap } from './vtl/java_values.js';
 
 export interface DataSourceOutcome {
   result: unknown;

@@ -28,7 +28,7 @@ import type { CompiledResolver, RequestState, ResolverRuntime } from './resolver
 import type { ExecuteRequest, GraphqlError, GraphqlResult, MutationEvent, PrepareSubscriptionResult, SubscriptionPlan } from './types.js';
 import { matchesSubscriptionFilter, type SubscriptionFilter } from './util/transform.js';
 import { newScope, type RenderScope } from './util/util.js';
-import { isMap, type JMap } from './vtl/java.js';
+import { isMap, type JMap } from './vtl/java_values.js';
 
 export interface ExecutorOptions {
   queryDepthLimit?: number;

@@ -3,7 +3,7 @@
  * most templates never read it).
  */
 import { print, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import { Host } from './vtl/java.js';
+import { Host } from './vtl/java_values.js';
 
 export class ResolveInfo extends Host {
   private list?: string[];

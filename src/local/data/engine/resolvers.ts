@@ -14,8 +14,9 @@ import { ResolveInfo, type SyntheticInfo } from './info.js';
 import type { ExecuteRequest } from './types.js';
 import { JsCompileError, loadJsModule, runJs, type JsHandler } from './js/runtime.js';
 import { newScope, type Extensions, type RenderScope, type Util } from './util/util.js';
-import { CompiledTemplate, VtlCompileError } from './vtl/compile.js';
-import { isMap, type JMap } from './vtl/java.js';
+import { CompiledTemplate } from './vtl/compile.js';
+import { VtlCompileError } from './vtl/errors.js';
+import { isMap, type JMap } from './vtl/java_values.js';
 
 const SUPPORTED_SOURCES = new Set(['NONE', 'AMAZON_DYNAMODB', 'AWS_LAMBDA']);
 

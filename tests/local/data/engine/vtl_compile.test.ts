@@ -3,7 +3,8 @@ import { cryptoIds, ManualClock } from '../../../../src/local/core/clock.js';
 import { silentLogger } from '../../../../src/local/core/logger.js';
 import { FieldError } from '../../../../src/local/data/engine/errors.js';
 import { Extensions, Util, newScope } from '../../../../src/local/data/engine/util/util.js';
-import { CompiledTemplate, VtlCompileError } from '../../../../src/local/data/engine/vtl/compile.js';
+import { CompiledTemplate } from '../../../../src/local/data/engine/vtl/compile.js';
+import { VtlCompileError } from '../../../../src/local/data/engine/vtl/errors.js';
 
 const util = new Util(new ManualClock(), cryptoIds, silentLogger);
 const extensions = new Extensions(util);

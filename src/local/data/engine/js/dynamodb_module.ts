@@ -5,7 +5,7 @@
 import { FieldError } from '../errors.js';
 import { toMapValues } from '../util/dynamodb_values.js';
 import { toDynamoDBExpression } from '../util/transform.js';
-import { isMap, type JMap } from '../vtl/java.js';
+import { isMap, type JMap } from '../vtl/java_values.js';
 
 const OPERATION = Symbol('ddb-operation');
 

@@ -3,7 +3,7 @@
  * (numbers stay JSON numbers in `{"N": 1}`; the data source normalizes them for DynamoDB) and as
  * AppSync converts DynamoDB results back (N → number, sets → lists, B → base64).
  */
-import { Host, isMap, type JMap } from '../vtl/java.js';
+import { Host, isMap, type JMap } from '../vtl/java_values.js';
 
 export type AttributeValue = Record<string, unknown>;
 

@@ -6,7 +6,7 @@
  * Field placeholders are `#<field>` (the generated templates add `#keyCondition<n>` names of
  * their own and rely on this), value placeholders `:<path>_<field>_<op>` like AppSync's.
  */
-import { isMap, type JMap } from '../vtl/java.js';
+import { isMap, type JMap } from '../vtl/java_values.js';
 import { toDynamoDB, type AttributeValue } from './dynamodb_values.js';
 
 export class FilterError extends Error {}

@@ -1,0 +1,17 @@
+/** The errors a template raises: at compile time (cannot parse or run it) and while rendering. */
+
+/** A template that could not be parsed or uses a construct this engine cannot run. */
+export class VtlCompileError extends Error {
+  override readonly name = 'VtlCompileError';
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A fault while rendering (not a `$util.error`): AppSync reports these as `MappingTemplate` errors. */
+export class VtlRuntimeError extends Error {
+  override readonly name = 'VtlRuntimeError';
+}
