@@ -16,9 +16,9 @@ import { ensureTls, resolveCaDir } from './core/tls.js';
 import { buildOutputs, writeOutputs, type AmplifyOutputs } from './outputs.js';
 import { serviceFactories } from './services.js';
 
-export const DEFAULT_PORT = 20002;
-export const DEFAULT_REGION = 'us-east-1';
-export const LOOPBACK_HOST = '127.0.0.1';
+const DEFAULT_PORT = 20002;
+const DEFAULT_REGION = 'us-east-1';
+const LOOPBACK_HOST = '127.0.0.1';
 
 export interface LocalCloudOptions {
   /** Folder holding `amplify/` (synthesized when neither `model` nor `assemblyDir` is given). Default: cwd. */

@@ -3,7 +3,7 @@ import { CognitoError, errors } from './errors.js';
 import type { AttributeType } from './validate.js';
 
 /** Cognito's standard attributes: always part of a pool's schema, declared or not. */
-export const STANDARD_ATTRIBUTES = new Set([
+const STANDARD_ATTRIBUTES = new Set([
   'address', 'birthdate', 'email', 'email_verified', 'family_name', 'gender', 'given_name', 'locale', 'middle_name', 'name',
   'nickname', 'phone_number', 'phone_number_verified', 'picture', 'preferred_username', 'profile', 'sub', 'updated_at',
   'website', 'zoneinfo',

@@ -7,7 +7,7 @@ import type { UserRecord } from './user_store.js';
  * with the right password — gets `NotAuthorizedException: Password attempts exceeded`. A success
  * resets the count, and so does 15 minutes without failures.
  */
-export const FREE_ATTEMPTS = 5;
+const FREE_ATTEMPTS = 5;
 const MAX_LOCKOUT_MS = 15 * 60 * 1000;
 const FORGET_AFTER_MS = 15 * 60 * 1000;
 

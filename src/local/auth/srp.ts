@@ -75,7 +75,7 @@ export function modPowN(base: bigint, exp: bigint): bigint {
 }
 
 /** x = H(PAD(salt) | H(poolName | username | ":" | password)). */
-export function computeX(poolName: string, username: string, password: string, saltHex: string): bigint {
+function computeX(poolName: string, username: string, password: string, saltHex: string): bigint {
   const inner = sha256(`${poolName}${username}:${password}`).toString('hex');
   return hashHex(`${padHex(hexToBigInt(saltHex))}${inner}`);
 }
@@ -116,7 +116,7 @@ export function computeU(A: bigint, B: bigint): bigint {
 }
 
 /** HKDF-SHA256(ikm = PAD(S), salt = PAD(u), info = "Caldera Derived Key" | 0x01), first 16 bytes. */
-export function hkdfCaldera(S: bigint, u: bigint): Buffer {
+function hkdfCaldera(S: bigint, u: bigint): Buffer {
   const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex')).update(Buffer.from(padHex(S), 'hex')).digest();
   const info = Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])]);
   return createHmac('sha256', prk).update(info).digest().subarray(0, 16);

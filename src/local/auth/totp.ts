@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** RFC 6238 TOTP as Cognito's software-token MFA uses it: HMAC-SHA1, 30-second steps, 6 digits. */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-export const TOTP_STEP_SECONDS = 30;
+const TOTP_STEP_SECONDS = 30;
 
 /** RFC 4648 base32 without padding (what authenticator apps and `otplib` read). */
 export function base32Encode(bytes: Buffer): string {

@@ -23,8 +23,6 @@ export interface TriggerCall {
  * `InvalidLambdaResponseException` — the names the Amplify client surfaces.
  */
 export class TriggerRunner {
-  private readonly warned = new Set<string>();
-
   constructor(
     private readonly pool: UserPoolModel,
     private readonly region: string,

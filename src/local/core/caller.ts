@@ -3,7 +3,8 @@ import { BodyTooLargeError, readBody } from './aws_errors.js';
 import type { Clock } from './clock.js';
 import { assumedRoleArn, authorizeCaller, type AuthorizeResult } from './iam_authorize.js';
 import type { CredentialStore, IssuedCredentials } from './registry.js';
-import { verifySigV4, type SigV4Error, type VerifiedSigV4, type VerifySigV4 } from './sigv4_verify.js';
+import type { SigV4Error } from './sigv4_errors.js';
+import { verifySigV4, type VerifiedSigV4, type VerifySigV4 } from './sigv4_verify.js';
 
 /**
  * The one way a signed request becomes a caller: read the body, verify the SigV4 signature against

@@ -44,7 +44,7 @@ export function iamRequestContext(creds: IssuedCredentials, extra: Record<string
 export type AuthorizeResult = { allowed: true } | { allowed: false; message: string };
 
 /** AWS's refusal: "User: <session arn> is not authorized to perform: <action> on resource: <arn> because …". */
-export function notAuthorizedMessage(
+function notAuthorizedMessage(
   model: Pick<BackendModel, 'accountId'>,
   creds: IssuedCredentials,
   action: string,

@@ -34,7 +34,7 @@ export function canonicalRequests(req: Request, input: CanonicalInput): string[]
  * normalised path encoded a second time; Amplify's own signer skips the normalisation, so its
  * variant is accepted too.
  */
-export function canonicalUris(pathname: string, encoding: UriEncoding): string[] {
+function canonicalUris(pathname: string, encoding: UriEncoding): string[] {
   const path = pathname || '/';
   if (encoding === 'as-sent') return [path];
   const segments: string[] = [];
@@ -49,7 +49,7 @@ export function canonicalUris(pathname: string, encoding: UriEncoding): string[]
   return spec === amplify ? [spec] : [spec, amplify];
 }
 
-export function canonicalQueryString(query: QueryParam[]): string {
+function canonicalQueryString(query: QueryParam[]): string {
   return query
     .filter((p) => p.key.toLowerCase() !== 'x-amz-signature')
     .map((p) => [uriEscape(p.key), uriEscape(p.value)] as const)
@@ -62,7 +62,7 @@ export function canonicalQueryString(query: QueryParam[]): string {
  * `name:value\n` for each signed header. WHATWG Headers join repeated headers with ", " where the
  * spec joins them with ","; both readings are tried when a value could be such a join.
  */
-export function canonicalHeaderBlocks(req: Request, signedHeaders: string[], host: string): string[] {
+function canonicalHeaderBlocks(req: Request, signedHeaders: string[], host: string): string[] {
   const values = signedHeaders.map((name) => trimAll(name === 'host' ? host : (req.headers.get(name) ?? '')));
   const block = (vals: string[]) => signedHeaders.map((name, i) => `${name}:${vals[i]}\n`).join('');
   const primary = block(values);

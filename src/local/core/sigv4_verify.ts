@@ -6,9 +6,6 @@ import { SigV4Error, type SigV4ErrorCode } from './sigv4_errors.js';
 import { ALGORITHM, formatAmzDate, parseAuth, parseQuery, type ParsedAuth } from './sigv4_parse.js';
 import { sigV4Profile, type SigV4Profile } from './sigv4_profile.js';
 
-export { SigV4Error, type SigV4ErrorCode } from './sigv4_errors.js';
-export { sigV4Profile, type SigV4Profile } from './sigv4_profile.js';
-
 /**
  * Verifies AWS Signature Version 4 (header and presigned-query forms) against credentials the local
  * identity pool or the functions service issued. The canonicalisation follows the spec and what the

@@ -11,8 +11,8 @@ import { writeFileAtomic } from './persist.js';
  */
 
 /** Names the leaf certificate covers: loopback, and 10.0.2.2 (the Android emulator's alias for the host). */
-export const LEAF_IPS = ['127.0.0.1', '::1', '10.0.2.2'];
-export const LEAF_DNS = ['localhost'];
+const LEAF_IPS = ['127.0.0.1', '::1', '10.0.2.2'];
+const LEAF_DNS = ['localhost'];
 
 const CA_YEARS = 10;
 /** Apple rejects TLS server certificates valid for more than 825 days. */

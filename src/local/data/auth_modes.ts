@@ -17,7 +17,6 @@ import type { AppSyncIdentity, IamIdentity, UserPoolIdentity } from './engine/ty
  * Lambda), and `x-api-key` means API_KEY. A mode that is not enabled on the API is a 401.
  */
 
-export type { VerifySigV4 } from '../core/sigv4_verify.js';
 
 export interface AuthDeps {
   model: BackendModel;
@@ -59,7 +58,7 @@ export interface AuthFailure {
 export type AuthResult = AuthSuccess | AuthFailure;
 
 export const NOT_PROVIDED = 'Valid authorization header not provided.';
-export const NOT_AUTHORIZED_CALL = 'You are not authorized to make this call.';
+const NOT_AUTHORIZED_CALL = 'You are not authorized to make this call.';
 
 /** The `errorType`s AppSync's GraphQL endpoint answers request-level failures with. */
 export type AppSyncErrorName = CommonErrorName | 'UnauthorizedException' | 'BadRequestException' | 'MalformedHttpRequestException' | 'PayloadTooLargeException' | 'ServiceUnavailableException' | 'InternalFailure';
@@ -68,7 +67,7 @@ function fail(status: number, errorType: AppSyncErrorName, message: string, deta
   return { ok: false, status, errorType, message, detail };
 }
 
-export function enabledModes(model: BackendModel): Set<AppSyncAuthMode> {
+function enabledModes(model: BackendModel): Set<AppSyncAuthMode> {
   const data = model.data;
   if (!data) return new Set();
   return new Set([data.defaultAuthMode, ...data.additionalAuthModes]);
@@ -77,7 +76,7 @@ export function enabledModes(model: BackendModel): Set<AppSyncAuthMode> {
 type Presented = 'sigv4' | 'token' | 'apiKey' | 'none';
 
 /** Which mode the request asks for, as AppSync decides it. */
-export function presentedMode(creds: Pick<PresentedCredentials, 'header'>): Presented {
+function presentedMode(creds: Pick<PresentedCredentials, 'header'>): Presented {
   const authorization = creds.header('authorization')?.trim();
   if (authorization) return authorization.startsWith('AWS4-HMAC-SHA256') ? 'sigv4' : 'token';
   if (creds.header('x-api-key')) return 'apiKey';
@@ -160,7 +159,7 @@ const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 /** AppSync's answer to each SigV4 failure (403, like every AWS JSON service behind SigV4). */
-export function sigv4Failure(err: unknown): AuthFailure | undefined {
+function sigv4Failure(err: unknown): AuthFailure | undefined {
   if (!(err instanceof Error) || err.name !== 'SigV4Error') return undefined;
   const code = (err as Error & { code?: string }).code;
   switch (code) {
@@ -224,7 +223,7 @@ async function authenticateIam(creds: PresentedCredentials, deps: AuthDeps): Pro
 }
 
 /** AppSync's answer when the caller could not be verified. */
-export function callerFailure(rejection: CallerRejection): AuthFailure {
+function callerFailure(rejection: CallerRejection): AuthFailure {
   switch (rejection.reason) {
     case 'signature':
       return sigv4Failure(rejection.error)!;

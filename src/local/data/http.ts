@@ -17,7 +17,7 @@ import { operationLabel, selectOperation, summarizeDocument } from './operation_
  * AppSync's documented limits are on responses and subscriptions, not requests; the local
  * endpoint caps request bodies at 1 MiB so a runaway client cannot exhaust memory.
  */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface HttpDeps extends AuthDeps {
   /** Undefined until the service has started. */

@@ -1,6 +1,6 @@
 import type { LocalService, ServiceContext, UpgradeRequest } from '../core/service.js';
 import { verifySigV4 } from '../core/sigv4_verify.js';
-import type { VerifySigV4 } from './auth_modes.js';
+import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import { handleDynamoDb } from './dynamodb_proxy.js';
 import { createGraphqlEngine, type CreateGraphqlEngineOptions, type LocalGraphqlEngine } from './engine/index.js';
 import { handleGraphqlHttp } from './http.js';

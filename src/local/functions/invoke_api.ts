@@ -6,10 +6,10 @@ import type { CredentialStore } from '../core/registry.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from './lambda_errors.js';
 
 /** The Lambda Invoke API path: `POST /2015-03-31/functions/{FunctionName}/invocations`. */
-export const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 export const LAMBDA_PATH_PREFIX = '/2015-03-31/functions/';
 /** Lambda's limit for an asynchronous (`Event`) invocation payload. */
-export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 
 /** Lambda's REST error body: `{"Type": "User", "message": ...}`, the name in `x-amzn-ErrorType`. */
 /** The error types Lambda's Invoke answers with (the ones the local runtime can produce). */
@@ -20,7 +20,7 @@ export type LambdaErrorName =
   | 'InvalidRequestContentException'
   | 'InvalidParameterValueException';
 
-export function lambdaError(status: number, type: LambdaErrorName, message: string, requestId = newRequestId()): Response {
+function lambdaError(status: number, type: LambdaErrorName, message: string, requestId = newRequestId()): Response {
   return new Response(JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }), {
     status,
     headers: { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': requestId },

@@ -5,7 +5,7 @@ import type { IssuedCredentials } from '../core/registry.js';
  * Services whose SDK v3 clients are pointed at the local cloud with `AWS_ENDPOINT_URL_<SERVICE>`
  * (the SDK's service-specific endpoint variables), on top of the global `AWS_ENDPOINT_URL`.
  */
-export const LOCAL_ENDPOINT_SERVICES = [
+const LOCAL_ENDPOINT_SERVICES = [
   'S3',
   'DYNAMODB',
   'PINPOINT',
@@ -17,7 +17,7 @@ export const LOCAL_ENDPOINT_SERVICES = [
 ] as const;
 
 /** What the loader leaves in place of values Gen 2 functions fetch from SSM at cold start. */
-export const SSM_PLACEHOLDER = '<value will be resolved during runtime>';
+const SSM_PLACEHOLDER = '<value will be resolved during runtime>';
 
 export interface RuntimeEnvInput {
   fn: FunctionModel;
@@ -43,7 +43,7 @@ export function credentialVariables(credentials: IssuedCredentials): Record<stri
 }
 
 /** Replaces the loader's `${LOCAL_ENDPOINT}` marker with the running endpoint. */
-export function substituteEndpoint(value: string, endpoint: string): string {
+function substituteEndpoint(value: string, endpoint: string): string {
   return value.split('${LOCAL_ENDPOINT}').join(endpoint);
 }
 

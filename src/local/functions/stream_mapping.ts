@@ -75,12 +75,12 @@ interface Queued {
 }
 
 /** Local stand-in for a stream's only shard: one per table. */
-export const LOCAL_SHARD_ID = 'shardId-00000000000000000000-00000001';
+const LOCAL_SHARD_ID = 'shardId-00000000000000000000-00000001';
 
 const defaultDelay = (attempt: number) => Math.min(2000, 100 * 2 ** (attempt - 1));
 
 /** Converts a change of the data service into the record shape functions receive. */
-export function toStreamEventRecord(change: ChangeRecord, fallbackArn: string): StreamEventRecord {
+function toStreamEventRecord(change: ChangeRecord, fallbackArn: string): StreamEventRecord {
   return {
     eventID: change.eventID,
     eventName: change.eventName,

@@ -9,7 +9,7 @@ import { authenticatedRole, unauthenticatedRole } from './roles.js';
 import { optionalAccountId, optionalLogins, optionalRoleArn, requireId, type Input } from './validate.js';
 
 /** Cognito identity-pool credentials live one hour. */
-export const IDENTITY_CREDENTIALS_TTL_SECONDS = 3600;
+const IDENTITY_CREDENTIALS_TTL_SECONDS = 3600;
 
 export interface HandlerDeps {
   pool: IdentityPoolModel | undefined;

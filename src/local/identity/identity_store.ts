@@ -33,7 +33,7 @@ interface CredentialsFile {
  * Expired credentials stay findable this long so a late request gets ExpiredToken (which makes
  * clients refresh) rather than InvalidAccessKeyId; after that they are pruned.
  */
-export const EXPIRED_CREDENTIALS_GRACE_MS = 60 * 60 * 1000;
+const EXPIRED_CREDENTIALS_GRACE_MS = 60 * 60 * 1000;
 const PRUNE_INTERVAL_MS = 60 * 1000;
 
 /**

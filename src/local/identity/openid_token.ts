@@ -8,7 +8,7 @@ import { JsonFile } from '../core/persist.js';
  */
 
 /** Cognito's default lifetime for these tokens. */
-export const OPENID_TOKEN_TTL_SECONDS = 600;
+const OPENID_TOKEN_TTL_SECONDS = 600;
 const ISSUER = 'https://cognito-identity.amazonaws.com';
 
 interface StoredKey {

@@ -7,7 +7,7 @@ import type { CredentialStore } from '../core/registry.js';
 import { composeMessage, isChannelType, type AddressConfiguration } from './pinpoint_message.js';
 
 /** `POST /v1/apps/{ApplicationId}/messages`. */
-export const SEND_MESSAGES_PATH = /^\/v1\/apps\/([^/]+)\/messages\/?$/;
+const SEND_MESSAGES_PATH = /^\/v1\/apps\/([^/]+)\/messages\/?$/;
 export const PINPOINT_PATH_PREFIX = '/v1/apps/';
 /** Pinpoint refuses request bodies over 7 MB. */
 const MAX_BODY_BYTES = 7 * 1024 * 1024;
@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 7 * 1024 * 1024;
 const MAX_ADDRESSES = 100;
 
 /** Channels the local cloud emulates for an app whose template enables none. */
-export const EMULATED_CHANNELS = ['APNS', 'GCM'];
+const EMULATED_CHANNELS = ['APNS', 'GCM'];
 
 export interface PinpointDeps {
   model: BackendModel;

@@ -4,8 +4,8 @@
  * the address's overrides and substitutions applied.
  */
 
-export const PUSH_CHANNELS = ['APNS', 'APNS_SANDBOX', 'APNS_VOIP', 'APNS_VOIP_SANDBOX', 'GCM', 'BAIDU', 'ADM'] as const;
-export const ALL_CHANNELS = [...PUSH_CHANNELS, 'SMS', 'VOICE', 'EMAIL', 'CUSTOM', 'IN_APP', 'PUSH'] as const;
+const PUSH_CHANNELS = ['APNS', 'APNS_SANDBOX', 'APNS_VOIP', 'APNS_VOIP_SANDBOX', 'GCM', 'BAIDU', 'ADM'] as const;
+const ALL_CHANNELS = [...PUSH_CHANNELS, 'SMS', 'VOICE', 'EMAIL', 'CUSTOM', 'IN_APP', 'PUSH'] as const;
 
 export type ChannelType = (typeof ALL_CHANNELS)[number];
 
@@ -13,7 +13,7 @@ export function isChannelType(value: unknown): value is ChannelType {
   return typeof value === 'string' && (ALL_CHANNELS as readonly string[]).includes(value);
 }
 
-export function isPushChannel(channel: ChannelType): boolean {
+function isPushChannel(channel: ChannelType): boolean {
   return (PUSH_CHANNELS as readonly string[]).includes(channel);
 }
 
@@ -59,7 +59,7 @@ function str(value: unknown): string | undefined {
 }
 
 /** `{{Name}}` → the first value of that substitution; unknown variables stay as written. */
-export function substitute(text: string, substitutions: Record<string, unknown>): string {
+function substitute(text: string, substitutions: Record<string, unknown>): string {
   return text.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, (whole, name: string) => {
     const values = substitutions[name];
     return Array.isArray(values) && typeof values[0] === 'string' ? values[0] : whole;

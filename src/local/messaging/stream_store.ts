@@ -2,9 +2,9 @@ import path from 'node:path';
 import { JsonFile } from '../core/persist.js';
 
 /** The only shard of a local stream (an on-demand stream starts with several; one keeps order simple). */
-export const LOCAL_SHARD_ID = 'shardId-000000000000';
+const LOCAL_SHARD_ID = 'shardId-000000000000';
 /** Kinesis keeps records 24 hours by default. */
-export const RETENTION_MS = 24 * 60 * 60 * 1000;
+const RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Kinesis sequence numbers are 56-digit decimals; local ones count up from this base. */
 const SEQUENCE_BASE = 49n * 10n ** 54n;
 

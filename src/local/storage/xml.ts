@@ -18,7 +18,7 @@ function render(name: string, value: XmlValue): string {
 }
 
 /** An S3 response document: `<Root xmlns="…">…</Root>`. */
-export function xmlDocument(root: string, body: XmlNode): string {
+function xmlDocument(root: string, body: XmlNode): string {
   const inner = Object.entries(body).map(([k, v]) => render(k, v)).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NS}">${inner}</${root}>`;
 }

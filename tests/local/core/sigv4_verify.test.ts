@@ -6,7 +6,8 @@ import { CreateMultipartUploadCommand, ListObjectsV2Command, PutObjectCommand, S
 import { presignUrl, signRequest } from '@aws-amplify/core/internals/aws-client-utils';
 import { ManualClock } from '../../../src/local/core/clock.js';
 import type { CredentialStore, IssuedCredentials } from '../../../src/local/core/registry.js';
-import { SigV4Error, verifySigV4, type VerifySigV4Options } from '../../../src/local/core/sigv4_verify.js';
+import { SigV4Error } from '../../../src/local/core/sigv4_errors.js';
+import { verifySigV4, type VerifySigV4Options } from '../../../src/local/core/sigv4_verify.js';
 
 /** Base64 of the big-endian CRC32, as `x-amz-checksum-crc32` carries it. */
 function crc32Of(text: string): string {

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SigV4Error, verifySigV4 } from '../../../src/local/core/sigv4_verify.js';
+import { SigV4Error } from '../../../src/local/core/sigv4_errors.js';
+import { verifySigV4 } from '../../../src/local/core/sigv4_verify.js';
 import { s3KeyPath, signForTest } from '../../helpers/sigv4.js';
 import { AUTH_ROLE, ENDPOINT, identityModel, NOW, startIdentity, UNAUTH_ROLE, type IdentityHarness } from './harness.js';
 import { otherKey, StubUserPool } from './stub_token_verifier.js';

@@ -33,7 +33,7 @@ function requestId(): string {
 }
 
 /** AppSync's error type and message for a DynamoDB failure (SDK v2 wording). */
-export function dynamoErrorOutcome(err: DynamoDbError, result: unknown = null): DataSourceOutcome {
+function dynamoErrorOutcome(err: DynamoDbError, result: unknown = null): DataSourceOutcome {
   const type = err.type === 'ValidationException' || err.type === 'SerializationException' ? 'DynamoDbException' : err.type;
   const base = err.message || err.type;
   return {
@@ -43,14 +43,14 @@ export function dynamoErrorOutcome(err: DynamoDbError, result: unknown = null): 
 }
 
 /** A page's `nextToken` from its LastEvaluatedKey: opaque like AppSync's (`eyJ2ZXJzaW9uIjoy…`), but not encrypted locally. */
-export function encodeNextToken(lastKey: unknown): string | null {
+function encodeNextToken(lastKey: unknown): string | null {
   if (!lastKey) return null;
   const token = Buffer.from(JSON.stringify(lastKey)).toString('base64');
   return Buffer.from(JSON.stringify({ version: 2, token })).toString('base64');
 }
 
 /** The ExclusiveStartKey of a `nextToken` from encodeNextToken. */
-export function decodeNextToken(token: unknown): Input {
+function decodeNextToken(token: unknown): Input {
   try {
     const outer = JSON.parse(Buffer.from(String(token), 'base64').toString('utf8')) as { version?: number; token?: string };
     if (outer.version !== 2 || typeof outer.token !== 'string') throw new Error('bad token');

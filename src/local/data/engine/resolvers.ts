@@ -399,7 +399,7 @@ function parseOutput(output: string, owner: string): unknown {
   }
 }
 
-export function pathOf(info: GraphQLResolveInfo | SyntheticInfo): (string | number)[] {
+function pathOf(info: GraphQLResolveInfo | SyntheticInfo): (string | number)[] {
   const p = (info as GraphQLResolveInfo).path;
   if (!p) return [info.fieldName];
   const out: (string | number)[] = [];
@@ -407,7 +407,7 @@ export function pathOf(info: GraphQLResolveInfo | SyntheticInfo): (string | numb
   return out;
 }
 
-export function locationsOf(info: GraphQLResolveInfo | SyntheticInfo): { line: number; column: number }[] {
+function locationsOf(info: GraphQLResolveInfo | SyntheticInfo): { line: number; column: number }[] {
   const node = info.fieldNodes[0];
   const loc = node?.loc;
   if (!loc) return [];

@@ -102,4 +102,3 @@ export const appSyncScalars: GraphQLScalarType[] = [
   }),
 ];
 
-export const APPSYNC_SCALAR_NAMES = new Set(appSyncScalars.map((s) => s.name));

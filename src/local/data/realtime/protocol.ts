@@ -14,7 +14,7 @@
 
 export const SUBPROTOCOL = 'graphql-ws';
 /** What AppSync announces in `connection_ack`; clients reconnect after this much silence. */
-export const CONNECTION_TIMEOUT_MS = 300_000;
+const CONNECTION_TIMEOUT_MS = 300_000;
 export const KEEP_ALIVE_INTERVAL_MS = 60_000;
 
 export interface WireError {
@@ -32,7 +32,7 @@ export type ClientMessage =
 export type ParsedClientMessage = { ok: true; message: ClientMessage } | { ok: false; id?: string; error: WireError };
 
 /** Decodes a `header-<base64url>` subprotocol or `?header=` value into the auth header object. */
-export function decodeAuthHeader(encoded: string): Record<string, unknown> | undefined {
+function decodeAuthHeader(encoded: string): Record<string, unknown> | undefined {
   try {
     // Node's base64 decoder accepts both alphabets, with or without padding.
     const value: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));

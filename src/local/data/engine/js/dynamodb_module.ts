@@ -14,7 +14,7 @@ interface UpdateOperation {
   value?: unknown;
 }
 
-export const operations = {
+const operations = {
   add: (value: unknown): UpdateOperation => ({ [OPERATION]: 'add', value }),
   remove: (): UpdateOperation => ({ [OPERATION]: 'remove' }),
   replace: (value: unknown): UpdateOperation => ({ [OPERATION]: 'replace', value }),

@@ -17,7 +17,7 @@ export interface JsModule {
 }
 
 /** `runtime.earlyReturn(value)`. */
-export class EarlyReturn {
+class EarlyReturn {
   constructor(readonly value: unknown) {}
 }
 
@@ -39,7 +39,7 @@ function bindAll(obj: object): Record<string, unknown> {
 }
 
 /** What `import { util, runtime, extensions } from '@aws-appsync/utils'` gives. */
-export function appsyncUtilsModule(util: Util, extensions: Extensions): Record<string, unknown> {
+function appsyncUtilsModule(util: Util, extensions: Extensions): Record<string, unknown> {
   const jsUtil = bindAll(util);
   for (const k of ['time', 'dynamodb', 'list', 'map', 'str', 'math', 'transform', 'xml', 'http'] as const) jsUtil[k] = bindAll(util[k]);
   delete jsUtil.qr;

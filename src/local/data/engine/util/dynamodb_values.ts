@@ -32,7 +32,7 @@ export function toMapValues(m: JMap): Record<string, AttributeValue> {
 }
 
 /** A DynamoDB attribute value (wire form: N as string) back to a plain value. */
-export function fromDynamoDB(av: unknown): unknown {
+function fromDynamoDB(av: unknown): unknown {
   if (!av || typeof av !== 'object') return null;
   const a = av as Record<string, unknown>;
   if ('S' in a) return a.S;
@@ -59,7 +59,7 @@ export function fromItem(item: Record<string, unknown> | undefined | null): JMap
  * AppSync's request values → DynamoDB wire values: numbers in N/NS become strings, and a value
  * written as a plain JSON scalar where DynamoDB needs a typed one is rejected by DynamoDB itself.
  */
-export function normalizeAttributeValue(av: unknown): unknown {
+function normalizeAttributeValue(av: unknown): unknown {
   if (!av || typeof av !== 'object' || Array.isArray(av)) return av;
   const a = av as Record<string, unknown>;
   const keys = Object.keys(a);

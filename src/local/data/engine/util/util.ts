@@ -29,7 +29,7 @@ export interface RenderScope {
   logTag: string;
 }
 
-export const AUTH_TYPE_NAMES: Record<string, string> = {
+const AUTH_TYPE_NAMES: Record<string, string> = {
   API_KEY: 'API Key Authorization',
   AWS_IAM: 'IAM Authorization',
   AMAZON_COGNITO_USER_POOLS: 'User Pool Authorization',

@@ -10,8 +10,3 @@ export class VtlCompileError extends Error {
     super(message);
   }
 }
-
-/** A fault while rendering (not a `$util.error`): AppSync reports these as `MappingTemplate` errors. */
-export class VtlRuntimeError extends Error {
-  override readonly name = 'VtlRuntimeError';
-}

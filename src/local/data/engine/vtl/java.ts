@@ -26,9 +26,6 @@ const booleanMethods: Record<string, Method> = {
   equals: (b: boolean, x) => b === x,
 };
 
-/** Sentinel for "no such method": the reference then renders as its own text, as in Velocity. */
-export const NO_METHOD: unique symbol = Symbol('no-method');
-
 export function callMethod(base: unknown, name: string, args: unknown[]): unknown {
   if (base === null || base === undefined) return undefined;
   let table: Record<string, Method> | undefined;

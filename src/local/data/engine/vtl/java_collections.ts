@@ -4,7 +4,7 @@ import { Host, deepEquals, isMap, javaEquals, javaString, mapGet, mapPut, type J
 const own = Object.prototype.hasOwnProperty;
 
 /** `Map.Entry` from `entrySet()`; writes through to its map. */
-export class MapEntry extends Host {
+class MapEntry extends Host {
   constructor(
     private readonly map: Record<string, unknown>,
     readonly key: string,

@@ -18,7 +18,7 @@ export function isMap(v: unknown): v is JMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Host);
 }
 
-export function isNullish(v: unknown): v is null | undefined {
+function isNullish(v: unknown): v is null | undefined {
   return v === null || v === undefined;
 }
 
