@@ -28,7 +28,7 @@ let currentRequestId = undefined;
 let current = undefined;
 let handlerFn = undefined;
 
-// ── console, in Lambda's text format: `<ISO time>\t<request id>\t<LEVEL>\t<message>` ─────────
+// The console, in Lambda's text format: `<ISO time>\t<request id>\t<LEVEL>\t<message>`.
 const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
 for (const [method, level] of Object.entries(levels)) {
   console[method] = (...args) => {
