@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { AuthModel, BackendModel } from '../../../src/local/assembly/model.js';
 import { createAuthService } from '../../../src/local/auth/index.js';
 import { clientSessionKey, claimSignature, formatSrpTimestamp, g, hexToBigInt, modPowN } from '../../../src/local/auth/srp.js';
 import { cryptoIds, ManualClock, type IdSource } from '../../../src/local/core/clock.js';
-import { silentLogger } from '../../../src/local/core/logger.js';
-import type { Outbox, OutboxMessage } from '../../../src/local/core/outbox.js';
-import { Registry, type FunctionInvoker, type InvokeResult, type TokenVerifier } from '../../../src/local/core/registry.js';
-import type { LocalService, ServiceContext } from '../../../src/local/core/service.js';
+import type { FunctionInvoker, InvokeResult, Registry, TokenVerifier } from '../../../src/local/core/registry.js';
+import type { LocalService } from '../../../src/local/core/service.js';
+import { serviceContext, startService, type MemoryOutbox, type TestServiceContext } from '../../helpers/service_context.js';
 
 export const ENDPOINT = 'https://127.0.0.1:20002';
 export const POOL_ID = 'us-east-1_AbCdEf123';
@@ -110,27 +106,6 @@ export function backendModel(auth: AuthModel = authModel()): BackendModel {
   };
 }
 
-export class MemoryOutbox implements Outbox {
-  readonly messages: OutboxMessage[] = [];
-  add(m: Omit<OutboxMessage, 'id' | 'createdAt'>): OutboxMessage {
-    const stored = { ...m, id: String(this.messages.length + 1), createdAt: new Date().toISOString() };
-    this.messages.push(stored);
-    return stored;
-  }
-  list(filter: { channel?: OutboxMessage['channel']; to?: string } = {}): OutboxMessage[] {
-    return this.messages.filter((m) => (!filter.channel || m.channel === filter.channel) && (!filter.to || m.to === filter.to));
-  }
-  clear(): void {
-    this.messages.length = 0;
-  }
-  /** The code of the newest message to `to`. */
-  lastCode(to: string): string {
-    const m = this.list({ to }).at(-1);
-    if (!m?.code) throw new Error(`no code was sent to ${to}`);
-    return m.code;
-  }
-}
-
 /** A functions.invoker double: records events, answers with the handler the test sets per function. */
 export class FakeInvoker implements FunctionInvoker {
   readonly events: { fn: string; event: Record<string, unknown> }[] = [];
@@ -170,31 +145,26 @@ export interface AuthHarness {
 export async function authHarness(
   opts: { model?: BackendModel; invoker?: FunctionInvoker; ids?: IdSource; dataDir?: string; endpoint?: string } = {},
 ): Promise<AuthHarness> {
-  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'auth-'));
   const model = opts.model ?? backendModel();
-  const clock = new ManualClock(Date.UTC(2026, 0, 5, 12, 0, 0));
-  const outbox = new MemoryOutbox();
+  const first = serviceContext({
+    name: 'auth',
+    model,
+    dataDir: opts.dataDir,
+    endpoint: opts.endpoint ?? ENDPOINT,
+    clock: new ManualClock(Date.UTC(2026, 0, 5, 12, 0, 0)),
+    ids: opts.ids,
+  });
+  const { clock, outbox } = first;
+  const dataDir = first.ctx.dataDir;
   let registry!: Registry;
   let service!: LocalService;
 
-  const build = async () => {
-    registry = new Registry();
+  const build = async (t: TestServiceContext<ManualClock>) => {
+    registry = t.registry;
     if (opts.invoker) registry.provide('functions.invoker', opts.invoker);
-    const ctx: ServiceContext = {
-      model,
-      dataDir,
-      endpoint: opts.endpoint ?? ENDPOINT,
-      registry,
-      clock,
-      ids: opts.ids ?? cryptoIds,
-      outbox,
-      log: silentLogger,
-    };
-    service = createAuthService(ctx);
-    registry.publish(await service.start());
-    service.connect?.(registry);
+    service = await startService(createAuthService(t.ctx), registry);
   };
-  await build();
+  await build(first);
 
   const call: AuthHarness['call'] = async (operation, body, init = {}) => {
     const res = await service.fetch(
@@ -241,11 +211,12 @@ export async function authHarness(
     },
     async restart() {
       await service.stop();
-      await build();
+      // A new registry and service on the same data dir, clock and outbox.
+      await build(serviceContext({ model, dataDir, endpoint: first.ctx.endpoint, clock, ids: first.ctx.ids, outbox }));
     },
     async close() {
       await service.stop();
-      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      first.cleanup();
     },
   };
   return harness;

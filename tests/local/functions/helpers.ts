@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendModel, FunctionModel, RoleModel } from '../../../src/local/assembly/model.js';
-import { cryptoIds, ManualClock, type Clock } from '../../../src/local/core/clock.js';
+import { cryptoIds, type Clock, type ManualClock } from '../../../src/local/core/clock.js';
 import type { Logger } from '../../../src/local/core/logger.js';
-import type { Outbox, OutboxMessage } from '../../../src/local/core/outbox.js';
-import { Registry, type CredentialStore, type IssuedCredentials } from '../../../src/local/core/registry.js';
+import type { CredentialStore, IssuedCredentials, Registry } from '../../../src/local/core/registry.js';
 import type { ServiceContext } from '../../../src/local/core/service.js';
+import { serviceContext, type MemoryOutbox } from '../../helpers/service_context.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/functions/', import.meta.url));
 export const ACCOUNT = '123456789012';
@@ -109,21 +106,6 @@ export class RecordingLogger implements Logger {
   }
 }
 
-export class MemoryOutbox implements Outbox {
-  readonly messages: OutboxMessage[] = [];
-  add(message: Omit<OutboxMessage, 'id' | 'createdAt'>): OutboxMessage {
-    const full = { ...message, id: `m${this.messages.length + 1}`, createdAt: new Date(0).toISOString() };
-    this.messages.push(full);
-    return full;
-  }
-  list(filter: { channel?: OutboxMessage['channel']; to?: string } = {}): OutboxMessage[] {
-    return this.messages.filter((m) => (!filter.channel || m.channel === filter.channel) && (!filter.to || m.to === filter.to));
-  }
-  clear(): void {
-    this.messages.length = 0;
-  }
-}
-
 export interface TestContext {
   ctx: ServiceContext;
   clock: ManualClock;
@@ -136,23 +118,9 @@ export interface TestContext {
 
 /** A ServiceContext with a temp data dir, a manual clock and a fake identity service. */
 export function testContext(model: BackendModel, opts: { endpoint?: string; withCredentials?: boolean } = {}): TestContext {
-  const root = mkdtempSync(path.join(tmpdir(), 'amplify-fn-test-'));
-  const dataDir = path.join(root, 'functions');
-  const clock = new ManualClock(Date.now());
-  const registry = new Registry();
+  const log = new RecordingLogger();
+  const { ctx, registry, outbox, clock, cleanup } = serviceContext({ name: 'functions', model, endpoint: opts.endpoint, log });
   const credentials = new FakeCredentialStore(clock);
   if (opts.withCredentials !== false) registry.provide('identity.credentials', credentials);
-  const log = new RecordingLogger();
-  const outbox = new MemoryOutbox();
-  const ctx: ServiceContext = {
-    model,
-    dataDir,
-    endpoint: opts.endpoint ?? 'https://127.0.0.1:20002',
-    registry,
-    clock,
-    ids: cryptoIds,
-    outbox,
-    log,
-  };
-  return { ctx, clock, registry, credentials, log, outbox, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { ctx, clock, registry, credentials, log, outbox, cleanup };
 }

@@ -1,14 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { BackendModel, IdentityPoolModel } from '../../../src/local/assembly/model.js';
-import { cryptoIds, ManualClock } from '../../../src/local/core/clock.js';
-import { silentLogger } from '../../../src/local/core/logger.js';
-import type { Outbox } from '../../../src/local/core/outbox.js';
-import { Registry, type CredentialStore } from '../../../src/local/core/registry.js';
-import type { LocalService, ServiceContext } from '../../../src/local/core/service.js';
+import { ManualClock } from '../../../src/local/core/clock.js';
+import type { CredentialStore, Registry } from '../../../src/local/core/registry.js';
+import type { LocalService } from '../../../src/local/core/service.js';
 import { createIdentityService } from '../../../src/local/identity/index.js';
 import { minimalModel } from '../../helpers/minimal_model.js';
+import { serviceContext, startService } from '../../helpers/service_context.js';
 import { StubUserPool } from './stub_token_verifier.js';
 
 export const ENDPOINT = 'https://127.0.0.1:20002';
@@ -28,14 +24,6 @@ export function identityModel(pool: Partial<IdentityPoolModel> & Record<string, 
     },
   };
 }
-
-const noOutbox: Outbox = {
-  add: () => {
-    throw new Error('identity sends no messages');
-  },
-  list: () => [],
-  clear: () => {},
-};
 
 export interface IdentityHarness {
   service: LocalService;
@@ -59,17 +47,22 @@ export async function startIdentity(
   opts: { model?: BackendModel; dataDir?: string; clock?: ManualClock; userPool?: StubUserPool; withUserPool?: boolean } = {},
 ): Promise<IdentityHarness> {
   const model = opts.model ?? identityModel();
-  const clock = opts.clock ?? new ManualClock(NOW);
-  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'identity-test-'));
-  const registry = new Registry();
+  // As in the frame, the endpoint is set only once the service is created (just before start).
+  const { ctx, registry, clock } = serviceContext({
+    name: 'identity',
+    model,
+    dataDir: opts.dataDir,
+    endpoint: '',
+    clock: opts.clock ?? new ManualClock(NOW),
+    noMessages: 'identity sends no messages',
+  });
+  const dataDir = ctx.dataDir;
   const userPoolId = model.auth!.userPool.id;
   const userPool = opts.userPool ?? new StubUserPool(ENDPOINT, userPoolId, clock);
   if (opts.withUserPool !== false) registry.provide('auth.tokens', userPool);
-  const ctx: ServiceContext = { model, dataDir, endpoint: '', registry, clock, ids: cryptoIds, outbox: noOutbox, log: silentLogger };
   const service = createIdentityService(ctx);
   ctx.endpoint = ENDPOINT;
-  registry.publish(await service.start());
-  service.connect?.(registry);
+  await startService(service, registry);
 
   const harness: IdentityHarness = {
     service,

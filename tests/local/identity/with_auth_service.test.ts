@@ -6,44 +6,28 @@ import { describe, expect, it } from 'vitest';
 import type { BackendModel } from '../../../src/local/assembly/model.js';
 import { createAuthService } from '../../../src/local/auth/index.js';
 import { claimSignature, clientSessionKey, formatSrpTimestamp, g, hexToBigInt, modPowN, N } from '../../../src/local/auth/srp.js';
-import { cryptoIds, ManualClock } from '../../../src/local/core/clock.js';
-import { silentLogger } from '../../../src/local/core/logger.js';
-import type { Outbox, OutboxMessage } from '../../../src/local/core/outbox.js';
+import { ManualClock } from '../../../src/local/core/clock.js';
 import { Registry } from '../../../src/local/core/registry.js';
 import type { LocalService, ServiceContext } from '../../../src/local/core/service.js';
 import { verifySigV4 } from '../../../src/local/core/sigv4_verify.js';
 import { createIdentityService } from '../../../src/local/identity/index.js';
 import { getTestModel } from '../../helpers/local_cloud.js';
+import { MemoryOutbox, serviceContext } from '../../helpers/service_context.js';
 import { s3KeyPath, signForTest } from '../../helpers/sigv4.js';
 
 const ENDPOINT = 'https://127.0.0.1:20002';
-
-function memoryOutbox(): Outbox {
-  const messages: OutboxMessage[] = [];
-  return {
-    add: (m) => {
-      const full = { ...m, id: String(messages.length + 1), createdAt: new Date(0).toISOString() };
-      messages.push(full);
-      return full;
-    },
-    list: (f = {}) => messages.filter((m) => (!f.channel || m.channel === f.channel) && (!f.to || m.to === f.to)),
-    clear: () => messages.splice(0),
-  };
-}
 
 /** The real user pool (auth service) and the identity pool on one registry, as the frame wires them. */
 async function startPools(model: BackendModel) {
   const registry = new Registry();
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
   const root = mkdtempSync(path.join(tmpdir(), 'identity-auth-'));
-  const outbox = memoryOutbox();
+  const outbox = new MemoryOutbox({ clock });
   const services: LocalService[] = [];
   const contexts: ServiceContext[] = [];
-  for (const factory of [createAuthService, createIdentityService]) {
-    const ctx = { model, endpoint: '', registry, clock, ids: cryptoIds, outbox, log: silentLogger } as unknown as ServiceContext;
-    const service = factory(ctx);
-    (ctx as { dataDir: string }).dataDir = path.join(root, service.name);
-    services.push(service);
+  for (const [name, factory] of [['auth', createAuthService], ['identity', createIdentityService]] as const) {
+    const { ctx } = serviceContext({ name, model, dataDir: path.join(root, name), endpoint: '', registry, clock, outbox });
+    services.push(factory(ctx));
     contexts.push(ctx);
   }
   for (const ctx of contexts) ctx.endpoint = ENDPOINT;

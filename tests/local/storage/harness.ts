@@ -1,16 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { BackendModel } from '../../../src/local/assembly/model.js';
 import { loadBackendModel } from '../../../src/local/assembly/load_assembly.js';
 import { systemClock } from '../../../src/local/core/clock.js';
-import { silentLogger } from '../../../src/local/core/logger.js';
-import { Registry, type CredentialStore, type IssuedCredentials } from '../../../src/local/core/registry.js';
+import type { CredentialStore, IssuedCredentials } from '../../../src/local/core/registry.js';
 import type { LocalService } from '../../../src/local/core/service.js';
 import { createStorageService } from '../../../src/local/storage/index.js';
 import { getTestAssembly } from '../../fixtures/assembly.js';
+import { serviceContext, startService } from '../../helpers/service_context.js';
 
 export const ENDPOINT = 'https://127.0.0.1:20002';
 
@@ -52,22 +49,20 @@ export interface StorageHarness {
   presign(c: IssuedCredentials, method: string, pathAndQuery: string, expiresIn: number): Promise<string>;
 }
 
-export async function storageHarness(dataDir = mkdtempSync(path.join(tmpdir(), 'storage-'))): Promise<StorageHarness> {
+export async function storageHarness(dataDir?: string): Promise<StorageHarness> {
   const model = loadBackendModel(await getTestAssembly());
   const creds = new TestCredentials();
-  const registry = new Registry();
-  registry.provide('identity.credentials', creds);
-  const service = createStorageService({
+  const { ctx, registry } = serviceContext({
+    name: 'storage',
     model,
     dataDir,
     endpoint: ENDPOINT,
-    registry,
     clock: systemClock,
     ids: { uuid: () => crypto.randomUUID(), bytes: (n) => Buffer.alloc(n), digits: (n) => '1'.repeat(n) },
-    outbox: { add: () => { throw new Error('unused'); }, list: () => [], clear: () => {} },
-    log: silentLogger,
+    noMessages: 'storage sends no messages',
   });
-  await service.start();
+  registry.provide('identity.credentials', creds);
+  const service = await startService(createStorageService(ctx), registry);
   const auth = model.auth!.identityPool!;
   const bucket = model.storage!.buckets[0].bucketName;
 
@@ -101,7 +96,7 @@ export async function storageHarness(dataDir = mkdtempSync(path.join(tmpdir(), '
     service,
     creds,
     bucket,
-    dataDir,
+    dataDir: ctx.dataDir,
     user: (identityId) =>
       creds.add({ roleArn: auth.authenticatedRoleArn!, identityId, identityPoolId: auth.id, kind: 'authenticated', expiration: Date.now() + 3600_000 }),
     guest: (identityId) =>

@@ -3,18 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import type { BackendModel } from '../../../../src/local/assembly/model.js';
 import { ManualClock } from '../../../../src/local/core/clock.js';
-import { silentLogger } from '../../../../src/local/core/logger.js';
 import {
-  Registry,
   TokenRejectedError,
   type ChangeFeed,
   type CredentialStore,
   type IssuedCredentials,
   type JwtClaims,
+  type Registry,
   type TokenVerifier,
 } from '../../../../src/local/core/registry.js';
-import type { Outbox } from '../../../../src/local/core/outbox.js';
-import type { ServiceContext } from '../../../../src/local/core/service.js';
 import type {
   ExecuteRequest,
   GraphqlResult,
@@ -25,6 +22,7 @@ import type {
 } from '../../../../src/local/data/engine/types.js';
 import { createDataService, type DataService, type DataServiceOptions } from '../../../../src/local/data/index.js';
 import { minimalModel } from '../../../helpers/minimal_model.js';
+import { serviceContext, startService } from '../../../helpers/service_context.js';
 
 /**
  * Wire-level fixtures: the data service over a fake engine, a fake token verifier (signature =
@@ -211,14 +209,6 @@ export class FakeEngine implements LocalGraphqlEngine {
 
 // ── service ──
 
-const noOutbox: Outbox = {
-  add: () => {
-    throw new Error('the data service sends no messages');
-  },
-  list: () => [],
-  clear: () => {},
-};
-
 export interface WireHarness {
   service: DataService;
   engine: FakeEngine;
@@ -229,25 +219,21 @@ export interface WireHarness {
 }
 
 export async function startWire(opts: DataServiceOptions & { model?: BackendModel; withAuth?: boolean } = {}): Promise<WireHarness> {
-  const clock = new ManualClock(NOW);
-  const registry = new Registry();
+  const { ctx, registry, clock } = serviceContext({
+    name: 'data',
+    model: opts.model ?? testModel(),
+    // The fake engine keeps nothing on disk.
+    dataDir: '/nonexistent-data-dir',
+    clock: new ManualClock(NOW),
+    ids: { uuid: (() => { let n = 0; return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`; })(), bytes: (n) => Buffer.alloc(n, 7), digits: (n) => '1'.repeat(n) },
+    noMessages: 'the data service sends no messages',
+  });
   if (opts.withAuth !== false) {
     registry.provide('auth.tokens', fakeVerifier(clock));
     registry.provide('identity.credentials', memoryCredentials(aliceCreds, functionCreds));
   }
   const engine = new FakeEngine();
-  const ctx: ServiceContext = {
-    model: opts.model ?? testModel(),
-    dataDir: '/nonexistent-data-dir',
-    endpoint: 'https://127.0.0.1:20002',
-    registry,
-    clock,
-    ids: { uuid: (() => { let n = 0; return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`; })(), bytes: (n) => Buffer.alloc(n, 7), digits: (n) => '1'.repeat(n) },
-    outbox: noOutbox,
-    log: silentLogger,
-  };
-  const service = createDataService(ctx, { ...opts, engineFactory: async () => engine });
-  registry.publish(await service.start());
+  const service = await startService(createDataService(ctx, { ...opts, engineFactory: async () => engine }), registry);
   return {
     service,
     engine,

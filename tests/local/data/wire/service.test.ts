@@ -1,22 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/local/core/clock.js';
-import { silentLogger } from '../../../../src/local/core/logger.js';
-import { Registry, type ChangeRecord } from '../../../../src/local/core/registry.js';
+import type { ChangeRecord } from '../../../../src/local/core/registry.js';
 import type { ServiceContext } from '../../../../src/local/core/service.js';
 import { createDataService } from '../../../../src/local/data/index.js';
+import { serviceContext } from '../../../helpers/service_context.js';
 import { FakeEngine, NOW, testModel } from './fixtures.js';
 
 function context(model = testModel()): ServiceContext {
-  return {
+  return serviceContext({
+    name: 'data',
     model,
     dataDir: '/nonexistent',
-    endpoint: 'https://127.0.0.1:20002',
-    registry: new Registry(),
     clock: new ManualClock(NOW),
     ids: { uuid: () => 'id', bytes: (n) => Buffer.alloc(n), digits: (n) => '0'.repeat(n) },
-    outbox: { add: () => { throw new Error('unused'); }, list: () => [], clear: () => {} },
-    log: silentLogger,
-  };
+    noMessages: 'unused',
+  }).ctx;
 }
 
 const record = (table: string): ChangeRecord => ({
