@@ -48,14 +48,18 @@ export class TimeUtil extends Host {
   }
 }
 
-function guardTime<T>(fn: () => T): T {
+/** Runs `fn`, turning a `kind` error (bad input to a `$util` call) into the field's MappingTemplate error. */
+function asTemplateError<T>(kind: new (message: string) => Error, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof TimeFormatError) throw new FieldError(e.message, 'MappingTemplate');
+    if (e instanceof kind) throw new FieldError(e.message, 'MappingTemplate');
     throw e;
   }
 }
+
+const guardTime = <T>(fn: () => T): T => asTemplateError(TimeFormatError, fn);
+export const guardFilter = <T>(fn: () => T): T => asTemplateError(FilterError, fn);
 
 export class ListUtil extends Host {
   copyAndRetainAll(list: unknown, keep: unknown): unknown[] {
@@ -146,15 +150,6 @@ export class TransformUtil extends Host {
   }
   toElasticsearchQueryDSL(): never {
     throw new FieldError('$util.transform.toElasticsearchQueryDSL is not available ((local: OpenSearch data sources are not emulated))', 'MappingTemplate');
-  }
-}
-
-export function guardFilter<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof FilterError) throw new FieldError(e.message, 'MappingTemplate');
-    throw e;
   }
 }
 
