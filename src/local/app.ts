@@ -70,6 +70,7 @@ export interface LocalCloud {
  * what it offers) → connect (all).
  */
 export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
+  validateOptions(opts);
   const startedAt = Date.now();
   const log = opts.log ?? consoleLogger();
   const clock = opts.clock ?? systemClock;
@@ -92,7 +93,6 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   const contexts: ServiceContext[] = [];
   const services: LocalService[] = [];
   for (const factory of opts.factories ?? serviceFactories) {
-    if (services.some((s) => s.name === factory.name)) throw new Error(`Two services are named "${factory.name}"`);
     const ctx: ServiceContext = {
       model,
       dataDir: path.join(dataDir, factory.name),
@@ -194,6 +194,19 @@ async function shutdown(started: LocalService[], frontDoor: FrontDoor, outbox: F
     }
   }
   outbox.flush();
+}
+
+/** Refuses options that cannot work before anything is created (the CLI has checked its flags already). */
+function validateOptions(opts: LocalCloudOptions): void {
+  if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port <= 65535)) {
+    throw new RangeError(`port must be a whole number from 0 to 65535 (0 = any free port); got ${opts.port}`);
+  }
+  if (!opts.dataDir) throw new TypeError('dataDir is required: where the local cloud keeps its state');
+  const names = new Set<string>();
+  for (const f of opts.factories ?? []) {
+    if (names.has(f.name)) throw new Error(`Two services are named "${f.name}"`);
+    names.add(f.name);
+  }
 }
 
 function offerUpgrade(services: LocalService[], req: UpgradeRequest): boolean {

@@ -106,6 +106,12 @@ describe('createLocalCloud', () => {
     await expect(createLocalCloud(options({ factories: [recorder('auth'), recorder('auth')] }))).rejects.toThrow(/Two services are named "auth"/);
   });
 
+  it.each([[-1], [65536], [1.5], [Number.NaN]])('refuses port %s before creating anything', async (port) => {
+    await expect(createLocalCloud(options({ port, factories: [recorder('auth')] }))).rejects.toThrow(/port must be a whole number from 0 to 65535/);
+    expect(events).toEqual([]);
+    expect(existsSync(path.join(root, 'data'))).toBe(false);
+  });
+
   it('refuses a factory whose service answers to another name', async () => {
     const liar: ServiceFactory = { name: 'storage', create: recorder('auth').create };
     await expect(createLocalCloud(options({ factories: [liar] }))).rejects.toThrow(/storage factory created a service named "auth"/);
