@@ -5,7 +5,7 @@ import { getRequestInfo } from '../core/request_info.js';
 import { authenticate, iamFieldAuthorizer, type AppSyncErrorName, type AuthDeps } from './auth_modes.js';
 import type { GraphqlEngine, GraphqlResult } from './engine/types.js';
 import type { DataRecorder, OperationType, RequestRecord } from './metrics.js';
-import { operationLabel, selectOperation, summarizeDocument } from './operation_info.js';
+import { operationLabel, selectOperation, summarizeDocument, type OperationSummary } from './operation_info.js';
 
 /**
  * `POST /graphql`: AppSync's HTTP contract in front of the engine. Request problems get AppSync's
@@ -152,6 +152,15 @@ export async function handleGraphqlHttp(req: Request, deps: HttpDeps): Promise<R
   record.operationType = (op?.type ?? 'unknown') as OperationType;
   record.operationName = body.operationName ?? operationLabel(op);
 
+  // AppSync checks an IAM caller's appsync:GraphQL permission on the operation's top-level fields
+  // first: when the policy allows none of them the request is refused as a whole (401), not run
+  // with a field error each. A partly allowed operation runs; the denied fields fail on their own.
+  const authorizeField = iamFieldAuthorizer(auth, deps.model);
+  const denied = authorizeField && op ? wholeOperationDenied(op, authorizeField) : undefined;
+  if (denied) {
+    return fail(401, 'UnauthorizedException', `Not Authorized to access ${denied.field} on type ${denied.type}`, `Not Authorized to access ${denied.field} on type ${denied.type} ((local: the caller's IAM policy allows appsync:GraphQL on none of this operation's fields))`);
+  }
+
   const engine = deps.engine();
   if (!engine) {
     const problem = deps.engineProblem?.();
@@ -172,7 +181,7 @@ export async function handleGraphqlHttp(req: Request, deps: HttpDeps): Promise<R
       headers: lowerCaseHeaders(req.headers),
       requestId,
       domainName: req.headers.get('host'),
-      authorizeField: iamFieldAuthorizer(auth, deps.model),
+      authorizeField,
     });
   } catch (err) {
     // The engine returns request problems as GraphQL errors; a throw is a fault of ours.
@@ -180,4 +189,14 @@ export async function handleGraphqlHttp(req: Request, deps: HttpDeps): Promise<R
     return fail(500, 'InternalFailure', 'An internal failure occurred. ((local: a fault in the local data engine, see its console))');
   }
   return finish(respond(200, result, requestId), result.errors ?? []);
+}
+
+const ROOT_TYPE_OF = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
+
+/** The first top-level field when the IAM policy allows none of the operation's (introspection aside). */
+function wholeOperationDenied(op: OperationSummary, authorize: (typeName: string, fieldName: string) => boolean): { type: string; field: string } | undefined {
+  const type = ROOT_TYPE_OF[op.type];
+  const fields = op.fields.filter((f) => !f.name.startsWith('__'));
+  if (fields.length === 0 || fields.some((f) => authorize(type, f.name))) return undefined;
+  return { type, field: fields[0].name };
 }

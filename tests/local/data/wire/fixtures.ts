@@ -68,7 +68,12 @@ export function testModel(dataOverrides: Partial<NonNullable<BackendModel['data'
     data: { ...base.data!, ...dataOverrides },
     iam: {
       roles: [
-        { logicalId: 'AuthRole', arn: AUTH_ROLE, name: 'amplify-authRole-ABC', statements: [] },
+        {
+          logicalId: 'AuthRole',
+          arn: AUTH_ROLE,
+          name: 'amplify-authRole-ABC',
+          statements: [{ effect: 'Allow', actions: ['appsync:GraphQL'], resources: [`arn:aws:appsync:us-east-1:123456789012:apis/${API_ID}/types/Query/fields/ping`] }],
+        },
         {
           logicalId: 'FnRole',
           arn: FUNCTION_ROLE,

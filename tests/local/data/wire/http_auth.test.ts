@@ -158,12 +158,21 @@ describe('IAM mode', () => {
     });
   });
 
-  it('denies top-level fields the role has no appsync:GraphQL permission for', async () => {
+  it('refuses with 401 an operation whose top-level fields the role may call none of', async () => {
     h = await startWire();
-    const res = await h.service.fetch(await signedGraphql(aliceCreds));
-    const body = (await res.json()) as { data: unknown; errors: { errorType: string; message: string }[] };
-    expect(body.data).toEqual({ ping: null });
-    expect(body.errors[0]).toMatchObject({ errorType: 'Unauthorized', message: 'Not Authorized to access ping on type Query' });
+    const res = await h.service.fetch(await signedGraphql(aliceCreds, JSON.stringify({ query: '{ __typename secret other: secret }' })));
+    expect(res.status).toBe(401);
+    expect(await errorsOf(res)).toEqual([{ errorType: 'UnauthorizedException', message: 'Not Authorized to access secret on type Query' }]);
+    expect(h.engine.calls).toHaveLength(0);
+  });
+
+  it('runs a partly allowed operation, leaving the denied fields to fail on their own', async () => {
+    h = await startWire();
+    const res = await h.service.fetch(await signedGraphql(aliceCreds, JSON.stringify({ query: '{ ping secret }' })));
+    expect(res.status).toBe(200);
+    const authorize = h.engine.calls[0].authorizeField!;
+    expect(authorize('Query', 'ping')).toBe(true);
+    expect(authorize('Query', 'secret')).toBe(false);
   });
 
   it("gives a function's role its own session and no identity-pool fields, and honours its policy", async () => {
