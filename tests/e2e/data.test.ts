@@ -372,10 +372,11 @@ describe('persistence and expiry', () => {
     // User-pool mode: the client has no token to send.
     await expect(client.models.Post.list()).rejects.toThrow(/NoValidAuthTokens|No federated jwt/);
     // Guest IAM credentials from the identity pool: signed correctly, but the unauthenticated role has
-    // no appsync:GraphQL permission, so AppSync's field check refuses.
+    // no appsync:GraphQL permission on listPosts, so AppSync refuses the whole request with a 401,
+    // which the client reports as its "Unauthorized" error.
     const { data, errors } = await client.models.Post.list({ authMode: 'identityPool' });
     expect(data).toEqual([]);
-    expect(errors?.[0].errorType).toBe('Unauthorized');
+    expect(errors?.[0].message).toBe('Unauthorized');
   });
 
   // Last: moves the local clock past every token's expiry.
