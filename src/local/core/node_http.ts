@@ -1,4 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+
+/** A request or response of either protocol the front door speaks (HTTP/2's are Node's compat objects). */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+
+/** Headers HTTP/2 forbids (RFC 9113 §8.2.2): they describe an HTTP/1.1 connection. */
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /**
  * Conversions between Node's HTTP objects and WHATWG Request/Response that stream in both
@@ -8,14 +16,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 const BODY_HIGH_WATER_BYTES = 1024 * 1024;
 
 /** Builds a WHATWG Request whose body is a pull-driven stream over the socket. */
-export function toWebRequest(req: IncomingMessage, origin: string, signal?: AbortSignal): Request {
+export function toWebRequest(req: NodeRequest, origin: string, signal?: AbortSignal): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
-    // HTTP/2-style pseudo headers never reach HTTP/1.1, but guard against odd names anyway.
+    // HTTP/2's pseudo headers (:method, :path, :authority...) are the request line, not headers.
     if (raw[i].startsWith(':')) continue;
     headers.append(raw[i], raw[i + 1]);
   }
+  // HTTP/2 carries the host as :authority; signatures (SigV4 signs `host`) and routing read Host.
+  const authority = req.headers[':authority'];
+  if (!headers.has('host') && typeof authority === 'string') headers.set('host', authority);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
   return new Request(new URL(req.url ?? '/', origin), {
@@ -28,7 +39,13 @@ export function toWebRequest(req: IncomingMessage, origin: string, signal?: Abor
   } as RequestInit & { duplex: 'half' });
 }
 
-function nodeStreamToWeb(req: IncomingMessage): ReadableStream<Uint8Array> {
+/** The request's authority: `Host` in HTTP/1.1, `:authority` in HTTP/2 (which may also send Host). */
+export function authorityOf(req: NodeRequest): string | undefined {
+  const authority = req.headers[':authority'];
+  return (typeof authority === 'string' && authority) || req.headers.host;
+}
+
+function nodeStreamToWeb(req: NodeRequest): ReadableStream<Uint8Array> {
   let closed = false;
   return new ReadableStream<Uint8Array>(
     {
@@ -69,12 +86,15 @@ function nodeStreamToWeb(req: IncomingMessage): ReadableStream<Uint8Array> {
 }
 
 /** Writes a WHATWG Response to Node's ServerResponse, honouring backpressure; resolves when done. */
-export async function sendWebResponse(response: Response, res: ServerResponse, method: string): Promise<void> {
+export async function sendWebResponse(response: Response, res: NodeResponse, method: string): Promise<void> {
+  const http2 = 'stream' in res;
   res.statusCode = response.status;
-  if (response.statusText) res.statusMessage = response.statusText;
+  // HTTP/2 has no reason phrase.
+  if (response.statusText && !http2) res.statusMessage = response.statusText;
   const setCookies = response.headers.getSetCookie();
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') res.setHeader(name, value);
+    if (name === 'set-cookie' || (http2 && CONNECTION_HEADERS.has(name))) return;
+    res.setHeader(name, value);
   });
   if (setCookies.length) res.setHeader('set-cookie', setCookies);
 
@@ -91,7 +111,7 @@ export async function sendWebResponse(response: Response, res: ServerResponse, m
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) return;
-      if (!res.write(value)) {
+      if (!(res as ServerResponse).write(value)) {
         await new Promise<void>((resolve) => {
           const finish = () => {
             res.off('drain', finish);

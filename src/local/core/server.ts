@@ -1,9 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { createSecureServer, type ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from './logger.js';
-import { sendWebResponse, toWebRequest } from './node_http.js';
+import { authorityOf, sendWebResponse, toWebRequest, type NodeRequest, type NodeResponse } from './node_http.js';
 import { setRequestInfo } from './request_info.js';
 import type { UpgradeRequest } from './service.js';
 
@@ -36,25 +36,32 @@ export class PortInUseError extends Error {
   }
 }
 
-/** The one HTTPS port every service sits behind: Node sockets in, WHATWG Request/Response inside. */
+/**
+ * The one HTTPS port every service sits behind: Node sockets in, WHATWG Request/Response inside.
+ * It speaks HTTP/1.1 and HTTP/2 (negotiated by ALPN), so SDK clients that default to HTTP/2, such
+ * as Kinesis's in Node, work with their default handler. WebSockets upgrade over HTTP/1.1.
+ */
 export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor> {
   const sockets = new Set<Socket>();
   let inFlight = 0;
   let idleWaiter: (() => void) | undefined;
 
-  const server = createServer({ cert: opts.cert, key: opts.key }, (req, res) => {
+  const sessions = new Set<ServerHttp2Session>();
+  const server = createSecureServer({ cert: opts.cert, key: opts.key, allowHTTP1: true }, (req, res) => {
     inFlight++;
     void serve(req, res).finally(() => {
       inFlight--;
       if (inFlight === 0) idleWaiter?.();
     });
   });
-  // Keep-alive sockets are held by clients for seconds; close() must not wait for them.
-  server.keepAliveTimeout = 5000;
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
 
   const endpointOrigin = () => `https://${formatHost(opts.host)}:${(server.address() as { port: number }).port}`;
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(req: NodeRequest, res: NodeResponse): Promise<void> {
     const aborted = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) aborted.abort();
@@ -76,8 +83,8 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
     }
   }
 
-  function originFor(req: IncomingMessage): string {
-    const host = req.headers.host;
+  function originFor(req: NodeRequest): string {
+    const host = authorityOf(req);
     if (host) {
       try {
         return new URL(`https://${host}`).origin;
@@ -138,7 +145,8 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
     close(graceMs = 2000) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        // Idle connections are held open by clients (keep-alive, HTTP/2 sessions): let them go now.
+        for (const session of sessions) session.close();
         if (inFlight > 0) {
           await Promise.race([
             new Promise<void>((resolve) => (idleWaiter = resolve)),

@@ -63,7 +63,7 @@ function canonicalQueryString(query: QueryParam[]): string {
  * spec joins them with ","; both readings are tried when a value could be such a join.
  */
 function canonicalHeaderBlocks(req: Request, signedHeaders: string[], host: string): string[] {
-  const values = signedHeaders.map((name) => trimAll(name === 'host' ? host : (req.headers.get(name) ?? '')));
+  const values = signedHeaders.map((name) => trimAll(name === 'host' || name === ':authority' ? host : (req.headers.get(name) ?? '')));
   const block = (vals: string[]) => signedHeaders.map((name, i) => `${name}:${vals[i]}\n`).join('');
   const primary = block(values);
   if (!values.some((v) => v.includes(', '))) return [primary];

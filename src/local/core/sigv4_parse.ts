@@ -161,7 +161,8 @@ function parseCredential(
 function parseSignedHeaders(list: string, code: SigV4ErrorCode): string[] {
   const names = list.split(';').map((h) => h.trim().toLowerCase());
   if (names.some((n) => n === '')) throw new SigV4Error(code, `Invalid SignedHeaders '${list}'`);
-  if (!names.includes('host')) {
+  // Over HTTP/2 clients sign the host as the `:authority` pseudo header.
+  if (!names.includes('host') && !names.includes(':authority')) {
     throw new SigV4Error(code, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
   return names;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import http2 from 'node:http2';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -161,6 +162,31 @@ describe('front door', () => {
     const res = await fetch(`${base}/download?mb=1`, { method: 'HEAD' });
     expect(res.status).toBe(200);
     expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('speaks HTTP/2 when the client negotiates it, with :authority as the host', async () => {
+    const session = http2.connect(base);
+    try {
+      const call = (headers: http2.OutgoingHttpHeaders, body?: Buffer) =>
+        new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+          const stream = session.request(headers);
+          let status = 0;
+          const chunks: Buffer[] = [];
+          stream.on('response', (h) => (status = Number(h[':status'])));
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => resolve({ status, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+          stream.on('error', reject);
+          stream.end(body);
+        });
+      const who = await call({ ':method': 'GET', ':path': '/whoami' });
+      expect(who).toEqual({ status: 200, json: { host: `127.0.0.1:${door.port}`, url: `${base}/whoami`, multi: null } });
+      const payload = Buffer.alloc(3 * MB, 5);
+      const up = await call({ ':method': 'PUT', ':path': '/upload' }, payload);
+      expect(up.json).toEqual({ bytes: payload.length, sha256: createHash('sha256').update(payload).digest('hex') });
+      expect(session.alpnProtocol).toBe('h2');
+    } finally {
+      session.close();
+    }
   });
 
   it('answers an unknown route with a 404 UnknownOperationException', async () => {

@@ -1,6 +1,5 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagingService } from '../../../src/local/messaging/index.js';
 import { startLocalCloud, type TestLocalCloud } from '../../helpers/local_cloud.js';
@@ -30,12 +29,6 @@ async function identity(target: string, body: unknown): Promise<Record<string, u
   return (await res.json()) as Record<string, unknown>;
 }
 
-/**
- * In Node the Kinesis client defaults to HTTP/2 (for SubscribeToShard); the local front door speaks
- * HTTP/1.1, so these tests hand it the HTTP/1.1 handler every other client uses.
- */
-const http1 = () => new NodeHttpHandler();
-
 /** Guest credentials, obtained the way the Amplify client gets them (GetId → GetCredentialsForIdentity). */
 async function guestCredentials() {
   const poolId = cloud.cloud.model.auth!.identityPool!.id;
@@ -48,8 +41,9 @@ async function guestCredentials() {
 
 describe('messaging through the SDK against the running local cloud', () => {
   it('lets a guest put analytics events into the stream of the backend', async () => {
+    // The Kinesis client's default handler in Node is HTTP/2 (NodeHttp2Handler): the front door negotiates it.
     const stream = cloud.cloud.model.messaging.kinesisStreams[0];
-    const kinesis = new KinesisClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guestCredentials(), requestHandler: http1() });
+    const kinesis = new KinesisClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guestCredentials() });
     const out = await kinesis.send(
       new PutRecordsCommand({
         StreamName: stream.name,
@@ -65,7 +59,7 @@ describe('messaging through the SDK against the running local cloud', () => {
   });
 
   it('refuses a guest a stream the backend does not grant', async () => {
-    const kinesis = new KinesisClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guestCredentials(), maxAttempts: 1, requestHandler: http1() });
+    const kinesis = new KinesisClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guestCredentials(), maxAttempts: 1 });
     const err = await kinesis.send(new PutRecordsCommand({ StreamName: 'not-ours', Records: [{ PartitionKey: 'k', Data: new Uint8Array([1]) }] })).catch((e: Error) => e);
     expect((err as Error).name).toBe('AccessDeniedException');
   });
