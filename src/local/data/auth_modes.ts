@@ -1,4 +1,5 @@
 import type { AppSyncAuthMode, BackendModel, PolicyStatementModel } from '../assembly/model.js';
+import { randomUUID } from 'node:crypto';
 import type { CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller, type CallerRejection } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
@@ -7,6 +8,7 @@ import { evaluatePolicy } from '../core/iam_policy.js';
 import { TokenRejectedError, type IssuedCredentials, type Peers } from '../core/registry.js';
 import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import type { AppSyncIdentity, IamIdentity, UserPoolIdentity } from './engine/types.js';
+import { authorizeWithLambda } from './lambda_authorizer.js';
 
 /**
  * AppSync's authorization-mode selection and credential checks, shared by `POST /graphql` and the
@@ -30,9 +32,11 @@ export interface AuthDeps {
 export interface PresentedCredentials {
   /** Header lookup, case-insensitive. */
   header(name: string): string | undefined;
-  /** Only called for SigV4: the request as signed, and its body. */
+  /** For SigV4 and the Lambda authorizer: the request as sent (and signed), and its body. */
   signedRequest(): { request: Request; body: Uint8Array | string };
   sourceIp: string;
+  /** The response's request id (the Lambda authorizer's `requestContext.requestId`). */
+  requestId?: string;
 }
 
 export interface AuthSuccess {
@@ -43,6 +47,8 @@ export interface AuthSuccess {
   principal: string;
   /** IAM only: the role's statements, for AppSync's `appsync:GraphQL` policy check per field. */
   iam?: { statements: readonly PolicyStatementModel[]; credentials: IssuedCredentials };
+  /** AWS_LAMBDA only: the fields the authorizer denied, as `Type.field`. */
+  deniedFields?: readonly string[];
 }
 
 export interface AuthFailure {
@@ -89,12 +95,16 @@ export async function authenticate(creds: PresentedCredentials, deps: AuthDeps):
     case 'sigv4':
       if (!modes.has('AWS_IAM')) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'AWS_IAM is not an authorization mode of this API');
       return authenticateIam(creds, deps);
-    case 'token':
-      if (modes.has('AMAZON_COGNITO_USER_POOLS')) return authenticateUserPool(creds, deps);
-      if (modes.has('OPENID_CONNECT') || modes.has('AWS_LAMBDA')) {
-        return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'OPENID_CONNECT and AWS_LAMBDA authorization are not emulated locally');
+    case 'token': {
+      // A token the user pool accepts is a user-pool request; any other goes to the Lambda authorizer.
+      const pool = modes.has('AMAZON_COGNITO_USER_POOLS') ? await authenticateUserPool(creds, deps) : undefined;
+      if (pool?.ok || !modes.has('AWS_LAMBDA')) {
+        if (pool) return pool;
+        if (modes.has('OPENID_CONNECT')) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'OPENID_CONNECT authorization is not emulated locally');
+        return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'no token-based authorization mode is enabled on this API');
       }
-      return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'no token-based authorization mode is enabled on this API');
+      return authenticateLambda(creds, deps);
+    }
     case 'apiKey': {
       const apiKey = deps.model.data?.apiKey;
       if (!modes.has('API_KEY') || !apiKey) return fail(401, 'UnauthorizedException', NOT_AUTHORIZED_CALL, 'API_KEY is not an authorization mode of this API');
@@ -109,6 +119,39 @@ export async function authenticate(creds: PresentedCredentials, deps: AuthDeps):
         'the request carries no Authorization or x-api-key header',
       );
   }
+}
+
+/** AWS_LAMBDA: the Authorization header, as is, decided by the API's authorizer function. */
+async function authenticateLambda(creds: PresentedCredentials, deps: AuthDeps): Promise<AuthResult> {
+  const { request, body } = creds.signedRequest();
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  let parsed: { query?: unknown; operationName?: unknown; variables?: unknown } = {};
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    // an unparsable body is refused after authorization, as AppSync does
+  }
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => (headers[name] = value));
+  const decided = await authorizeWithLambda(
+    creds.header('authorization')!.trim(),
+    {
+      query: typeof parsed.query === 'string' ? parsed.query : '',
+      operationName: typeof parsed.operationName === 'string' ? parsed.operationName : null,
+      variables: typeof parsed.variables === 'object' ? (parsed.variables as Record<string, unknown> | null) : null,
+      headers,
+      requestId: creds.requestId ?? randomUUID(),
+    },
+    deps,
+  );
+  if (!decided.ok) return decided;
+  return {
+    ok: true,
+    mode: 'AWS_LAMBDA',
+    identity: { resolverContext: decided.resolverContext },
+    principal: 'lambda-authorizer',
+    deniedFields: decided.deniedFields,
+  };
 }
 
 /**
@@ -238,11 +281,16 @@ function callerFailure(rejection: CallerRejection): AuthFailure {
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
 /**
- * AppSync's IAM check: the caller's role must allow `appsync:GraphQL` on
- * `arn:aws:appsync:<region>:<account>:apis/<apiId>/types/<Type>/fields/<field>` for each top-level
- * field (nested fields are covered by the resolvers' own rules). Undefined for non-IAM requests.
+ * The per-field check AppSync adds to the schema's own rules: for IAM, the caller's role must allow
+ * `appsync:GraphQL` on `arn:aws:appsync:<region>:<account>:apis/<apiId>/types/<Type>/fields/<field>`
+ * for each top-level field (nested fields are covered by the resolvers' own rules); for a Lambda
+ * authorizer, its `deniedFields` fail. Undefined when neither applies.
  */
-export function iamFieldAuthorizer(auth: AuthSuccess, model: BackendModel): ((typeName: string, fieldName: string) => boolean) | undefined {
+export function fieldAuthorizer(auth: AuthSuccess, model: BackendModel): ((typeName: string, fieldName: string) => boolean) | undefined {
+  if (auth.deniedFields?.length) {
+    const denied = new Set(auth.deniedFields);
+    return (typeName, fieldName) => !denied.has(`${typeName}.${fieldName}`);
+  }
   const iam = auth.iam;
   if (!iam || !model.data) return undefined;
   const prefix = `arn:aws:appsync:${model.region}:${model.accountId}:apis/${model.data.apiId}/types/`;

@@ -2,7 +2,7 @@ import { BodyTooLargeError, readBody } from '../core/aws_errors.js';
 import type { IdSource } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { getRequestInfo } from '../core/request_info.js';
-import { authenticate, iamFieldAuthorizer, type AppSyncErrorName, type AuthDeps } from './auth_modes.js';
+import { authenticate, fieldAuthorizer, type AppSyncErrorName, type AuthDeps } from './auth_modes.js';
 import type { GraphqlEngine, GraphqlResult } from './engine/types.js';
 import type { DataRecorder, OperationType, RequestRecord } from './metrics.js';
 import { operationLabel, selectOperation, summarizeDocument, type OperationSummary } from './operation_info.js';
@@ -127,6 +127,7 @@ export async function handleGraphqlHttp(req: Request, deps: HttpDeps): Promise<R
       header: (name) => req.headers.get(name) ?? undefined,
       signedRequest: () => ({ request: req, body: bytes }),
       sourceIp,
+      requestId,
     },
     deps,
   );
@@ -155,8 +156,8 @@ export async function handleGraphqlHttp(req: Request, deps: HttpDeps): Promise<R
   // AppSync checks an IAM caller's appsync:GraphQL permission on the operation's top-level fields
   // first: when the policy allows none of them the request is refused as a whole (401), not run
   // with a field error each. A partly allowed operation runs; the denied fields fail on their own.
-  const authorizeField = iamFieldAuthorizer(auth, deps.model);
-  const denied = authorizeField && op ? wholeOperationDenied(op, authorizeField) : undefined;
+  const authorizeField = fieldAuthorizer(auth, deps.model);
+  const denied = auth.mode === 'AWS_IAM' && authorizeField && op ? wholeOperationDenied(op, authorizeField) : undefined;
   if (denied) {
     return fail(401, 'UnauthorizedException', `Not Authorized to access ${denied.field} on type ${denied.type}`, `Not Authorized to access ${denied.field} on type ${denied.type} ((local: the caller's IAM policy allows appsync:GraphQL on none of this operation's fields))`);
   }

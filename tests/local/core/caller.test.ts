@@ -4,7 +4,7 @@ import { verifyCaller, type VerifyCallerOptions } from '../../../src/local/core/
 import { ManualClock } from '../../../src/local/core/clock.js';
 import { iamRequestContext } from '../../../src/local/core/iam_authorize.js';
 import type { CredentialStore, IssuedCredentials, Registry } from '../../../src/local/core/registry.js';
-import { authenticate, iamFieldAuthorizer } from '../../../src/local/data/auth_modes.js';
+import { authenticate, fieldAuthorizer } from '../../../src/local/data/auth_modes.js';
 import { verifySigV4 } from '../../../src/local/core/sigv4_verify.js';
 import { StorageAuthorizer } from '../../../src/local/storage/authorize.js';
 import { s3KeyPath, signForTest } from '../../helpers/sigv4.js';
@@ -111,7 +111,7 @@ async function appSyncAllows(c: IssuedCredentials): Promise<boolean> {
     { model, registry, clock, verifySigV4 },
   );
   if (!auth.ok) throw new Error(`AppSync request not verified: ${auth.message}`);
-  return iamFieldAuthorizer(auth, model)!('Query', 'getThing');
+  return fieldAuthorizer(auth, model)!('Query', 'getThing');
 }
 
 async function dynamoDbAllows(c: IssuedCredentials): Promise<boolean> {

@@ -2,7 +2,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { IdSource } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpgradeRequest } from '../../core/service.js';
-import { authenticate, iamFieldAuthorizer, NOT_PROVIDED, type AuthDeps, type AuthResult, type AuthSuccess } from '../auth_modes.js';
+import { authenticate, fieldAuthorizer, NOT_PROVIDED, type AuthDeps, type AuthResult, type AuthSuccess } from '../auth_modes.js';
 import type { GraphqlEngine, SubscriptionPlan } from '../engine/types.js';
 import type { DataRecorder, RequestRecord } from '../metrics.js';
 import { operationLabel, selectOperation, summarizeDocument } from '../operation_info.js';
@@ -274,7 +274,7 @@ class RealtimeConnection {
             headers: lowerCased(payload.extensions?.authorization ?? {}),
             requestId: this.deps.ids.uuid(),
             domainName: headerLookup(payload.extensions?.authorization ?? {})('host') ?? null,
-            authorizeField: iamFieldAuthorizer(auth, this.deps.model),
+            authorizeField: fieldAuthorizer(auth, this.deps.model),
           })
           .catch((err: unknown) => {
             // The engine answers request problems with errors; a throw is our fault, not the client's.
