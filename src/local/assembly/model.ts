@@ -12,6 +12,7 @@ import type { DataModel } from './model_data.js';
 import type { EventSourceMappingModel, FunctionModel } from './model_functions.js';
 import type { IamModel } from './model_iam.js';
 import type { MessagingModel } from './model_messaging.js';
+import type { ScheduleModel } from './model_schedules.js';
 import type { StorageModel } from './model_storage.js';
 
 export type {
@@ -34,6 +35,7 @@ export type {
 export type { EventSourceMappingModel, FunctionModel } from './model_functions.js';
 export type { IamModel, PolicyStatementModel, RoleModel } from './model_iam.js';
 export type { KinesisStreamModel, MessagingModel, PinpointAppModel } from './model_messaging.js';
+export type { ScheduleModel, ScheduleTargetModel } from './model_schedules.js';
 export type { StorageAccessAction, StorageBucketModel, StorageModel } from './model_storage.js';
 export type { KeySchemaElement, TableIndexModel, TableModel } from './model_tables.js';
 
@@ -50,6 +52,8 @@ export interface BackendModel {
   storage?: StorageModel;
   functions: FunctionModel[];
   eventSourceMappings: EventSourceMappingModel[];
+  /** EventBridge rules with a ScheduleExpression and Scheduler schedules (absent: none). */
+  schedules?: ScheduleModel[];
   iam: IamModel;
   messaging: MessagingModel;
   /** Resolved root-stack outputs (the values `ampx generate outputs` would read), keyed by output name. */

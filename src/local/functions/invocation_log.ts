@@ -1,5 +1,5 @@
 /** Who asked for an invocation (for the console's per-function history). */
-export type InvocationSource = 'lambda-api' | 'cognito' | 'appsync' | 'dynamodb-stream' | 'invoker';
+export type InvocationSource = 'lambda-api' | 'cognito' | 'appsync' | 'dynamodb-stream' | 'schedule' | 'invoker';
 
 export type InvocationOutcomeKind = 'success' | 'error' | 'timeout' | 'crash';
 
