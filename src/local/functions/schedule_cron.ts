@@ -215,8 +215,12 @@ export function nextCronTime(spec: CronSpec, after: number, timeZone: string): n
       const firstDay = year === start.year && month === start.month ? start.day : 1;
       for (let day = firstDay; day <= daysInMonth(year, month); day++) {
         if (!dayMatches(spec, year, month, day)) continue;
+        const startDay = year === start.year && month === start.month && day === start.day;
         for (const hour of hours) {
+          if (startDay && hour < start.hour) continue;
           for (const minute of minutes) {
+            // Earlier wall times of the first day are never after `after`, whatever DST does.
+            if (startDay && hour === start.hour && minute < start.minute) continue;
             const [first] = instantsOf(year, month, day, hour, minute, 0, timeZone);
             if (first !== undefined && first > after) return first;
           }

@@ -91,11 +91,12 @@ export class Schedules {
     const job: Job = { model, targets: [], anchor: 0, running: new Map() };
     const where = `${model.name} (${typeOf(model)} ${model.logicalId} in stack ${model.stackName})`;
     try {
-      job.expr = parseScheduleExpression(model.expression, model.service);
+      const expr = parseScheduleExpression(model.expression, model.service);
       if (model.service === 'scheduler') checkTimeZone(model.timeZone);
       for (const [label, text] of [['StartDate', model.startDate], ['EndDate', model.endDate]] as const) {
         if (text !== undefined && Number.isNaN(Date.parse(text))) throw new ScheduleExpressionError(`${label} "${text}" is not a date`);
       }
+      job.expr = expr;
     } catch (err) {
       if (!(err instanceof ScheduleExpressionError)) throw err;
       job.problem = `invalid schedule: ${err.message}`;

@@ -74,6 +74,7 @@ export function offsetAt(ms: number, timeZone: string): number {
  */
 export function instantsOf(year: number, month: number, day: number, hour: number, minute: number, second: number, timeZone: string): number[] {
   const naive = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (timeZone === 'UTC') return [naive];
   // Offsets a day either side cover any transition near this wall time.
   const offsets = new Set([offsetAt(naive - 86_400_000, timeZone), offsetAt(naive, timeZone), offsetAt(naive + 86_400_000, timeZone)]);
   const out: number[] = [];
