@@ -155,6 +155,26 @@ describe('Schedules', () => {
     ]);
   });
 
+  it('applies a rule target’s InputPath to the scheduled event', async () => {
+    const h = harness([
+      schedule({
+        service: 'events',
+        expression: 'rate(5 minutes)',
+        targets: [
+          { id: 'A', arn: 'fn', functionLogicalId: 'tickFn', inputPath: '$.detail' },
+          { id: 'B', arn: 'fn', functionLogicalId: 'reportFn', inputPath: '$.resources' },
+        ],
+      }),
+    ]);
+    h.schedules.start();
+    h.clock.advance(5 * MIN);
+    await settle();
+    expect(h.calls.map((c) => [c.fn, c.event])).toEqual([
+      ['tickFn', {}],
+      ['reportFn', ['arn:aws:scheduler:us-east-1:123456789012:schedule/default/tick-schedule']],
+    ]);
+  });
+
   it('never fires a disabled schedule, but runs it on request', async () => {
     const h = harness([schedule({ enabled: false })]);
     h.schedules.start();
