@@ -75,6 +75,8 @@ export interface FireContext {
   timeZone: string;
   /** When a rate schedule started counting (its StartDate, or when the local cloud armed it). */
   anchor: number;
+  /** True when the anchor is itself a fire time (a StartDate is a rate schedule's first occurrence). */
+  anchorFires?: boolean;
 }
 
 /**
@@ -85,7 +87,7 @@ export function nextFireTime(expr: ScheduleExpression, after: number, ctx: FireC
   switch (expr.kind) {
     case 'rate': {
       const k = Math.floor((after - ctx.anchor) / expr.periodMs) + 1;
-      return ctx.anchor + Math.max(1, k) * expr.periodMs;
+      return ctx.anchor + Math.max(ctx.anchorFires ? 0 : 1, k) * expr.periodMs;
     }
     case 'cron':
       return nextCronTime(expr.cron, after, ctx.timeZone);

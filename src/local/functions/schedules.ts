@@ -144,7 +144,7 @@ export class Schedules {
     const start = dateOf(job.model.startDate);
     const end = dateOf(job.model.endDate);
     const from = start !== undefined && start - 1 > after ? start - 1 : after;
-    const next = nextFireTime(job.expr, from, { timeZone: job.model.timeZone, anchor: job.anchor });
+    const next = nextFireTime(job.expr, from, { timeZone: job.model.timeZone, anchor: job.anchor, anchorFires: start !== undefined });
     return next !== undefined && (end === undefined || next <= end) ? next : undefined;
   }
 

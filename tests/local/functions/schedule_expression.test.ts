@@ -43,6 +43,10 @@ describe('rate expressions', () => {
     expect(next('rate(1 hour)', '2026-01-01T00:00:00')).toBe('2026-01-01T01:00:00Z');
     expect(next('rate(2 days)', '2026-01-01T06:00:00')).toBe('2026-01-03T06:00:00Z');
     expect(next('rate(1 minute)', '2026-01-01T00:00:00', { anchor: '2026-01-01T00:00:30' })).toBe('2026-01-01T00:01:30Z');
+    // A StartDate is the first occurrence itself.
+    const rate = parseScheduleExpression('rate(10 minutes)', 'scheduler');
+    expect(iso(nextFireTime(rate, utc('2026-01-01T00:00:00'), { timeZone: 'UTC', anchor: utc('2026-01-01T00:03:00'), anchorFires: true }))).toBe('2026-01-01T00:03:00Z');
+    expect(iso(nextFireTime(rate, utc('2026-01-01T00:03:00'), { timeZone: 'UTC', anchor: utc('2026-01-01T00:03:00'), anchorFires: true }))).toBe('2026-01-01T00:13:00Z');
   });
 
   it('count a day as 24 hours across a daylight saving change', () => {

@@ -256,14 +256,14 @@ describe('Schedules', () => {
     expect(h.schedules.list()[0].nextFireTime).toBe('2026-01-01T00:10:00.000Z');
   });
 
-  it('keeps to StartDate and EndDate, counting a rate from its StartDate', async () => {
+  it('keeps to StartDate and EndDate, a rate firing first at its StartDate', async () => {
     const h = harness([
       schedule({ expression: 'rate(10 minutes)', startDate: '2026-01-01T00:03:00Z', endDate: '2026-01-01T00:30:00Z' }),
     ]);
     h.schedules.start();
     h.clock.advance(60 * MIN);
     await settle();
-    expect(h.calls.map((c) => (c.at - T0) / MIN)).toEqual([13, 23]);
+    expect(h.calls.map((c) => (c.at - T0) / MIN)).toEqual([3, 13, 23]);
     expect(h.schedules.list()[0].nextFireTime).toBeNull();
   });
 
