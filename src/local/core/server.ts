@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from './logger.js';
 import { authorityOf, sendWebResponse, toWebRequest, type NodeRequest, type NodeResponse } from './node_http.js';
-import { setRequestInfo } from './request_info.js';
+import { rawPathOfTarget, setRequestInfo } from './request_info.js';
 import type { UpgradeRequest } from './service.js';
 
 export interface FrontDoorOptions {
@@ -68,7 +68,8 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
     });
     try {
       const request = toWebRequest(req, originFor(req), aborted.signal);
-      setRequestInfo(request, { remoteAddress: req.socket.remoteAddress });
+      // req.url is the request target as sent (HTTP/2: `:path`); the WHATWG URL has resolved dot segments.
+      setRequestInfo(request, { remoteAddress: req.socket.remoteAddress, rawPath: rawPathOfTarget(req.url) });
       const response = await opts.handle(request);
       await sendWebResponse(response, res, req.method ?? 'GET');
     } catch (err) {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { StorageBucketModel } from '../assembly/model.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { verifyCaller } from '../core/caller.js';
+import { requestPath } from '../core/request_info.js';
 import { StorageAuthorizer } from './authorize.js';
 import { S3Error, errorResponse, requestId, s3Errors } from './errors.js';
 import { MultipartStore } from './multipart.js';
@@ -10,6 +11,14 @@ import { listObjectsV2 } from './list_objects.js';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart } from './multipart_ops.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object_ops.js';
 import type { Bucket, S3Request } from './s3_request.js';
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 interface SystemObject {
   bucket: string;
@@ -58,12 +67,17 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     }
   }
 
-  function splitPath(url: URL): { bucket: string; key: string } {
-    const raw = url.pathname.slice(1);
+  /** Bucket and key from the path as sent: a key keeps its `.` and `..` segments, as in S3. */
+  function splitPath(pathname: string): { bucket: string; key: string } {
+    const raw = pathname.slice(1);
     const slash = raw.indexOf('/');
-    const bucket = decodeURIComponent(slash < 0 ? raw : raw.slice(0, slash));
-    const key = slash < 0 ? '' : decodeURIComponent(raw.slice(slash + 1));
-    return { bucket, key };
+    try {
+      const bucket = decodeURIComponent(slash < 0 ? raw : raw.slice(0, slash));
+      const key = slash < 0 ? '' : decodeURIComponent(raw.slice(slash + 1));
+      return { bucket, key };
+    } catch {
+      throw s3Errors.invalidUri();
+    }
   }
 
   async function authenticate(req: Request) {
@@ -142,24 +156,25 @@ export function createStorageService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'storage',
-    matches(_req, url) {
-      const first = url.pathname.split('/')[1] ?? '';
-      return first.includes('.') && buckets.has(decodeURIComponent(first));
+    matches(req, url) {
+      const first = requestPath(req, url).split('/')[1] ?? '';
+      return first.includes('.') && buckets.has(safeDecode(first));
     },
     async fetch(req) {
       const url = new URL(req.url);
-      const { bucket: name, key } = splitPath(url);
+      const pathname = requestPath(req, url);
       const id = requestId();
       try {
+        const { bucket: name, key } = splitPath(pathname);
         const bucket = buckets.get(name);
         if (!bucket) throw s3Errors.noSuchBucket(name);
         const res = await route(req, url, bucket, key);
         res.headers.set('x-amz-request-id', id);
         return res;
       } catch (err) {
-        if (err instanceof S3Error) return errorResponse(err, url.pathname, req.method, id);
-        ctx.log.error(`S3 ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);
-        return errorResponse(new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'), url.pathname, req.method, id);
+        if (err instanceof S3Error) return errorResponse(err, pathname, req.method, id);
+        ctx.log.error(`S3 ${req.method} ${pathname} failed: ${(err as Error).stack ?? err}`);
+        return errorResponse(new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'), pathname, req.method, id);
       } finally {
         // An unread body (rejected before streaming) must be drained or cancelled, not left hanging.
         if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
