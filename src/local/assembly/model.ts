@@ -36,7 +36,7 @@ export type { EventSourceMappingModel, FunctionModel } from './model_functions.j
 export type { IamModel, PolicyStatementModel, RoleModel } from './model_iam.js';
 export type { KinesisStreamModel, MessagingModel, PinpointAppModel } from './model_messaging.js';
 export type { ScheduleModel, ScheduleTargetModel } from './model_schedules.js';
-export type { StorageAccessAction, StorageBucketModel, StorageModel } from './model_storage.js';
+export type { BucketNotificationModel, StorageAccessAction, StorageBucketModel, StorageModel } from './model_storage.js';
 export type { KeySchemaElement, TableIndexModel, TableModel } from './model_tables.js';
 
 export interface BackendModel {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionModel } from '../assembly/model.js';
-import type { ChangeFeed, FunctionInvoker, InvokeResult, Peers } from '../core/registry.js';
+import type { BucketNotificationFeed, ChangeFeed, FunctionInvoker, InvokeResult, Peers } from '../core/registry.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { resolveCaDir } from '../core/tls.js';
 import { FailedBatchStore } from './failed_batches.js';
@@ -29,7 +29,7 @@ export interface FunctionsServiceOptions {
 
 /** What the functions service offers beyond `LocalService` (the admin API and console read these). */
 export interface FunctionsService extends LocalService {
-  /** Subscribes the stream mappings to the data service's change feed. */
+  /** Subscribes the stream mappings to the data service's change feed, and to storage's bucket notifications. */
   connect(peers: Peers): void;
   /** Recent invocations of a function (by logical id, name or friendly name), newest first. */
   invocations(fn: string): InvocationRecord[];
@@ -64,7 +64,8 @@ export function createFunctionsService(ctx: ServiceContext): FunctionsService {
  * Runs every `defineFunction` of the model from its bundled asset, each in its own `node`
  * processes, with the template's environment, timeout and memory, and its role's credentials.
  * Offers `functions.invoker` (Cognito triggers, AppSync Lambda data sources), serves Lambda's
- * Invoke API, and feeds table-stream event source mappings from the data service's change feed.
+ * Invoke API, feeds table-stream event source mappings from the data service's change feed, and
+ * invokes buckets' notification destinations (storage triggers) asynchronously, as S3 does.
  */
 export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx: ServiceContext) => FunctionsService {
   return (ctx) => {
@@ -76,6 +77,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
     let failed: FailedBatchStore | undefined;
     let reaper: NodeJS.Timeout | undefined;
     const notes: string[] = [];
+    let unsubscribeBuckets: (() => void) | undefined;
 
     const store = () => ctx.registry.tryGet('identity.credentials');
 
@@ -147,9 +149,9 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       return result!;
     }
 
-    function invokeAsync(runner: FunctionRunner, event: unknown): string {
+    function invokeAsync(runner: FunctionRunner, event: unknown, source: InvocationSource = 'lambda-api'): string {
       const requestId = ctx.ids.uuid();
-      void runAsync(runner, event, 'lambda-api').then(
+      void runAsync(runner, event, source).then(
         (result) => {
           if (!result.outcome.ok) ctx.log.error(`${runner.fn.functionName}: asynchronous invocation ${requestId} failed after 2 retries`);
         },
@@ -177,6 +179,20 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
           : { requestId: result.requestId, ok: false, errorType: result.outcome.error.errorType, errorMessage: result.outcome.error.errorMessage };
       },
     });
+
+    /** S3 invokes its notification destinations asynchronously (Event invocations, retried twice). */
+    function subscribeBuckets(feed: BucketNotificationFeed | undefined): void {
+      const unknown = new Set<string>();
+      unsubscribeBuckets = feed?.subscribe((n) => {
+        const runner = find(n.functionLogicalId ?? n.functionArn);
+        if (runner) {
+          invokeAsync(runner, n.event, 's3');
+        } else if (!unknown.has(n.functionArn)) {
+          unknown.add(n.functionArn);
+          ctx.log.warn(`functions: a bucket notifies ${n.functionArn}, which is no function of this backend; not invoked`);
+        }
+      });
+    }
 
     function startMappings(feed: ChangeFeed | undefined): void {
       for (const mapping of model.eventSourceMappings) {
@@ -264,6 +280,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       connect(peers) {
         startMappings(peers.tryGet('data.changes'));
         schedules.start();
+        subscribeBuckets(peers.tryGet('storage.notifications'));
       },
       async reset() {
         for (const m of mappings) m.clear();
@@ -275,6 +292,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       async stop() {
         schedules.stop();
         if (reaper) clearInterval(reaper);
+        unsubscribeBuckets?.();
         for (const m of mappings) m.stop();
         await Promise.all([...runners.values()].map((r) => r.stop()));
       },

@@ -23,6 +23,7 @@ export async function putObject(r: S3Request): Promise<Response> {
     checksums,
   };
   await r.bucket.store.commit(written.tmpFile, meta);
+  r.events.push({ eventName: 'ObjectCreated:Put', key: r.key, size: meta.size, etag: meta.etag });
   const headers: Record<string, string> = { etag: meta.etag };
   for (const [alg, v] of Object.entries(checksums)) headers[`x-amz-checksum-${alg.toLowerCase()}`] = v;
   return new Response(null, { status: 200, headers });
@@ -98,8 +99,17 @@ export async function getObject(r: S3Request, headOnly: boolean): Promise<Respon
 export async function deleteObject(r: S3Request): Promise<Response> {
   requireWritable(r);
   r.authz.require(r.creds, 's3:DeleteObject', r.authz.objectArn(r.bucket.name, r.key));
-  await r.bucket.store.delete(r.key);
+  removed(r, r.key, await r.bucket.store.delete(r.key));
   return new Response(null, { status: 204 });
+}
+
+/**
+ * A versioned bucket puts a delete marker on the key whether or not it held an object; an
+ * unversioned one removes the object, and only a removal is an event.
+ */
+function removed(r: S3Request, key: string, existed: boolean): void {
+  if (r.bucket.versioned) r.events.push({ eventName: 'ObjectRemoved:DeleteMarkerCreated', key });
+  else if (existed) r.events.push({ eventName: 'ObjectRemoved:Delete', key });
 }
 
 export async function deleteObjects(r: S3Request): Promise<Response> {
@@ -120,7 +130,7 @@ export async function deleteObjects(r: S3Request): Promise<Response> {
     const key = Key as string;
     try {
       r.authz.require(r.creds, 's3:DeleteObject', r.authz.objectArn(r.bucket.name, key));
-      await r.bucket.store.delete(key);
+      removed(r, key, await r.bucket.store.delete(key));
       if (!quiet) deleted.push({ Key: key });
     } catch (err) {
       const e = err instanceof S3Error ? err : new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.');
@@ -162,5 +172,6 @@ export async function copyObject(r: S3Request): Promise<Response> {
       : {}),
   };
   await r.bucket.store.commit(tmp, meta);
+  r.events.push({ eventName: 'ObjectCreated:Copy', key: r.key, size: meta.size, etag: meta.etag });
   return xmlResponse('CopyObjectResult', { LastModified: meta.lastModified, ETag: meta.etag });
 }
