@@ -5,6 +5,7 @@ import type { LocalService, ServiceContext } from '../core/service.js';
 import { verifyCaller } from '../core/caller.js';
 import { iamRequestContext } from '../core/iam_authorize.js';
 import { getRequestInfo, requestPath } from '../core/request_info.js';
+import { decodeUriComponentSafe } from '../core/uri.js';
 import { StorageAuthorizer } from './authorize.js';
 import { S3Error, errorResponse, requestId, s3Errors } from './errors.js';
 import { MultipartStore } from './multipart.js';
@@ -19,14 +20,6 @@ function describeNotification(n: BucketNotificationModel, model: BackendModel): 
   const fn = model.functions.find((f) => f.logicalId === n.functionLogicalId);
   const filter = [n.prefix && `prefix ${n.prefix}`, n.suffix && `suffix ${n.suffix}`].filter(Boolean).join(', ');
   return `${n.events.join(', ')}${filter ? ` (${filter})` : ''} → ${fn?.friendlyName ?? fn?.functionName ?? n.functionArn}${fn ? '' : ' ((local: not a function of this backend; not invoked))'}`;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 interface SystemObject {
@@ -84,13 +77,10 @@ export function createStorageService(ctx: ServiceContext): LocalService {
   function splitPath(pathname: string): { bucket: string; key: string } {
     const raw = pathname.slice(1);
     const slash = raw.indexOf('/');
-    try {
-      const bucket = decodeURIComponent(slash < 0 ? raw : raw.slice(0, slash));
-      const key = slash < 0 ? '' : decodeURIComponent(raw.slice(slash + 1));
-      return { bucket, key };
-    } catch {
-      throw s3Errors.invalidUri();
-    }
+    const bucket = decodeUriComponentSafe(slash < 0 ? raw : raw.slice(0, slash));
+    const key = slash < 0 ? '' : decodeUriComponentSafe(raw.slice(slash + 1));
+    if (bucket === undefined || key === undefined) throw s3Errors.invalidUri();
+    return { bucket, key };
   }
 
   async function authenticate(req: Request) {
@@ -190,7 +180,7 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     name: 'storage',
     matches(req, url) {
       const first = requestPath(req, url).split('/')[1] ?? '';
-      return first.includes('.') && buckets.has(safeDecode(first));
+      return first.includes('.') && buckets.has(decodeUriComponentSafe(first) ?? first);
     },
     async fetch(req) {
       const url = new URL(req.url);

@@ -7,6 +7,7 @@ import { objectHeaders, storedHeaders, userMetadata } from './object_headers.js'
 import type { ObjectMeta } from './object_store.js';
 import { requireWritable, type S3Request } from './s3_request.js';
 import { xmlResponse, type XmlNode } from './xml.js';
+import { decodeUriComponentSafe } from '../core/uri.js';
 
 export async function putObject(r: S3Request): Promise<Response> {
   requireWritable(r);
@@ -142,7 +143,10 @@ export async function deleteObjects(r: S3Request): Promise<Response> {
 
 export async function copyObject(r: S3Request): Promise<Response> {
   requireWritable(r);
-  const source = decodeURIComponent((r.req.headers.get('x-amz-copy-source') ?? '').split('?')[0]).replace(/^\//, '');
+  const encoded = (r.req.headers.get('x-amz-copy-source') ?? '').split('?')[0];
+  const decoded = decodeUriComponentSafe(encoded);
+  if (decoded === undefined) throw s3Errors.invalidArgument('Invalid copy source encoding', 'x-amz-copy-source', encoded);
+  const source = decoded.replace(/^\//, '');
   const slash = source.indexOf('/');
   if (slash <= 0) throw s3Errors.invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', source);
   const srcBucket = r.bucketNamed(source.slice(0, slash));
