@@ -120,7 +120,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       const issuer = new TokenIssuer(key, issuerUrl(), ctx.clock, ctx.ids);
       const verifier = new PoolTokenVerifier(key, issuerUrl(), auth.userPool.id, ctx.clock, tokenSessions);
       const triggers = new TriggerRunner(auth.userPool, ctx.model.region, ctx.registry, ctx.log);
-      const messages = new MessageSender(auth.userPool, ctx.outbox, ctx.log, triggers);
+      const messages = new MessageSender(auth.userPool, ctx.outbox, ctx.log, triggers, ctx.registry);
       const pool = new AuthPool(ctx, users, tokenSessions, challenges, issuer, verifier, triggers, messages);
       running = { pool, key, verifier };
       ctx.log.info(`user pool ${auth.userPool.id}: ${users.all().length} user(s) loaded`);
