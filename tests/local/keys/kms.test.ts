@@ -254,6 +254,26 @@ describe('KMS data keys, metadata and listings', () => {
 });
 
 describe('KMS key material', () => {
+  it('is kept by a reset: keys belong to the deployment, so what they encrypted stays readable', async () => {
+    const enc = await client().send(new EncryptCommand({ KeyId: main.keyId, Plaintext: bytes('still here') }));
+    await service.reset();
+    expect(text((await client().send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }))).Plaintext)).toBe('still here');
+  });
+
+  it('answers for a backend without keys: every key is NotFoundException', async () => {
+    const bare = testContext(testModel({ iam: { roles: [admin] } }), { endpoint: ENDPOINT });
+    try {
+      const keyless = createKeysService(bare.ctx);
+      expect(await keyless.start()).toEqual({});
+      const as = bare.credentials.issueForRole(admin.arn, 'admin', 3600);
+      const kms = new KMSClient({ ...config(as, () => keyless), systemClockOffset: bare.clock.now() - Date.now() });
+      await expect(kms.send(new EncryptCommand({ KeyId: main.keyId, Plaintext: bytes('a') }))).rejects.toMatchObject({ name: 'NotFoundException' });
+      expect((await kms.send(new ListKeysCommand({}))).Keys).toEqual([]);
+    } finally {
+      bare.cleanup();
+    }
+  });
+
   it('survives a restart on the same data dir and differs in another one', async () => {
     const enc = await client().send(new EncryptCommand({ KeyId: main.keyId, Plaintext: bytes('kept') }));
     await service.stop();
