@@ -152,6 +152,9 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       ];
       const triggers = running?.pool.triggers ?? new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
       for (const note of triggers.describe()) lines.push(`  ${note}`);
+      if ((userPool.triggers.CustomEmailSender || userPool.triggers.CustomSMSSender) && !ctx.registry.tryGet('keys.kms')) {
+        lines.push(`  custom senders are NOT run locally: no keys service for ${userPool.kmsKeyArn ?? 'the pool key'} (messages go to the outbox)`);
+      }
       return lines;
     },
   };

@@ -157,5 +157,15 @@ describe('custom sender triggers', () => {
     const [message] = harness.outbox.list({ to: 'max@example.com' });
     expect(message.body).toContain(message.code);
     expect(message.data).not.toHaveProperty('customSender');
+    expect(harness.service.describe!()).toContainEqual(expect.stringContaining('custom senders are NOT run locally: no keys service'));
+  });
+
+  it('lists the senders it runs at start', async () => {
+    const invoker = new FakeInvoker();
+    invoker.handlers.set('emailSenderFn', () => ({ payload: null }));
+    const harness = await start(senderModel(), invoker);
+    const lines = harness.service.describe!();
+    expect(lines).toContainEqual(expect.stringContaining('CustomEmailSender trigger → emailSenderFn'));
+    expect(lines).not.toContainEqual(expect.stringContaining('NOT run locally: no keys service'));
   });
 });
