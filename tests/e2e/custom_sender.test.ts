@@ -6,7 +6,7 @@ import { confirmResetPassword, confirmSignUp, resetPassword, signIn, signOut, si
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import type { BackendModel } from '../../src/local/assembly/model.js';
-import { getCustomSenderAssembly } from '../fixtures/assembly.js';
+import { getFixtureAssembly } from '../fixtures/assembly.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 
@@ -51,7 +51,7 @@ function sent(file = path.join(dir, 'sent.jsonl')): Sent[] {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'custom-sender-'));
-  model = loadBackendModel(await getCustomSenderAssembly());
+  model = loadBackendModel(await getFixtureAssembly('custom-sender'));
   cloud = await startLocalCloud({ model: withSentFile(model, path.join(dir, 'sent.jsonl')), services: SERVICES });
   configureTestClient(cloud.outputs);
 });
