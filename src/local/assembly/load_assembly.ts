@@ -4,6 +4,7 @@ import { loadAuth } from './load_auth.js';
 import { loadData } from './load_data.js';
 import { loadEventSourceMappings, loadFunctions } from './load_functions.js';
 import { loadIam } from './load_iam.js';
+import { loadKeys } from './load_keys.js';
 import { loadMessaging } from './load_messaging.js';
 import { loadSchedules } from './load_schedules.js';
 import { loadStorage } from './load_storage.js';
@@ -56,6 +57,7 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
   }
   const storage = loadStorage(ctx);
   const messaging = loadMessaging(ctx);
+  const keys = loadKeys(ctx);
   const eventSourceMappings = loadEventSourceMappings(ctx, data?.tables ?? [], messaging.kinesisStreams);
   const schedules = loadSchedules(ctx);
 
@@ -86,6 +88,7 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
     schedules,
     iam,
     messaging,
+    keys,
     stackOutputs,
     customOutputs,
     internalFunctions: internal,

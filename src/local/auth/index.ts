@@ -120,7 +120,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       const issuer = new TokenIssuer(key, issuerUrl(), ctx.clock, ctx.ids);
       const verifier = new PoolTokenVerifier(key, issuerUrl(), auth.userPool.id, ctx.clock, tokenSessions);
       const triggers = new TriggerRunner(auth.userPool, ctx.model.region, ctx.registry, ctx.log);
-      const messages = new MessageSender(auth.userPool, ctx.outbox, ctx.log, triggers);
+      const messages = new MessageSender(auth.userPool, ctx.outbox, ctx.log, triggers, ctx.registry);
       const pool = new AuthPool(ctx, users, tokenSessions, challenges, issuer, verifier, triggers, messages);
       running = { pool, key, verifier };
       ctx.log.info(`user pool ${auth.userPool.id}: ${users.all().length} user(s) loaded`);
@@ -152,6 +152,9 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       ];
       const triggers = running?.pool.triggers ?? new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
       for (const note of triggers.describe()) lines.push(`  ${note}`);
+      if ((userPool.triggers.CustomEmailSender || userPool.triggers.CustomSMSSender) && !ctx.registry.tryGet('keys.kms')) {
+        lines.push(`  custom senders are NOT run locally: no keys service for ${userPool.kmsKeyArn ?? 'the pool key'} (messages go to the outbox)`);
+      }
       return lines;
     },
   };

@@ -137,6 +137,18 @@ export interface BucketNotificationFeed {
   subscribe(listener: (notification: BucketNotification) => void): () => void;
 }
 
+/**
+ * Offered by keys: KMS operations in process, as an AWS service principal with a grant calls them
+ * (Cognito encrypting codes for custom sender triggers): no SigV4, no IAM. Failures throw an Error
+ * whose `name` is KMS's error name (`NotFoundException`, `DisabledException`, `InvalidCiphertextException`...).
+ */
+export interface KeyManager {
+  /** `keyId`: key id, key ARN, alias name or alias ARN. */
+  generateDataKey(keyId: string, numberOfBytes: number, encryptionContext: Record<string, string>): { keyArn: string; plaintext: Buffer; ciphertextBlob: Buffer };
+  encrypt(keyId: string, plaintext: Uint8Array, encryptionContext: Record<string, string>): { keyArn: string; ciphertextBlob: Buffer };
+  decrypt(ciphertextBlob: Uint8Array, encryptionContext: Record<string, string>, keyId?: string): { keyArn: string; plaintext: Buffer };
+}
+
 /** Offered by the frame: records outgoing email/SMS/push. */
 export type OutboxWriter = (message: Omit<OutboxMessage, 'id' | 'createdAt'>) => OutboxMessage;
 
@@ -146,6 +158,7 @@ export interface Capabilities {
   'data.changes': ChangeFeed;
   'functions.invoker': FunctionInvoker;
   'storage.notifications': BucketNotificationFeed;
+  'keys.kms': KeyManager;
 }
 
 /** The lookup side of the registry: what services see. */
