@@ -4,6 +4,7 @@ import { createDataService } from './data/index.js';
 import { createFunctionsService } from './functions/index.js';
 import { createIdentityService } from './identity/index.js';
 import { createMessagingService } from './messaging/index.js';
+import { createParametersService } from './parameters/index.js';
 import { createStorageService } from './storage/index.js';
 
 /**
@@ -16,5 +17,6 @@ export const serviceFactories: readonly ServiceFactory[] = [
   { name: 'functions', create: createFunctionsService },
   { name: 'identity', create: createIdentityService },
   { name: 'messaging', create: createMessagingService },
+  { name: 'parameters', create: createParametersService },
   { name: 'storage', create: createStorageService },
 ];

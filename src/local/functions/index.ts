@@ -10,7 +10,6 @@ import { sourceOfEvent, type InvocationRecord, type InvocationSource } from './i
 import { handleInvoke, LAMBDA_PATH_PREFIX, parseFunctionName } from './invoke_api.js';
 import { MAX_SYNC_PAYLOAD_BYTES, responseTooLargeError } from './lambda_errors.js';
 import { RoleCredentials } from './role_credentials.js';
-import { unresolvedVariables } from './runtime_env.js';
 import { StreamMapping, type FailedBatch } from './stream_mapping.js';
 
 export interface FunctionsServiceOptions {
@@ -99,10 +98,6 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
         });
         runners.set(fn.logicalId, runner);
         for (const key of [fn.logicalId, fn.functionName, fn.friendlyName, fn.arn]) if (key) byKey.set(key, runner);
-        const unresolved = unresolvedVariables(fn);
-        if (unresolved.length > 0) {
-          notes.push(`functions: ${fn.friendlyName ?? fn.functionName} has no local value for ${unresolved.join(', ')} ((local: SSM values are not emulated))`);
-        }
       }
     }
     setup();
