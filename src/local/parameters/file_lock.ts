@@ -1,9 +1,9 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** How long a writer waits for another process's lock before giving up. */
 const WAIT_MS = 5000;
-const RETRY_MS = 10;
+const RETRY_MS = 5;
 
 export class LockTimeoutError extends Error {
   override readonly name = 'LockTimeoutError';
@@ -20,7 +20,7 @@ function holderIsAlive(lockFile: string): boolean {
   try {
     pid = Number(readFileSync(lockFile, 'utf8').trim());
   } catch {
-    return true; // vanished or unreadable mid-write: try again
+    return true; // released meanwhile: try again
   }
   // Our own pid cannot be a live holder: this process only holds the lock inside one synchronous call.
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
@@ -36,35 +36,39 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+let counter = 0;
+
 /**
- * Runs `fn` while holding `<file>` as an exclusive lock between processes (the running local cloud
- * and `npm run local:secret`), so read-modify-write of the store never loses an update. The lock is
- * a file created with O_EXCL holding the owner's pid; a lock whose owner has died is taken over.
- * `fn` must be synchronous, so the lock is never held across an await.
+ * Runs `fn` while holding `lockFile` as an exclusive lock between processes (the running local cloud
+ * and `npm run local:secret`), so read-modify-write of the store never loses an update. The lock file
+ * holds its owner's pid and appears complete at once (a hard link of a file already written, which
+ * fails if the lock exists); a lock whose owner has died is taken over. `fn` must be synchronous, so
+ * the lock is never held across an await.
  */
 export function withFileLock<T>(lockFile: string, fn: () => T): T {
   mkdirSync(path.dirname(lockFile), { recursive: true });
+  const claim = `${lockFile}.${process.pid}.${(counter++).toString(36)}`;
+  writeFileSync(claim, String(process.pid), { mode: 0o600 });
   const deadline = Date.now() + WAIT_MS;
-  let fd: number | undefined;
-  while (fd === undefined) {
-    try {
-      fd = openSync(lockFile, 'wx', 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (!holderIsAlive(lockFile)) {
-        rmSync(lockFile, { force: true });
-        continue;
+  try {
+    for (;;) {
+      try {
+        linkSync(claim, lockFile);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (!holderIsAlive(lockFile)) {
+          rmSync(lockFile, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) throw new LockTimeoutError(lockFile);
+        sleepSync(RETRY_MS);
       }
-      if (Date.now() > deadline) throw new LockTimeoutError(lockFile);
-      sleepSync(RETRY_MS);
     }
+  } finally {
+    rmSync(claim, { force: true });
   }
   try {
-    try {
-      writeSync(fd, String(process.pid));
-    } finally {
-      closeSync(fd);
-    }
     return fn();
   } finally {
     rmSync(lockFile, { force: true });

@@ -6,6 +6,7 @@ import {
   GetParametersByPathCommand,
   GetParametersCommand,
   PutParameterCommand,
+  type PutParameterCommandInput,
   SSMClient,
   paginateGetParametersByPath,
 } from '@aws-sdk/client-ssm';
@@ -116,9 +117,9 @@ describe('PutParameter and GetParameter', () => {
     ['a known key', { Name: '/app/k', Value: 'v', Type: 'SecureString', KeyId: 'alias/mine' }, 'InvalidKeyId', /alias\/mine/],
     ['a KeyId only for SecureString', { Name: '/app/k', Value: 'v', Type: 'String', KeyId: 'alias/aws/ssm' }, 'ValidationException', /SecureString type parameter only/],
     ['a value matching AllowedPattern', { Name: '/app/p', Value: 'abc', Type: 'String', AllowedPattern: '^\\d+$' }, 'ParameterPatternMismatchException', /allowed pattern/],
-    ['a known type', { Name: '/app/t', Value: 'v', Type: 'Number' as never }, 'ValidationException', /enum value set/],
+    ['a known type', { Name: '/app/t', Value: 'v', Type: 'Number' }, 'ValidationException', /enum value set/],
   ])('requires %s', async (_what, input, name, message) => {
-    const err = await failure(operator.send(new PutParameterCommand(input)));
+    const err = await failure(operator.send(new PutParameterCommand(input as PutParameterCommandInput)));
     expect(err.name).toBe(name);
     expect(err.message).toMatch(message);
     const described = await operator.send(new DescribeParametersCommand({}));
