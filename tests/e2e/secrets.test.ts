@@ -73,6 +73,9 @@ describe('secret() values reach functions through the local SSM', () => {
     const set = await secretCli(['set', 'API_KEY'], 's3cr3t-value');
     expect(set).toMatchObject({ code: 0, stdout: 'Successfully created version 1 of secret API_KEY\n' });
     expect(bannerLines()[0]).toBe('parameters: secret API_KEY is set (used by greeter)');
+    const view = (await (await fetch(`${cloud.endpoint}/_local/parameters/secrets`)).json()) as { secrets: { name: string; set: boolean }[] };
+    expect(view.secrets).toMatchObject([{ name: 'API_KEY', set: true, functions: ['greeter'], path: greeter.secrets![0].path }]);
+    expect(JSON.stringify(view)).not.toContain('s3cr3t');
     expect(await invokeGreeter()).toEqual({ greeting: 'hello', apiKey: 's3cr3t-value' });
   });
 

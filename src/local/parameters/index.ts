@@ -112,6 +112,10 @@ export function createParametersService(ctx: ServiceContext): ParametersService 
       store.clear();
     },
     async stop() {},
+    views: {
+      /** `GET /_local/parameters/secrets`: the backend's secrets and whether each is set (never the values). */
+      secrets: () => ({ secrets: secretStatuses(ctx.model, store) }),
+    },
     describe() {
       const lines: string[] = [];
       for (const s of secretStatuses(ctx.model, store)) {
