@@ -58,6 +58,8 @@ export function withFileLock<T>(lockFile: string, fn: () => T): T {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         if (!holderIsAlive(lockFile)) {
+          // Two writers finding the same dead owner at once could both take over; only after a crash
+          // while holding the lock (a few ms), which a developer tool can accept.
           rmSync(lockFile, { force: true });
           continue;
         }
