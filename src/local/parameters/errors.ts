@@ -15,6 +15,7 @@ export type SsmErrorName =
   | 'InvalidFilterOption'
   | 'InvalidFilterValue'
   | 'InvalidNextToken'
+  | 'TooManyUpdates'
   | 'InternalServerError';
 
 /** A refusal in SSM's words; thrown before anything is changed. */

@@ -45,11 +45,11 @@ let counter = 0;
  * fails if the lock exists); a lock whose owner has died is taken over. `fn` must be synchronous, so
  * the lock is never held across an await.
  */
-export function withFileLock<T>(lockFile: string, fn: () => T): T {
+export function withFileLock<T>(lockFile: string, fn: () => T, waitMs = WAIT_MS): T {
   mkdirSync(path.dirname(lockFile), { recursive: true });
   const claim = `${lockFile}.${process.pid}.${(counter++).toString(36)}`;
   writeFileSync(claim, String(process.pid), { mode: 0o600 });
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + waitMs;
   try {
     for (;;) {
       try {

@@ -2,7 +2,9 @@ import type { BackendModel } from '../assembly/model.js';
 import { newRequestId } from '../core/aws_errors.js';
 import { verifyCaller } from '../core/caller.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
+import { CorruptStateError } from '../core/persist.js';
 import { SsmError } from './errors.js';
+import { LockTimeoutError } from './file_lock.js';
 import { OPERATIONS } from './handlers.js';
 import { ParameterStore } from './parameter_store.js';
 import { WireInput } from './wire_input.js';
@@ -99,6 +101,10 @@ export function createParametersService(ctx: ServiceContext): ParametersService 
         return await handle(req, requestId);
       } catch (err) {
         if (err instanceof SsmError) return err.toResponse(requestId);
+        if (err instanceof LockTimeoutError) {
+          return new SsmError('TooManyUpdates', `There are concurrent updates for a resource that supports one update at a time. ((local: ${err.message}))`).toResponse(requestId);
+        }
+        if (err instanceof CorruptStateError) return new SsmError('InternalServerError', err.message, 500).toResponse(requestId);
         throw err;
       } finally {
         if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});

@@ -72,7 +72,10 @@ export class ParameterStore {
   private cached: StoreState = emptyState();
   private cachedStamp = '';
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly opts: { lockWaitMs?: number } = {},
+  ) {
     this.file = path.join(dir, 'parameters.json');
     this.lockFile = path.join(dir, 'parameters.lock');
   }
@@ -110,7 +113,7 @@ export class ParameterStore {
   }
 
   private mutate<T>(fn: (state: StoreState) => { result: T; changed: boolean }): T {
-    return withFileLock(this.lockFile, () => {
+    const locked = () => {
       const state = this.readDisk();
       const { result, changed } = fn(state);
       if (changed) {
@@ -119,7 +122,8 @@ export class ParameterStore {
         this.cachedStamp = this.stamp();
       }
       return result;
-    });
+    };
+    return withFileLock(this.lockFile, locked, this.opts.lockWaitMs);
   }
 
   get(name: string): StoredParameter | undefined {
@@ -148,6 +152,9 @@ export class ParameterStore {
       throw new SsmError('InvalidKeyId', `Invalid keyId ${input.keyId} ((local: only the AWS-managed key ${DEFAULT_KEY_ID} exists))`);
     }
     if (input.allowedPattern !== undefined) {
+      if (input.allowedPattern.length > 1024) {
+        throw validationError(["Value at 'allowedPattern' failed to satisfy constraint: Member must have length less than or equal to 1024"]);
+      }
       let pattern: RegExp;
       try {
         pattern = new RegExp(input.allowedPattern, 'u');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptStateError } from '../../../src/local/core/persist.js';
+import { LockTimeoutError } from '../../../src/local/parameters/file_lock.js';
 import { ParameterStore } from '../../../src/local/parameters/parameter_store.js';
 
 let dir: string;
@@ -60,6 +61,23 @@ describe('the parameter store shared by the local cloud and the CLI', () => {
     put(new ParameterStore(dir), '/after-crash', 'ok', false);
     expect(new ParameterStore(dir).get('/after-crash')).toBeDefined();
     expect(existsSync(path.join(dir, 'parameters.lock'))).toBe(false);
+  });
+
+  it('waits for a live holder of the lock, then gives up with a resolution and writes nothing', async () => {
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    const closed = new Promise((resolve) => holder.on('close', resolve));
+    try {
+      writeFileSync(path.join(dir, 'parameters.lock'), String(holder.pid));
+      const store = new ParameterStore(dir, { lockWaitMs: 100 });
+      expect(() => put(store, '/blocked', 'v', false)).toThrow(LockTimeoutError);
+      expect(() => put(store, '/blocked', 'v', false)).toThrow(/Resolution: wait for it to finish/);
+      expect(existsSync(store.file)).toBe(false);
+    } finally {
+      holder.kill();
+      await closed;
+    }
+    put(new ParameterStore(dir), '/blocked', 'v', false);
+    expect(new ParameterStore(dir).get('/blocked')).toBeDefined();
   });
 
   it('keeps the file readable by its owner only, since SecureString values are stored in clear', () => {
