@@ -128,6 +128,7 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (c.model.messaging.pinpointApps.length) line('Pinpoint', 'messaging', `${e}/v1/apps/<appId>/messages`);
   if (c.model.messaging.kinesisStreams.length) line('Kinesis', 'messaging', `${e}  (X-Amz-Target Kinesis_20131202.*)`);
   if (c.model.keys?.keys.length) line('KMS', 'keys', `${e}  (X-Amz-Target TrentService.*)`);
+  line('SSM', 'parameters', `${e}  (X-Amz-Target AmazonSSM.*; secrets: npm run local:secret)`);
   const described = c.describe();
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
   lines.push('', `Outputs written to ${path.relative(process.cwd(), opts.outputsPath) || opts.outputsPath}`);

@@ -5,6 +5,7 @@ import { createFunctionsService } from './functions/index.js';
 import { createIdentityService } from './identity/index.js';
 import { createKeysService } from './keys/index.js';
 import { createMessagingService } from './messaging/index.js';
+import { createParametersService } from './parameters/index.js';
 import { createStorageService } from './storage/index.js';
 
 /**
@@ -18,5 +19,6 @@ export const serviceFactories: readonly ServiceFactory[] = [
   { name: 'identity', create: createIdentityService },
   { name: 'keys', create: createKeysService },
   { name: 'messaging', create: createMessagingService },
+  { name: 'parameters', create: createParametersService },
   { name: 'storage', create: createStorageService },
 ];

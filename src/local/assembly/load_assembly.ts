@@ -17,7 +17,7 @@ export { AssemblyError } from './errors.js';
 export { LOCAL_ENDPOINT } from './local_endpoint.js';
 
 /** The local cloud's fake account id. */
-const LOCAL_ACCOUNT_ID = '123456789012';
+export const LOCAL_ACCOUNT_ID = '123456789012';
 
 interface LoadOptions {
   /** The local region (the assembly's region is a token). Default `us-east-1`. */

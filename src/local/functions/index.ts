@@ -11,7 +11,6 @@ import { handleInvoke, LAMBDA_PATH_PREFIX, parseFunctionName } from './invoke_ap
 import { MAX_SYNC_PAYLOAD_BYTES, responseTooLargeError } from './lambda_errors.js';
 import { RoleCredentials } from './role_credentials.js';
 import { Schedules, type ScheduledRun, type ScheduleView } from './schedules.js';
-import { unresolvedVariables } from './runtime_env.js';
 import { StreamMapping, type FailedBatch } from './stream_mapping.js';
 
 export interface FunctionsServiceOptions {
@@ -106,10 +105,6 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
         });
         runners.set(fn.logicalId, runner);
         for (const key of [fn.logicalId, fn.functionName, fn.friendlyName, fn.arn]) if (key) byKey.set(key, runner);
-        const unresolved = unresolvedVariables(fn);
-        if (unresolved.length > 0) {
-          notes.push(`functions: ${fn.friendlyName ?? fn.functionName} has no local value for ${unresolved.join(', ')} ((local: SSM values are not emulated))`);
-        }
       }
     }
     setup();

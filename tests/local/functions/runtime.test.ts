@@ -114,8 +114,10 @@ describe('function runtime', () => {
       AWS_ENDPOINT_URL_LAMBDA: endpoint,
       AWS_ENDPOINT_URL_APPSYNC: endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoint,
+      AWS_ENDPOINT_URL_SSM: endpoint,
+      // What the loader left unresolved (the secrets) reaches the banner, which asks the local SSM.
+      AMPLIFY_SSM_ENV_CONFIG: '{"X":{"path":"/amplify/x"}}',
       AWS_ENDPOINT_URL_KMS: endpoint,
-      AMPLIFY_SSM_ENV_CONFIG: '{}',
       GRAPHQL_URL: `${endpoint}/graphql`,
       PLAIN: 'value',
       NODE_EXTRA_CA_CERTS: path.join(FIXTURES, 'ok.mjs'),
