@@ -6,6 +6,8 @@
 import * as cognitoIdp from '@aws-sdk/client-cognito-identity-provider';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as kinesis from '@aws-sdk/client-kinesis';
+import * as kms from '@aws-sdk/client-kms';
+import * as ssm from '@aws-sdk/client-ssm';
 import type { BackendModel } from '../../src/local/assembly/model.js';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
 import { contentType, jsonBody, mutateBytes, mutateJson, randomValue } from './mutate.js';
@@ -267,6 +269,20 @@ export function fuzzTargets(env: FuzzEnv): FuzzTarget[] {
           sign: env.credentials ? 'kinesis' : undefined,
         })
       : undefined,
+    awsJsonTarget('ssm', {
+      prefix: 'AmazonSSM.',
+      operations: commandNames(ssm),
+      version: '1.1',
+      params: { Name: '/amplify/fuzz/NAME', Names: ['/amplify/fuzz/NAME'], Path: '/amplify', Recursive: true, Value: 'v', Type: 'SecureString', Overwrite: true, WithDecryption: true, AllowedPattern: '^(a+)+$', MaxResults: 10, ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/'] }] },
+      sign: env.credentials ? 'ssm' : undefined,
+    }),
+    awsJsonTarget('kms', {
+      prefix: 'TrentService.',
+      operations: commandNames(kms),
+      version: '1.1',
+      params: { KeyId: env.model.keys?.keys[0]?.arn ?? 'alias/none', Plaintext: Buffer.from('x').toString('base64'), CiphertextBlob: Buffer.from('not a blob').toString('base64'), EncryptionContext: { a: 'b' }, NumberOfBytes: 32, KeySpec: 'AES_256', Limit: 10 },
+      sign: env.credentials ? 'kms' : undefined,
+    }),
     lambdaTarget(env),
     adminTarget(),
   ];
