@@ -1,11 +1,11 @@
-import type { AppSyncAuthMode, BackendModel, PolicyStatementModel } from '../assembly/model.js';
+import { userPoolById, type AppSyncAuthMode, type BackendModel, type PolicyStatementModel } from '../assembly/model.js';
 import { randomUUID } from 'node:crypto';
 import type { CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller, type CallerRejection } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import { assumedRoleArn, iamRequestContext, roleId, roleName, sessionName } from '../core/iam_authorize.js';
 import { evaluatePolicy } from '../core/iam_policy.js';
-import { TokenRejectedError, type IssuedCredentials, type Peers } from '../core/registry.js';
+import { poolVerifier, TokenRejectedError, type IssuedCredentials, type Peers } from '../core/registry.js';
 import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import type { AppSyncIdentity, IamIdentity, UserPoolIdentity } from './engine/types.js';
 import { authorizeWithLambda } from './lambda_authorizer.js';
@@ -165,8 +165,12 @@ async function authenticateUserPool(creds: PresentedCredentials, deps: AuthDeps)
   let token = creds.header('authorization')!.trim();
   if (/^Bearer\s+/i.test(token)) token = token.replace(/^Bearer\s+/i, '');
   if (!JWT_SHAPE.test(token)) return fail(401, 'UnauthorizedException', 'Unable to parse JWT token.', 'the Authorization header is not a JWT');
-  const verifier = deps.registry.tryGet('auth.tokens');
-  if (!verifier) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'the auth service is not running, so no token can be verified');
+  // The API's own pool (UserPoolConfig) verifies: a token of another local pool is not accepted.
+  const userPoolId = deps.model.data?.userPoolId ?? deps.model.auth?.userPool.id;
+  const tokens = deps.registry.tryGet('auth.tokens');
+  if (!tokens) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'the auth service is not running, so no token can be verified');
+  const verifier = userPoolId ? poolVerifier(tokens, userPoolId) : tokens;
+  if (!verifier) return fail(401, 'UnauthorizedException', NOT_PROVIDED, `the API's user pool ${String(userPoolId)} is not a local user pool`);
   let claims: Record<string, unknown>;
   try {
     claims = await verifier.verify(token);
@@ -181,7 +185,7 @@ async function authenticateUserPool(creds: PresentedCredentials, deps: AuthDeps)
   }
   // AppSync accepts ID and access tokens of any client of the configured pool (no AppIdClientRegex locally).
   const clientId = claims.token_use === 'id' ? claims.aud : claims.client_id;
-  const clients = deps.model.auth?.clients.map((c) => c.id) ?? [];
+  const clients = (userPoolById(deps.model, verifier.userPoolId)?.clients ?? []).map((c) => c.id);
   if (typeof clientId !== 'string' || (clients.length > 0 && !clients.includes(clientId))) {
     return fail(401, 'UnauthorizedException', NOT_PROVIDED, `token issued to unknown client ${String(clientId)}`);
   }
@@ -224,7 +228,7 @@ function sigv4Failure(err: unknown): AuthFailure | undefined {
 
 export function iamIdentity(c: IssuedCredentials, model: BackendModel, sourceIp: string): IamIdentity {
   const fromPool = c.kind !== 'function' && !!c.identityPoolId;
-  const userPoolId = model.auth?.userPool.id;
+  const userPoolId = c.userPoolId ?? model.auth?.userPool.id;
   const idp = userPoolId ? `cognito-idp.${model.region}.amazonaws.com/${userPoolId}` : undefined;
   return {
     accountId: model.accountId,
