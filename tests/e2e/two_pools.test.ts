@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { confirmSignUp, fetchAuthSession, signIn, signUp } from 'aws-amplify/auth';
 import { cognitoCredentialsProvider } from 'aws-amplify/auth/cognito';
+import { generateClient } from 'aws-amplify/data';
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -229,6 +230,46 @@ describe('two user pools through aws-amplify and the AWS SDK', () => {
     expect(store.lookup(a.accessKeyId!)).toMatchObject({ identityPoolId: cloud.outputs.auth!.identity_pool_id, userPoolId: cloud.outputs.auth!.user_pool_id });
   });
 
+});
+
+/** A raw GraphQL call through the real client, in the given mode with the configured pool's user. */
+async function gql(pool: 'A' | 'B', authMode: 'userPool' | 'oidc', query: string): Promise<{ data?: Record<string, unknown> | null; errors?: { errorType?: string; message: string }[] }> {
+  configurePool(pool);
+  try {
+    return (await generateClient().graphql({ query, authMode })) as { data: Record<string, unknown> };
+  } catch (err) {
+    // The client throws the whole result (data + errors) when errors came back.
+    return err as { errors: { errorType?: string; message: string }[] };
+  }
+}
+
+describe("the data API's OPENID_CONNECT mode, with the second pool as its provider", () => {
+  it("lets B's users read A's notes through OIDC, and owner rules use the OIDC token's sub", async () => {
+    const created = await gql('A', 'userPool', 'mutation { createNote(input: { text: "from alice" }) { id owner } }');
+    expect(created.errors).toBeUndefined();
+    const listed = await gql('B', 'oidc', '{ listNotes { items { id text } } }');
+    expect(listed.errors).toBeUndefined();
+    expect((listed.data!.listNotes as { items: { text: string }[] }).items.map((n) => n.text)).toContain('from alice');
+
+    const memo = await gql('B', 'oidc', 'mutation { createMemo(input: { text: "bob only" }) { id owner } }');
+    expect(memo.errors).toBeUndefined();
+    expect((memo.data!.createMemo as { owner: string }).owner).toBe(payload(b.accessToken).sub);
+    const mine = await gql('B', 'oidc', '{ listMemos { items { text owner } } }');
+    expect((mine.data!.listMemos as { items: { text: string }[] }).items.map((m) => m.text)).toEqual(['bob only']);
+  });
+
+  it("refuses B's tokens where only A's pool is allowed, and A's tokens where only OIDC is", async () => {
+    const write = await gql('B', 'oidc', 'mutation { createNote(input: { text: "from bob" }) { id } }');
+    expect(write.errors?.[0]).toMatchObject({ errorType: 'Unauthorized' });
+    const memos = await gql('A', 'userPool', '{ listMemos { items { text } } }');
+    expect(memos.errors?.[0]).toMatchObject({ errorType: 'Unauthorized' });
+    // A's token presented as OIDC is still A's pool's token: a user-pool request, not B's OIDC.
+    const alice = await gql('A', 'oidc', '{ listMemos { items { text } } }');
+    expect(alice.errors?.[0]).toMatchObject({ errorType: 'Unauthorized' });
+  });
+});
+
+describe('persistence with two pools', () => {
   it('keeps the users of both pools across a restart, each in its own folder', async () => {
     await cloud.restart();
     expect(await refreshTokenOf(ALICE, model.auth!.defaultClientId, model.auth!.userPool.id)).toBeTruthy();

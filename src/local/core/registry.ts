@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import type { OutboxMessage } from './outbox.js';
 
 /**
@@ -40,6 +41,12 @@ export interface TokenVerifier {
   forPool?(userPoolId: string): TokenVerifier | undefined;
   /** Every local pool's verifier (the primary first). */
   pools?(): readonly TokenVerifier[];
+  /**
+   * The pool's public JWKS document (what `<issuer>/.well-known/jwks.json` serves), for consumers
+   * that verify as a plain OIDC relying party does: signature, issuer, audience, times — no
+   * Cognito-side revocation.
+   */
+  jwks?(): { keys: (JsonWebKey & { kid: string })[] };
 }
 
 /** The verifier of one user pool among those `auth.tokens` serves, if that pool is running. */
