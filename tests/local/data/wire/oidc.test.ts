@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendModel } from '../../../../src/local/assembly/model.js';
 import type { Logger } from '../../../../src/local/core/logger.js';
 import type { FunctionInvoker, JwtClaims, TokenVerifier } from '../../../../src/local/core/registry.js';
-import { fakeVerifier, makeToken, NOW, startWire, testModel, type WireHarness } from './fixtures.js';
+import { fakeVerifier, headerProtocol, listenForUpgrades, makeToken, NOW, startWire, TestSocket, testModel, type WireHarness } from './fixtures.js';
 
 /**
  * OPENID_CONNECT against a local user pool: the data service verifies the token with the keys the
@@ -189,5 +189,33 @@ describe('OPENID_CONNECT authorization', () => {
     // A forged token naming the OIDC issuer is refused by OIDC, not handed to the authorizer.
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     expect(await refusal(idToken(partner, {}, stranger))).toEqual(UNAUTHORIZED());
+  });
+
+  it('authorizes realtime connections and subscriptions with the same OIDC check', async () => {
+    await start();
+    const server = await listenForUpgrades(h!.service);
+    const open = async (token: string) => {
+      const sock = await TestSocket.open(`${server.url}/graphql/realtime`, ['graphql-ws', headerProtocol({ Authorization: token, host: '127.0.0.1:20002' })]);
+      sock.send({ type: 'connection_init' });
+      return { sock, first: await sock.next() };
+    };
+    try {
+      const good = await open(idToken(pool));
+      expect(good.first.type).toBe('connection_ack');
+      good.sock.send({
+        type: 'start',
+        id: 's1',
+        payload: { data: JSON.stringify({ query: 'subscription { onCreateThing { id } }', variables: {} }), extensions: { authorization: { Authorization: idToken(pool), host: '127.0.0.1:20002' } } },
+      });
+      expect((await good.sock.next((m) => m.id === 's1')).type).toBe('start_ack');
+      expect(h!.engine.prepared[0]).toMatchObject({ authMode: 'OPENID_CONNECT', identity: { sub: 'sub-partner', issuer: LOCAL_ISSUER } });
+      good.sock.close();
+
+      const forged = await open(idToken(pool, {}, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey));
+      expect(forged.first).toMatchObject({ type: 'connection_error', payload: { errors: [{ errorType: 'UnauthorizedException', errorCode: 401 }] } });
+      forged.sock.close();
+    } finally {
+      await server.close();
+    }
   });
 });
