@@ -219,3 +219,12 @@ describe('OPENID_CONNECT authorization', () => {
     }
   });
 });
+
+describe('AMAZON_COGNITO_USER_POOLS with several local pools', () => {
+  it("accepts only the API's own pool: a valid token of another local pool is refused", async () => {
+    await start(oidcModel({}, { defaultAuthMode: 'AMAZON_COGNITO_USER_POOLS', additionalAuthModes: [] }), undefined, { withApiPool: true });
+    expect((await ask(makeToken())).status).toBe(200);
+    expect(await refusal(idToken(pool))).toEqual(UNAUTHORIZED());
+    expect(h!.engine.calls).toHaveLength(1);
+  });
+});
