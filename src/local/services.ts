@@ -3,6 +3,7 @@ import type { ServiceFactory } from './core/service.js';
 import { createDataService } from './data/index.js';
 import { createFunctionsService } from './functions/index.js';
 import { createIdentityService } from './identity/index.js';
+import { createKeysService } from './keys/index.js';
 import { createMessagingService } from './messaging/index.js';
 import { createStorageService } from './storage/index.js';
 
@@ -15,6 +16,7 @@ export const serviceFactories: readonly ServiceFactory[] = [
   { name: 'data', create: (ctx) => createDataService(ctx) },
   { name: 'functions', create: createFunctionsService },
   { name: 'identity', create: createIdentityService },
+  { name: 'keys', create: createKeysService },
   { name: 'messaging', create: createMessagingService },
   { name: 'storage', create: createStorageService },
 ];

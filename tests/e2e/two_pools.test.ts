@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import { userPoolsOf, type BackendModel } from '../../src/local/assembly/model.js';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
-import { getTwoPoolsAssembly } from '../fixtures/assembly.js';
+import { getFixtureAssembly } from '../fixtures/assembly.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import { srpSignIn } from '../local/auth/harness.js';
@@ -111,7 +111,7 @@ async function sdkError(p: Promise<unknown>): Promise<{ name: string; message: s
 }
 
 beforeAll(async () => {
-  model = loadBackendModel(await getTwoPoolsAssembly(), { region: 'us-east-1' });
+  model = loadBackendModel(await getFixtureAssembly('two-pools'), { region: 'us-east-1' });
   cloud = await startLocalCloud({ model });
   partners = (cloud.outputs.custom as { partners: typeof partners }).partners;
   sdk = new CognitoIdentityProviderClient({

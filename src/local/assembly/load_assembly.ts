@@ -4,7 +4,9 @@ import { loadAuth } from './load_auth.js';
 import { loadData } from './load_data.js';
 import { loadEventSourceMappings, loadFunctions } from './load_functions.js';
 import { loadIam } from './load_iam.js';
+import { loadKeys } from './load_keys.js';
 import { loadMessaging } from './load_messaging.js';
+import { loadSchedules } from './load_schedules.js';
 import { loadStorage } from './load_storage.js';
 import type { BackendModel } from './model.js';
 import type { IamModel } from './model_iam.js';
@@ -55,7 +57,9 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
   }
   const storage = loadStorage(ctx);
   const messaging = loadMessaging(ctx);
+  const keys = loadKeys(ctx);
   const eventSourceMappings = loadEventSourceMappings(ctx, data?.tables ?? [], messaging.kinesisStreams);
+  const schedules = loadSchedules(ctx);
 
   const stackOutputs: Record<string, string> = {};
   for (const name of Object.keys(outputs)) {
@@ -81,8 +85,10 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
     storage,
     functions,
     eventSourceMappings,
+    schedules,
     iam,
     messaging,
+    keys,
     stackOutputs,
     customOutputs,
     internalFunctions: internal,

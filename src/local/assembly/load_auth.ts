@@ -162,8 +162,10 @@ function passwordPolicy(p: Record<string, unknown> | undefined): PasswordPolicy 
   };
 }
 
+const SENDERS = ['CustomEmailSender', 'CustomSMSSender'] as const;
+
 /** LambdaConfig → the FunctionModel.logicalId of each trigger. */
-function triggers(ctx: LoadContext, n: ResourceNode): Pick<UserPoolModel, 'triggers' | 'preTokenGenerationVersion'> {
+function triggers(ctx: LoadContext, n: ResourceNode): Pick<UserPoolModel, 'triggers' | 'preTokenGenerationVersion' | 'kmsKeyArn'> {
   const config = (ctx.r.prop(n, 'LambdaConfig') ?? {}) as Record<string, unknown>;
   const out: UserPoolModel['triggers'] = {};
   const lookup = (trigger: string, arn: unknown) => {
@@ -177,12 +179,20 @@ function triggers(ctx: LoadContext, n: ResourceNode): Pick<UserPoolModel, 'trigg
   for (const t of TRIGGERS) if (config[t] !== undefined) out[t] = lookup(t, config[t]);
   const ptg = config.PreTokenGenerationConfig as { LambdaArn?: string; LambdaVersion?: string } | undefined;
   if (ptg?.LambdaArn) out.PreTokenGeneration = lookup('PreTokenGenerationConfig', ptg.LambdaArn);
-  for (const key of Object.keys(config)) {
-    if (!TRIGGERS.includes(key as CognitoTrigger) && key !== 'PreTokenGenerationConfig') {
-      ctx.warnings.push(`user pool ${n.logicalId}: LambdaConfig.${key} is not run by the local cloud`);
-    }
+  // Custom senders are `{ LambdaArn, LambdaVersion: 'V1_0' }`; their codes are encrypted under KMSKeyID.
+  for (const sender of SENDERS) {
+    const cfg = config[sender] as { LambdaArn?: string } | undefined;
+    if (cfg?.LambdaArn) out[sender] = lookup(sender, cfg.LambdaArn);
   }
-  return { triggers: out, preTokenGenerationVersion: ptg?.LambdaVersion };
+  const kmsKeyArn = typeof config.KMSKeyID === 'string' ? config.KMSKeyID : undefined;
+  if ((out.CustomEmailSender || out.CustomSMSSender) && !kmsKeyArn) {
+    ctx.r.fail(whereOf(n, 'LambdaConfig.KMSKeyID'), null, 'a custom sender trigger needs LambdaConfig.KMSKeyID (the key its codes are encrypted under)');
+  }
+  const handled = new Set<string>([...TRIGGERS, ...SENDERS, 'PreTokenGenerationConfig', 'KMSKeyID']);
+  for (const key of Object.keys(config)) {
+    if (!handled.has(key)) ctx.warnings.push(`user pool ${n.logicalId}: LambdaConfig.${key} is not run by the local cloud`);
+  }
+  return { triggers: out, preTokenGenerationVersion: ptg?.LambdaVersion, ...(kmsKeyArn ? { kmsKeyArn } : {}) };
 }
 
 function loadClient(ctx: LoadContext, n: ResourceNode): UserPoolClientModel {

@@ -10,7 +10,9 @@ export type CognitoTrigger =
   | 'DefineAuthChallenge'
   | 'CreateAuthChallenge'
   | 'VerifyAuthChallengeResponse'
-  | 'UserMigration';
+  | 'UserMigration'
+  | 'CustomEmailSender'
+  | 'CustomSMSSender';
 
 export interface AttributeSchema {
   /** Cognito attribute name, e.g. `email`, `phone_number`, `given_name`, `custom:tier`. */
@@ -71,6 +73,8 @@ export interface UserPoolModel {
   inviteMessage?: { emailSubject?: string; emailMessage?: string; smsMessage?: string };
   /** `LambdaConfig.PreTokenGenerationConfig.LambdaVersion` (`V1_0`, `V2_0`, `V3_0`) when declared that way. */
   preTokenGenerationVersion?: string;
+  /** `LambdaConfig.KMSKeyID`: the key custom sender triggers get their codes encrypted under (a key ARN). */
+  kmsKeyArn?: string;
 }
 
 export interface UserPoolClientModel {

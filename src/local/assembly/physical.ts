@@ -207,6 +207,10 @@ const RULES: Record<string, Rule> = {
     ref: named('Name', 64),
     attrs: { Arn: (r, n) => arn(r, 'events', `rule/${refOf(r, n)}`) },
   },
+  'AWS::Scheduler::Schedule': {
+    ref: named('Name', 64),
+    attrs: { Arn: (r, n) => arn(r, 'scheduler', `schedule/${r.propString(n, 'GroupName') ?? 'default'}/${refOf(r, n)}`) },
+  },
   'AWS::CloudFormation::Stack': {
     ref: (r, n) => {
       const child = n.stack.children.get(n.logicalId);

@@ -130,7 +130,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
     const issuer = new TokenIssuer(key, issuerUrl(userPool.id), ctx.clock, ctx.ids);
     const verifier = new PoolTokenVerifier(key, issuerUrl(userPool.id), userPool.id, ctx.clock, tokenSessions);
     const triggers = new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
-    const messages = new MessageSender(userPool, ctx.outbox, ctx.log, triggers);
+    const messages = new MessageSender(userPool, ctx.outbox, ctx.log, triggers, ctx.registry);
     const pool = new AuthPool(ctx, entry, users, tokenSessions, challenges, issuer, verifier, triggers, messages);
     ctx.log.info(`user pool ${userPool.id}: ${users.all().length} user(s) loaded`);
     return { pool, key, verifier };
@@ -204,6 +204,9 @@ export function createAuthService(ctx: ServiceContext): LocalService {
         );
         const triggers = running.get(userPool.id)?.pool.triggers ?? new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
         for (const note of triggers.describe()) lines.push(`  ${note}`);
+        if ((userPool.triggers.CustomEmailSender || userPool.triggers.CustomSMSSender) && !ctx.registry.tryGet('keys.kms')) {
+          lines.push(`  custom senders are NOT run locally: no keys service for ${userPool.kmsKeyArn ?? 'the pool key'} (messages go to the outbox)`);
+        }
       }
       if (lines.length > 0) lines.push('  admin APIs: SigV4 with local credentials, or unsigned from this machine ((local))');
       return lines;

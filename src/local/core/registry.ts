@@ -131,6 +131,54 @@ export interface FunctionInvoker {
   invoke(functionLogicalIdOrName: string, event: unknown): Promise<InvokeResult>;
 }
 
+/** One record of an S3 event notification, exactly as S3 sends it to a Lambda function. */
+export interface S3EventRecord {
+  eventVersion: '2.1';
+  eventSource: 'aws:s3';
+  awsRegion: string;
+  /** ISO 8601 with milliseconds. */
+  eventTime: string;
+  /** Without the `s3:` prefix: `ObjectCreated:Put`, `ObjectRemoved:Delete`... */
+  eventName: string;
+  userIdentity: { principalId: string };
+  requestParameters: { sourceIPAddress: string };
+  responseElements: { 'x-amz-request-id': string; 'x-amz-id-2': string };
+  s3: {
+    s3SchemaVersion: '1.0';
+    configurationId: string;
+    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
+    /** `key` is URL-encoded as S3 does (spaces as `+`); size and eTag only for ObjectCreated events. */
+    object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer: string };
+  };
+}
+
+/** An event of a bucket for one of its Lambda notification configurations. */
+export interface BucketNotification {
+  /** The configuration's destination. */
+  functionArn: string;
+  /** Its logical id when the function is one of the assembly's. */
+  functionLogicalId?: string;
+  event: { Records: S3EventRecord[] };
+}
+
+/** Offered by storage: the events its buckets send to Lambda destinations, after each request succeeded. */
+export interface BucketNotificationFeed {
+  /** Returns an unsubscribe function. Listeners must not throw or block: S3 has answered already. */
+  subscribe(listener: (notification: BucketNotification) => void): () => void;
+}
+
+/**
+ * Offered by keys: KMS operations in process, as an AWS service principal with a grant calls them
+ * (Cognito encrypting codes for custom sender triggers): no SigV4, no IAM. Failures throw an Error
+ * whose `name` is KMS's error name (`NotFoundException`, `DisabledException`, `InvalidCiphertextException`...).
+ */
+export interface KeyManager {
+  /** `keyId`: key id, key ARN, alias name or alias ARN. */
+  generateDataKey(keyId: string, numberOfBytes: number, encryptionContext: Record<string, string>): { keyArn: string; plaintext: Buffer; ciphertextBlob: Buffer };
+  encrypt(keyId: string, plaintext: Uint8Array, encryptionContext: Record<string, string>): { keyArn: string; ciphertextBlob: Buffer };
+  decrypt(ciphertextBlob: Uint8Array, encryptionContext: Record<string, string>, keyId?: string): { keyArn: string; plaintext: Buffer };
+}
+
 /** Offered by the frame: records outgoing email/SMS/push. */
 export type OutboxWriter = (message: Omit<OutboxMessage, 'id' | 'createdAt'>) => OutboxMessage;
 
@@ -139,6 +187,8 @@ export interface Capabilities {
   'identity.credentials': CredentialStore;
   'data.changes': ChangeFeed;
   'functions.invoker': FunctionInvoker;
+  'storage.notifications': BucketNotificationFeed;
+  'keys.kms': KeyManager;
 }
 
 /** The lookup side of the registry: what services see. */

@@ -3,6 +3,7 @@ import { newRequestId, type CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import type { CredentialStore } from '../core/registry.js';
+import { decodeUriComponentSafe } from '../core/uri.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from './lambda_errors.js';
 
 /** The Lambda Invoke API path: `POST /2015-03-31/functions/{FunctionName}/invocations`. */
@@ -98,7 +99,7 @@ export async function handleInvoke(req: Request, url: URL, deps: InvokeApiDeps):
   const { caller } = verified;
   const body = caller.body;
 
-  const { name, qualifier: pathQualifier } = parseFunctionName(decodeURIComponent(match[1]));
+  const { name, qualifier: pathQualifier } = parseFunctionName(decodeUriComponentSafe(match[1]) ?? match[1]);
   const qualifier = url.searchParams.get('Qualifier') ?? pathQualifier;
   const fn = deps.find(name);
   if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) {

@@ -14,6 +14,7 @@ const LOCAL_ENDPOINT_SERVICES = [
   'APPSYNC',
   'COGNITO_IDENTITY_PROVIDER',
   'COGNITO_IDENTITY',
+  'KMS',
 ] as const;
 
 /** What the loader leaves in place of values Gen 2 functions fetch from SSM at cold start. */

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../../src/local/assembly/load_assembly.js';
 import { identityPoolById, identityPoolsOf, userPoolById, userPoolOfClient, userPoolsOf, type BackendModel } from '../../../src/local/assembly/model.js';
-import { getTwoPoolsAssembly } from '../../fixtures/assembly.js';
+import { getFixtureAssembly } from '../../fixtures/assembly.js';
 
 let model: BackendModel;
 let partners: { userPoolId: string; clientId: string; identityPoolId: string };
 
 beforeAll(async () => {
-  model = loadBackendModel(await getTwoPoolsAssembly(), { region: 'us-east-1' });
+  model = loadBackendModel(await getFixtureAssembly('two-pools'), { region: 'us-east-1' });
   partners = (model.customOutputs.custom as { partners: typeof partners }).partners;
 });
 
