@@ -23,8 +23,10 @@ export type {
   IdentityPoolModel,
   PasswordPolicy,
   UserPoolClientModel,
+  UserPoolEntry,
   UserPoolModel,
 } from './model_auth.js';
+export { identityPoolById, identityPoolsOf, userPoolById, userPoolOfClient, userPoolsOf } from './model_auth.js';
 export type {
   AppSyncAuthMode,
   AppSyncFunctionModel,

@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import type { OutboxMessage } from './outbox.js';
 
 /**
@@ -32,6 +33,33 @@ export interface TokenVerifier {
   /** `iss` of tokens this pool issues (e.g. `https://127.0.0.1:20002/us-east-1_abc`). */
   issuer: string;
   userPoolId: string;
+  /**
+   * With several user pools, the offered verifier is the primary pool's (`issuer`, `userPoolId`)
+   * and `verify` accepts a token of any of them (chosen by its `iss`); `forPool` gives the verifier
+   * that accepts only one pool's tokens. Read through `poolVerifier`.
+   */
+  forPool?(userPoolId: string): TokenVerifier | undefined;
+  /** Every local pool's verifier (the primary first). */
+  pools?(): readonly TokenVerifier[];
+  /**
+   * The pool's public JWKS document (what `<issuer>/.well-known/jwks.json` serves), for consumers
+   * that verify as a plain OIDC relying party does: signature, issuer, audience, times — no
+   * Cognito-side revocation.
+   */
+  jwks?(): { keys: (JsonWebKey & { kid: string })[] };
+}
+
+/** The verifier of one user pool among those `auth.tokens` serves, if that pool is running. */
+export function poolVerifier(tokens: TokenVerifier | undefined, userPoolId: string): TokenVerifier | undefined {
+  if (!tokens) return undefined;
+  if (tokens.forPool) return tokens.forPool(userPoolId);
+  return tokens.userPoolId === userPoolId ? tokens : undefined;
+}
+
+/** Every pool `auth.tokens` serves. */
+export function poolVerifiers(tokens: TokenVerifier | undefined): readonly TokenVerifier[] {
+  if (!tokens) return [];
+  return tokens.pools?.() ?? [tokens];
 }
 
 /** Temporary credentials issued by the identity pool (or to a function's role). */
@@ -49,6 +77,8 @@ export interface IssuedCredentials {
   kind: 'authenticated' | 'unauthenticated' | 'function';
   /** For authenticated identities: the user pool `sub` and username behind the identity. */
   userSub?: string;
+  /** For authenticated identities: the user pool that signed the user in. */
+  userPoolId?: string;
   username?: string;
   /** Lambda function name for `kind: 'function'`. */
   functionName?: string;
