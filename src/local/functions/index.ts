@@ -196,6 +196,8 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
           notes.push(`functions: mapping ${mapping.logicalId} targets an unknown function ${mapping.functionLogicalId}; not run`);
           continue;
         }
+        // Queue mappings are polled by the queues service, which owns the messages.
+        if (mapping.queueName) continue;
         if (!mapping.tableName) {
           notes.push(`functions: mapping ${mapping.logicalId} reads ${mapping.eventSourceArn}, which is not a local table stream; not run`);
           continue;
