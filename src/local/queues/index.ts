@@ -62,6 +62,19 @@ function isSqsQuery(req: Request): boolean {
  * `functions.invoker`.
  */
 export function createQueuesService(ctx: ServiceContext): QueuesService {
+  return createQueuesServiceWith({})(ctx);
+}
+
+export interface QueuesServiceOptions {
+  /** How often idle mapping pollers look for messages whose delay or visibility timeout ran out (default 200 ms). */
+  pollIntervalMs?: number;
+}
+
+export function createQueuesServiceWith(opts: QueuesServiceOptions): (ctx: ServiceContext) => QueuesService {
+  return (ctx) => queuesService(ctx, opts);
+}
+
+function queuesService(ctx: ServiceContext, opts: QueuesServiceOptions): QueuesService {
   const model = ctx.model;
   const queues = model.queues ?? [];
   const stores = new Map<string, QueueStore>();
@@ -179,6 +192,7 @@ export function createQueuesService(ctx: ServiceContext): QueuesService {
         store,
         region: model.region,
         log: ctx.log.child(`${store.queue.name}→${fnName}`),
+        pollIntervalMs: opts.pollIntervalMs,
         invoke: (event) => invoker.invoke(mapping.functionLogicalId, event),
       });
       qm.start();
