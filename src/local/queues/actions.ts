@@ -38,7 +38,13 @@ function queueFor(ctx: ActionContext, input: Input, iamAction: string): QueueSto
   if (segments.length !== 2 || !/^\d{12}$/.test(segments[0])) {
     throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
   }
-  const [account, name] = segments.map(decodeURIComponent);
+  let account: string;
+  let name: string;
+  try {
+    [account, name] = segments.map(decodeURIComponent);
+  } catch {
+    throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
+  }
   authorize(ctx, iamAction, `arn:aws:sqs:${ctx.region}:${account}:${name}`);
   const store = account === ctx.accountId ? ctx.queues.get(name) : undefined;
   if (!store) throw queueDoesNotExist();

@@ -52,7 +52,7 @@ function nest(pairs: [string, string][]): Input {
       continue;
     }
     const [, head, index, rest] = m;
-    if (LISTS[head] && rest === undefined) {
+    if (Object.hasOwn(LISTS, head) && rest === undefined) {
       const list = (out[LISTS[head]] ??= []) as string[];
       list[Number(index) - 1] = value;
       continue;
@@ -66,7 +66,7 @@ function nest(pairs: [string, string][]): Input {
   }
   for (const [head, byIndex] of groups) {
     const ordered = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, e]) => e);
-    if (MAPS[head]) {
+    if (Object.hasOwn(MAPS, head)) {
       const map: Record<string, unknown> = {};
       for (const entry of ordered) {
         const fields = Object.fromEntries(entry);

@@ -14,6 +14,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IssuedCredentials } from '../../../src/local/core/registry.js';
 import { createQueuesService, type QueuesService } from '../../../src/local/queues/index.js';
+import { signForTest } from '../../helpers/sigv4.js';
 import { ACCOUNT, REGION, role, testContext, testModel, type TestContext } from '../functions/helpers.js';
 import { ENDPOINT, queue, sqsClient, urlOf } from './helpers.js';
 
@@ -256,5 +257,44 @@ describe('SQS through the SDK (JSON 1.0)', () => {
       ['in flight', '2'],
       ['waiting', '2'],
     ]);
+  });
+
+  it('answers malformed requests with 4xx SQS errors and stores nothing', async () => {
+    const raw = async (target: string, body: string) => {
+      const req = await signForTest({
+        url: `${ENDPOINT}/`,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${target}` },
+        body,
+        credentials: creds,
+        service: 'sqs',
+        signingDate: new Date(t.clock.now()),
+      });
+      const res = await service.fetch(req);
+      return { status: res.status, error: res.headers.get('x-amzn-query-error'), body: (await res.json()) as { __type: string } };
+    };
+    const cases: [string, string, string][] = [
+      ['SendMessage', 'not json', 'InvalidParameterValue;Sender'],
+      ['SendMessage', '[1,2]', 'InvalidParameterValue;Sender'],
+      ['SendMessage', JSON.stringify({ QueueUrl: 7, MessageBody: 'x' }), 'InvalidParameterValue;Sender'],
+      ['SendMessage', JSON.stringify({ QueueUrl: `${ENDPOINT}/${ACCOUNT}/%E0`, MessageBody: 'x' }), 'InvalidAddress;Sender'],
+      ['SendMessage', JSON.stringify({ QueueUrl: urlOf('jobs'), MessageBody: 'x', MessageAttributes: { a: null } }), 'InvalidParameterValue;Sender'],
+      ['SendMessage', JSON.stringify({ QueueUrl: urlOf('jobs'), MessageBody: 'x', MessageAttributes: [1] }), 'InvalidParameterValue;Sender'],
+      ['SendMessage', JSON.stringify({ QueueUrl: urlOf('jobs') }), 'MissingParameter;Sender'],
+      ['SendMessageBatch', JSON.stringify({ QueueUrl: urlOf('jobs'), Entries: [null] }), 'AWS.SimpleQueueService.InvalidBatchEntryId;Sender'],
+      ['SendMessageBatch', JSON.stringify({ QueueUrl: urlOf('jobs'), Entries: 'x' }), 'InvalidParameterValue;Sender'],
+      ['ReceiveMessage', JSON.stringify({ QueueUrl: urlOf('jobs'), MessageAttributeNames: [1] }), 'InvalidParameterValue;Sender'],
+      ['ReceiveMessage', JSON.stringify({ QueueUrl: urlOf('jobs'), WaitTimeSeconds: 1.5 }), 'InvalidParameterValue;Sender'],
+      ['ListQueues', JSON.stringify({ NextToken: '!!' }), 'InvalidParameterValue;Sender'],
+      ['CreateQueue', JSON.stringify({ QueueName: 'new' }), 'InvalidAction;Sender'],
+      ['toString', '{}', 'InvalidAction;Sender'],
+    ];
+    for (const [target, body, error] of cases) {
+      const res = await raw(target, body);
+      expect({ target, body, status: res.status, error: res.error }).toEqual({ target, body, status: expect.any(Number), error });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect(service.messages('jobs')).toEqual([]);
   });
 });
