@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import type { BackendModel, QueueModel } from '../../src/local/assembly/model.js';
 import type { QueuesService } from '../../src/local/queues/index.js';
-import { getQueuesAssembly } from '../fixtures/assembly.js';
+import { getFixtureAssembly } from '../fixtures/assembly.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 
 /**
@@ -24,7 +24,7 @@ const queueNamed = (id: string): QueueModel => model.queues!.find((q) => new Reg
 const url = (q: QueueModel) => `${cloud.endpoint}/${model.accountId}/${q.name}`;
 
 beforeAll(async () => {
-  model = loadBackendModel(await getQueuesAssembly(), { region: 'us-east-1' });
+  model = loadBackendModel(await getFixtureAssembly('queues'), { region: 'us-east-1' });
   cloud = await startLocalCloud({ model });
   const enqueue = model.functions.find((f) => f.friendlyName === 'enqueue')!;
   const creds = cloud.cloud.registry.get('identity.credentials').issueForRole(enqueue.roleArn!, enqueue.functionName, 900);
