@@ -79,6 +79,8 @@ describe('an SQS-consuming function on the local cloud', () => {
     });
     // The consumer's own SendMessage was signed with its role's credentials.
     expect(forwarded.Attributes!.SenderId).toMatch(/:amplify-queues-local-sandbox-consumer/);
+    // The forward arrives while the invocation is still finishing.
+    await (cloud.cloud.services.find((s) => s.name === 'queues') as QueuesService).mappingsIdle();
     const invocations = cloud.cloud.services.find((s) => s.name === 'functions')!.views!.invocations(new URLSearchParams({ function: 'consumer' })) as {
       invocations: { source: string; outcome: string }[];
     };
@@ -90,5 +92,9 @@ describe('an SQS-consuming function on the local cloud', () => {
     const [dead] = await collect(queueNamed('JobsDeadLetters'), 1);
     expect(dead).toMatchObject({ MessageId: sent.MessageId, Body: 'this job will fail' });
     expect(dead.Attributes!.DeadLetterQueueSourceArn).toBe(queueNamed('Jobs').arn);
+    // The admin API shows the dead letter (in flight now, received by the test).
+    const res = await fetch(`${cloud.endpoint}/_local/queues/messages?queue=${encodeURIComponent(queueNamed('JobsDeadLetters').name)}`);
+    const view = (await res.json()) as { messages: { messageId: string; visible: boolean }[] };
+    expect(view.messages).toEqual([expect.objectContaining({ messageId: sent.MessageId, visible: false })]);
   });
 });

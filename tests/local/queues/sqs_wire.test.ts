@@ -115,6 +115,15 @@ describe('SQS through the SDK (JSON 1.0)', () => {
     expect(foreign?.name).toBe('ReceiptHandleIsInvalid');
   });
 
+  it('long-polls: a waiting ReceiveMessage returns as soon as a message is sent', async () => {
+    const waiting = receive(urlOf('jobs'), { WaitTimeSeconds: 20 });
+    await new Promise((r) => setTimeout(r, 20));
+    await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('jobs'), MessageBody: 'wake up' }));
+    expect((await waiting).Messages!.map((m) => m.Body)).toEqual(['wake up']);
+    const invalid = await errorOf(receive(urlOf('jobs'), { WaitTimeSeconds: 21 }));
+    expect(invalid?.name).toBe('InvalidParameterValue');
+  });
+
   it('holds a delayed message back until its delay has passed', async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('jobs'), MessageBody: 'delayed', DelaySeconds: 5 }));
     expect((await receive(urlOf('jobs'))).Messages).toBeUndefined();
