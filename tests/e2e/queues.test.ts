@@ -1,4 +1,4 @@
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import type { BackendModel, QueueModel } from '../../src/local/assembly/model.js';
@@ -37,13 +37,14 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-/** Long-polls `queue` until `count` messages have arrived (deleting nothing). */
-async function collect(queue: QueueModel, count: number, timeoutMs = 20_000): Promise<Message[]> {
+/** Long-polls `queue` until `count` messages have arrived, deleting them unless told to keep them. */
+async function collect(queue: QueueModel, count: number, opts: { keep?: boolean } = {}): Promise<Message[]> {
   const got: Message[] = [];
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + 20_000;
   while (got.length < count && Date.now() < deadline) {
     const out = await sqsAtEndpoint.send(new ReceiveMessageCommand({ QueueUrl: url(queue), MaxNumberOfMessages: 10, WaitTimeSeconds: 2, MessageSystemAttributeNames: ['All'] }));
     got.push(...(out.Messages ?? []));
+    if (!opts.keep) for (const m of out.Messages ?? []) await sqsAtEndpoint.send(new DeleteMessageCommand({ QueueUrl: url(queue), ReceiptHandle: m.ReceiptHandle }));
   }
   return got;
 }
@@ -87,9 +88,19 @@ describe('an SQS-consuming function on the local cloud', () => {
     expect(invocations.invocations[0]).toMatchObject({ source: 'sqs', outcome: 'success' });
   });
 
+  it('lets a function enqueue with the SDK through the endpoint its environment names', async () => {
+    const out = await cloud.cloud.registry.get('functions.invoker').invoke('enqueue', { body: 'from a function' });
+    expect(out.functionError).toBeUndefined();
+    const { messageId } = out.payload as { messageId: string };
+    const forwarded = await collect(queueNamed('Processed'), 1);
+    expect(forwarded.map((m) => (JSON.parse(m.Body!) as { record: { messageId: string; body: string } }).record)).toEqual([
+      expect.objectContaining({ messageId, body: 'from a function' }),
+    ]);
+  });
+
   it('moves a message the consumer keeps failing to the dead-letter queue', async () => {
     const sent = await sqs.send(new SendMessageCommand({ QueueUrl: url(queueNamed('Jobs')), MessageBody: 'this job will fail' }));
-    const [dead] = await collect(queueNamed('JobsDeadLetters'), 1);
+    const [dead] = await collect(queueNamed('JobsDeadLetters'), 1, { keep: true });
     expect(dead).toMatchObject({ MessageId: sent.MessageId, Body: 'this job will fail' });
     expect(dead.Attributes!.DeadLetterQueueSourceArn).toBe(queueNamed('Jobs').arn);
     // The admin API shows the dead letter (in flight now, received by the test).
