@@ -2,6 +2,7 @@ import type { QueueModel } from '../assembly/model.js';
 import { newRequestId } from '../core/aws_errors.js';
 import { verifyCaller } from '../core/caller.js';
 import { roleId, sessionName } from '../core/iam_authorize.js';
+import type { QueueMessageSink } from '../core/registry.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import type { SigV4ErrorCode } from '../core/sigv4_errors.js';
 import { ACTIONS, queueUrl, systemAttributesOf, type ActionContext } from './actions.js';
@@ -59,7 +60,7 @@ function isSqsQuery(req: Request): boolean {
  * SQS for the model's queues: the JSON 1.0 and Query protocols, SigV4-verified and authorized by
  * the caller's role policies; messages persist in `<data-dir>/queues/<queue>.json`. Runs the
  * Lambda event source mappings that read a local queue, invoking functions through
- * `functions.invoker`.
+ * `functions.invoker`, and offers `queues.messages` (on-failure destinations put messages here).
  */
 export function createQueuesService(ctx: ServiceContext): QueuesService {
   return createQueuesServiceWith({})(ctx);
@@ -231,6 +232,17 @@ function queuesService(ctx: ServiceContext, opts: QueuesServiceOptions): QueuesS
     async start() {
       stopping = false;
       for (const s of stores.values()) s.load();
+      const sink: QueueMessageSink = {
+        has: (arn) => byArn.has(arn),
+        send(arn, body, senderId) {
+          const store = byArn.get(arn);
+          if (!store) throw new Error(`${arn} is not a local queue`);
+          // FIFO destinations need a group and a deduplication id; Lambda gives each message its own.
+          const fifo = store.queue.fifo ? { groupId: 'lambda', deduplicationId: ctx.ids.uuid() } : {};
+          store.send({ body, senderId, ...fifo });
+        },
+      };
+      return { 'queues.messages': sink };
     },
     connect() {
       startMappings();
