@@ -17,6 +17,8 @@ export interface ActionContext {
   senderId: string;
   /** Long polling: resolves when `store` may have a message, or after `ms`. */
   waitForMessages(store: QueueStore, ms: number): Promise<void>;
+  /** True once the service is stopping: long polls end at once. */
+  stopping(): boolean;
 }
 
 type Output = Record<string, unknown>;
@@ -170,7 +172,7 @@ async function receiveMessage(ctx: ActionContext, input: Input): Promise<Output>
 
   const deadline = performance.now() + wait * 1000;
   let messages = store.receive({ max, visibilityTimeoutSeconds: visibility });
-  while (messages.length === 0 && performance.now() < deadline) {
+  while (messages.length === 0 && performance.now() < deadline && !ctx.stopping()) {
     await ctx.waitForMessages(store, deadline - performance.now());
     messages = store.receive({ max, visibilityTimeoutSeconds: visibility });
   }

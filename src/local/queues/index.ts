@@ -159,6 +159,7 @@ function queuesService(ctx: ServiceContext, opts: QueuesServiceOptions): QueuesS
       authorize: (a, resource) => caller.authorize(a, resource),
       senderId: `${roleId(caller.credentials.roleArn)}:${sessionName(caller.credentials)}`,
       waitForMessages,
+      stopping: () => stopping,
     };
     const output = await run(actionCtx, input);
     return protocol === 'json' ? jsonResponse(output, requestId) : xmlResponse(action, output, requestId);
@@ -214,7 +215,7 @@ function queuesService(ctx: ServiceContext, opts: QueuesServiceOptions): QueuesS
   return {
     name: 'queues',
     matches(req) {
-      if (stores.size === 0) return false;
+      // Also without queues: SQS calls then get SQS's own answers (no queue, an empty list).
       return (req.headers.get('x-amz-target') ?? '').startsWith(JSON_TARGET_PREFIX) || isSqsQuery(req);
     },
     async fetch(req) {

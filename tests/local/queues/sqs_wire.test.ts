@@ -124,6 +124,13 @@ describe('SQS through the SDK (JSON 1.0)', () => {
     expect(invalid?.name).toBe('InvalidParameterValue');
   });
 
+  it('ends a waiting long poll, empty, when the service stops', async () => {
+    const waiting = receive(urlOf('jobs'), { WaitTimeSeconds: 20 });
+    await new Promise((r) => setTimeout(r, 20));
+    await service.stop();
+    expect((await waiting).Messages).toBeUndefined();
+  }, 5_000);
+
   it('holds a delayed message back until its delay has passed', async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('jobs'), MessageBody: 'delayed', DelaySeconds: 5 }));
     expect((await receive(urlOf('jobs'))).Messages).toBeUndefined();
