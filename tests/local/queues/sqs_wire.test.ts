@@ -314,3 +314,20 @@ describe('SQS through the SDK (JSON 1.0)', () => {
     expect(service.messages('jobs')).toEqual([]);
   });
 });
+
+describe('SQS on a backend without queues', () => {
+  it('answers as SQS does for an account with no queues', async () => {
+    await service.stop();
+    const empty = testContext(testModel({ iam: { roles: [worker] } }), { endpoint: ENDPOINT });
+    const none = createQueuesService(empty.ctx);
+    await none.start();
+    const client = sqsClient(none, empty.credentials.issueForRole(worker.arn, 'worker-fn', 3600), empty.clock);
+    try {
+      expect(await client.send(new ListQueuesCommand({}))).not.toHaveProperty('QueueUrls');
+      expect((await errorOf(client.send(new GetQueueUrlCommand({ QueueName: 'jobs' }))))?.name).toBe('QueueDoesNotExist');
+    } finally {
+      await none.stop();
+      empty.cleanup();
+    }
+  });
+});
