@@ -8,9 +8,10 @@ import { fixtureFunction, REGION, role, testContext, testModel, type TestContext
 import { ENDPOINT, queue, sqsClient, urlOf } from './helpers.js';
 
 const dlq = queue('work-dlq');
+const ordered = queue('ordered.fifo', { contentBasedDeduplication: true });
 const work = queue('work', { visibilityTimeoutSeconds: 10, redrivePolicy: { deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 } });
 const consumer = fixtureFunction('consumer');
-const producer = role('producer', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: [work.arn] }]);
+const producer = role('producer', [{ effect: 'Allow', actions: ['sqs:SendMessage'], resources: [work.arn, ordered.arn] }]);
 
 function mapping(overrides: Partial<EventSourceMappingModel> = {}): EventSourceMappingModel {
   return {
@@ -49,7 +50,7 @@ let invoker: RecordingInvoker;
 let sqs: SQSClient;
 
 async function start(m: EventSourceMappingModel, respond?: RecordingInvoker['respond']): Promise<void> {
-  t = testContext(testModel({ queues: [work, dlq], functions: [consumer], eventSourceMappings: [m], iam: { roles: [producer] } }), { endpoint: ENDPOINT });
+  t = testContext(testModel({ queues: [work, dlq, ordered], functions: [consumer], eventSourceMappings: [m], iam: { roles: [producer] } }), { endpoint: ENDPOINT });
   invoker = new RecordingInvoker(respond);
   t.registry.provide('functions.invoker', invoker);
   service = createQueuesServiceWith({ pollIntervalMs: 5 })(t.ctx);
@@ -152,5 +153,27 @@ describe('SQS event source mappings', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(invoker.events).toHaveLength(0);
     expect(service.describe!().join('\n')).toContain('is disabled');
+  });
+
+  it('waits up to MaximumBatchingWindowInSeconds to fill a batch', async () => {
+    await start(mapping({ batchSize: 3, maxBatchingWindowSeconds: 20 }));
+    for (const body of ['one', 'two', 'three']) await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('work'), MessageBody: body }));
+    await service.mappingsIdle();
+    expect(invoker.events.map((e) => e.Records.map((r) => r.body))).toEqual([['one', 'two', 'three']]);
+  });
+
+  it("hands a FIFO queue's messages over in order within each group, one batch of a group at a time", async () => {
+    await start(mapping({ eventSourceArn: ordered.arn, queueName: ordered.name, batchSize: 2, maximumConcurrency: 3 }));
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: urlOf('ordered.fifo'),
+        Entries: ['a1', 'b1', 'a2', 'a3', 'b2'].map((b) => ({ Id: b, MessageBody: b, MessageGroupId: b[0] })),
+      }),
+    );
+    await service.mappingsIdle();
+    const seen = invoker.events.flatMap((e) => e.Records.map((r) => r.body));
+    expect(seen.filter((b) => b.startsWith('a'))).toEqual(['a1', 'a2', 'a3']);
+    expect(seen.filter((b) => b.startsWith('b'))).toEqual(['b1', 'b2']);
+    expect(invoker.events[0].Records[0].attributes).toMatchObject({ MessageGroupId: 'a', SequenceNumber: expect.stringMatching(/^\d+$/) });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
@@ -130,6 +131,33 @@ describe('SQS through the SDK (JSON 1.0)', () => {
     await service.stop();
     expect((await waiting).Messages).toBeUndefined();
   }, 5_000);
+
+  it('changes visibility in batches, reporting each entry', async () => {
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: urlOf('jobs'), Entries: [{ Id: 'a', MessageBody: 'a' }, { Id: 'b', MessageBody: 'b' }] }));
+    const got = (await receive(urlOf('jobs'))).Messages!;
+    const out = await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: urlOf('jobs'),
+        Entries: [{ Id: 'x', ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: 0 }, { Id: 'y', ReceiptHandle: got[1].ReceiptHandle, VisibilityTimeout: 50_000 }],
+      }),
+    );
+    expect(out.Successful!.map((e) => e.Id)).toEqual(['x']);
+    expect(out.Failed).toEqual([expect.objectContaining({ Id: 'y', Code: 'InvalidParameterValue', SenderFault: true })]);
+    expect((await receive(urlOf('jobs'))).Messages!.map((m) => m.Body)).toEqual(['a']);
+  });
+
+  it("drops messages older than the queue's retention period", async () => {
+    await service.stop();
+    t.ctx.model = testModel({ queues: [queue('short', { messageRetentionSeconds: 60 })], iam: { roles: [worker] } });
+    service = createQueuesService(t.ctx);
+    await service.start();
+    sqs = sqsClient(service, creds, t.clock);
+    await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('short'), MessageBody: 'old' }));
+    t.clock.advance(59_000);
+    await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('short'), MessageBody: 'new' }));
+    t.clock.advance(2_000);
+    expect((await receive(urlOf('short'))).Messages!.map((m) => m.Body)).toEqual(['new']);
+  });
 
   it('holds a delayed message back until its delay has passed', async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('jobs'), MessageBody: 'delayed', DelaySeconds: 5 }));
