@@ -1,7 +1,7 @@
 import type { EventSourceMappingModel } from '../assembly/model.js';
 import type { Logger } from '../core/logger.js';
 import type { InvokeResult } from '../core/registry.js';
-import { systemAttributesOf } from './actions.js';
+import { systemAttributesOf } from './attributes.js';
 import type { QueueStore, StoredMessage } from './queue_store.js';
 
 /** One message as Lambda hands it to a function consuming an SQS queue. */
