@@ -6,6 +6,7 @@ import { createIdentityService } from './identity/index.js';
 import { createKeysService } from './keys/index.js';
 import { createMessagingService } from './messaging/index.js';
 import { createParametersService } from './parameters/index.js';
+import { createQueuesService } from './queues/index.js';
 import { createStorageService } from './storage/index.js';
 
 /**
@@ -20,5 +21,6 @@ export const serviceFactories: readonly ServiceFactory[] = [
   { name: 'keys', create: createKeysService },
   { name: 'messaging', create: createMessagingService },
   { name: 'parameters', create: createParametersService },
+  { name: 'queues', create: createQueuesService },
   { name: 'storage', create: createStorageService },
 ];

@@ -7,6 +7,7 @@ import { loadIam } from './load_iam.js';
 import { loadKeys } from './load_keys.js';
 import { loadMessaging } from './load_messaging.js';
 import { loadSchedules } from './load_schedules.js';
+import { loadQueues } from './load_queues.js';
 import { loadStorage } from './load_storage.js';
 import type { BackendModel } from './model.js';
 import type { IamModel } from './model_iam.js';
@@ -58,6 +59,7 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
   const storage = loadStorage(ctx);
   const messaging = loadMessaging(ctx);
   const keys = loadKeys(ctx);
+  const queues = loadQueues(ctx);
   const eventSourceMappings = loadEventSourceMappings(ctx, data?.tables ?? [], messaging.kinesisStreams);
   const schedules = loadSchedules(ctx);
 
@@ -89,6 +91,7 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
     iam,
     messaging,
     keys,
+    queues,
     stackOutputs,
     customOutputs,
     internalFunctions: internal,

@@ -14,6 +14,7 @@ import type { IamModel } from './model_iam.js';
 import type { KeysModel } from './model_keys.js';
 import type { MessagingModel } from './model_messaging.js';
 import type { ScheduleModel } from './model_schedules.js';
+import type { QueueModel } from './model_queues.js';
 import type { StorageModel } from './model_storage.js';
 
 export type {
@@ -41,6 +42,7 @@ export type { KeysModel, KmsKeyModel } from './model_keys.js';
 export type { KinesisStreamModel, MessagingModel, PinpointAppModel } from './model_messaging.js';
 export type { ScheduleModel, ScheduleTargetModel } from './model_schedules.js';
 export type { BucketNotificationModel, StorageAccessAction, StorageBucketModel, StorageModel } from './model_storage.js';
+export type { QueueModel, RedrivePolicyModel } from './model_queues.js';
 export type { KeySchemaElement, TableIndexModel, TableModel } from './model_tables.js';
 
 export interface BackendModel {
@@ -62,6 +64,8 @@ export interface BackendModel {
   messaging: MessagingModel;
   /** KMS keys of the template (optional: hand-built models may leave it out). */
   keys?: KeysModel;
+  /** SQS queues (absent in hand-built models: no queues). */
+  queues?: QueueModel[];
   /** Resolved root-stack outputs (the values `ampx generate outputs` would read), keyed by output name. */
   stackOutputs: Record<string, string>;
   /** Parsed `customOutputs` (what `backend.addOutput` added), or `{}`. */

@@ -179,6 +179,14 @@ export interface KeyManager {
   decrypt(ciphertextBlob: Uint8Array, encryptionContext: Record<string, string>, keyId?: string): { keyArn: string; plaintext: Buffer };
 }
 
+/** Offered by queues: puts messages on a local SQS queue (event source mappings' on-failure destinations). */
+export interface QueueMessageSink {
+  /** True when the ARN names a queue the local cloud serves. */
+  has(queueArn: string): boolean;
+  /** Enqueues `body` as if `senderId` had sent it with SendMessage. */
+  send(queueArn: string, body: string, senderId: string): void;
+}
+
 /** Offered by the frame: records outgoing email/SMS/push. */
 export type OutboxWriter = (message: Omit<OutboxMessage, 'id' | 'createdAt'>) => OutboxMessage;
 
@@ -189,6 +197,7 @@ export interface Capabilities {
   'functions.invoker': FunctionInvoker;
   'storage.notifications': BucketNotificationFeed;
   'keys.kms': KeyManager;
+  'queues.messages': QueueMessageSink;
 }
 
 /** The lookup side of the registry: what services see. */

@@ -33,7 +33,7 @@ export interface UpgradeRequest {
 }
 
 /** Every service the local cloud runs; each keeps its state in `<dataDir>/<name>`. */
-export const SERVICE_NAMES = ['auth', 'data', 'functions', 'identity', 'keys', 'messaging', 'parameters', 'storage'] as const;
+export const SERVICE_NAMES = ['auth', 'data', 'functions', 'identity', 'keys', 'messaging', 'parameters', 'queues', 'storage'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** What the front door routes to: a service, or the frame's own admin API. */

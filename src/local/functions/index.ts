@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { FunctionModel } from '../assembly/model.js';
+import type { EventSourceMappingModel, FunctionModel } from '../assembly/model.js';
+import { roleId } from '../core/iam_authorize.js';
 import type { BucketNotificationFeed, ChangeFeed, FunctionInvoker, InvokeResult, Peers } from '../core/registry.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { resolveCaDir } from '../core/tls.js';
@@ -189,6 +190,19 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       });
     }
 
+    /**
+     * A batch given up on goes to the mapping's on-failure destination when that is a local queue:
+     * the invocation record Lambda sends (without the records themselves, as in AWS).
+     */
+    function sendToDestination(mapping: EventSourceMappingModel, fn: FunctionModel, batch: FailedBatch): void {
+      const arn = mapping.onFailureDestinationArn;
+      const queues = ctx.registry.tryGet('queues.messages');
+      if (!arn || !queues?.has(arn)) return;
+      const { requestContext, responseContext, version, timestamp, DDBStreamBatchInfo } = batch;
+      const senderId = `${fn.roleArn ? roleId(fn.roleArn) : 'AROALOCALLAMBDA'}:${fn.functionName}`;
+      queues.send(arn, JSON.stringify({ requestContext, responseContext, version, timestamp, DDBStreamBatchInfo }), senderId);
+    }
+
     function startMappings(feed: ChangeFeed | undefined): void {
       for (const mapping of model.eventSourceMappings) {
         const runner = runners.get(mapping.functionLogicalId);
@@ -196,6 +210,8 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
           notes.push(`functions: mapping ${mapping.logicalId} targets an unknown function ${mapping.functionLogicalId}; not run`);
           continue;
         }
+        // Queue mappings are polled by the queues service, which owns the messages.
+        if (mapping.queueName) continue;
         if (!mapping.tableName) {
           notes.push(`functions: mapping ${mapping.logicalId} reads ${mapping.eventSourceArn}, which is not a local table stream; not run`);
           continue;
@@ -217,7 +233,10 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
             log: ctx.log.child(`${mapping.tableName}→${runner.fn.friendlyName ?? runner.fn.functionName}`),
             clock: ctx.clock,
             retryDelayMs: opts.streamRetryDelayMs,
-            onFailedBatch: (batch) => failed?.add(batch),
+            onFailedBatch: (batch) => {
+              failed?.add(batch);
+              sendToDestination(mapping, runner.fn, batch);
+            },
             invoke: async (event) => {
               const result = await run(runner, event, 'dynamodb-stream');
               const r = toInvokeResult(result);

@@ -111,6 +111,7 @@ describe('function runtime', () => {
       AWS_ENDPOINT_URL_DYNAMODB: endpoint,
       AWS_ENDPOINT_URL_PINPOINT: endpoint,
       AWS_ENDPOINT_URL_KINESIS: endpoint,
+      AWS_ENDPOINT_URL_SQS: endpoint,
       AWS_ENDPOINT_URL_LAMBDA: endpoint,
       AWS_ENDPOINT_URL_APPSYNC: endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoint,
