@@ -46,6 +46,7 @@ export function assemblyKey(projectDir: string, extraKey = ''): string {
   if (!existsSync(amplifyDir)) {
     throw new Error(`No amplify/ folder in ${projectDir}: it is not a Gen 2 backend project.`);
   }
+  // No entry file: say so now, before any lock or temporary folder exists.
   hash.update(`entry:${findBackendEntry(projectDir).name}\0`);
   for (const rel of listFiles(amplifyDir)) {
     hash.update(`${rel}\0`);
