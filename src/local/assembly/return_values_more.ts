@@ -5,8 +5,8 @@ import { arn, EPOCH, idOf, named, prop, refOf, type ReturnValues, seedOf, uuidOf
 /**
  * The rest of the return-value table (return_values.ts): types apps reach through escape hatches
  * and custom stacks — API Gateway, Lambda aliases and URLs, EventBridge Scheduler, Secrets Manager,
- * CloudFront, Location — and those `defineNotifications` brings (Connect, Customer Profiles, Wisdom,
- * App Integrations). Values follow each type's CloudFormation "Return values".
+ * CloudFront, Location, SES, more of Cognito — and those `defineNotifications` brings (Connect, Customer
+ * Profiles, Wisdom, App Integrations, an HTTP API). Values follow each type's CloudFormation "Return values".
  */
 
 /** API Gateway ids: 10 lowercase alphanumerics for APIs, 6 for resources and deployments. */
@@ -46,6 +46,10 @@ export const MORE_RETURN_VALUES: Record<string, ReturnValues> = {
     },
   },
   'AWS::ApiGatewayV2::Stage': { ref: named('StageName', 128) },
+  'AWS::ApiGatewayV2::Route': { ref: gatewayId('route', 7), attrs: { RouteId: refOf } },
+  'AWS::ApiGatewayV2::Integration': { ref: gatewayId('integration', 7), attrs: { IntegrationId: refOf } },
+  'AWS::ApiGatewayV2::Authorizer': { ref: gatewayId('v2authorizer', 6), attrs: { AuthorizerId: refOf } },
+  'AWS::ApiGatewayV2::Deployment': { ref: gatewayId('v2deployment', 6), attrs: { DeploymentId: refOf } },
   'AWS::Lambda::Alias': {
     ref: (r, n) => `${functionArn(r, n)}:${r.propString(n, 'Name') ?? n.logicalId}`,
     attrs: { AliasArn: refOf },
@@ -116,6 +120,10 @@ export const MORE_RETURN_VALUES: Record<string, ReturnValues> = {
     ref: named('DomainName', 64),
     attrs: { CreatedAt: () => EPOCH, LastUpdatedAt: () => EPOCH },
   },
+  'AWS::CustomerProfiles::ObjectType': {
+    ref: (r, n) => `${r.propString(n, 'DomainName') ?? 'domain'}|${r.propString(n, 'ObjectTypeName') ?? n.logicalId}`,
+    attrs: { CreatedAt: () => EPOCH, LastUpdatedAt: () => EPOCH },
+  },
   'AWS::CustomerProfiles::Integration': {
     ref: (r, n) => r.propString(n, 'Uri') ?? named(undefined)(r, n),
     attrs: { CreatedAt: () => EPOCH, LastUpdatedAt: () => EPOCH },
@@ -142,6 +150,10 @@ export const MORE_RETURN_VALUES: Record<string, ReturnValues> = {
   },
   'AWS::SES::EmailIdentity': { ref: (r, n) => r.propString(n, 'EmailIdentity') ?? named(undefined)(r, n) },
   'AWS::SES::ConfigurationSet': { ref: named('Name', 64) },
+  'AWS::SES::Template': { ref: named(undefined), attrs: { Id: refOf } },
+  'AWS::Cognito::UserPoolIdentityProvider': { ref: named('ProviderName', 32) },
+  'AWS::Cognito::UserPoolResourceServer': { ref: named('Identifier', 256) },
+  'AWS::Cognito::UserPoolUser': { ref: named('Username', 128) },
   'AWS::Kinesis::StreamConsumer': {
     ref: (r, n) => `${r.propString(n, 'StreamARN') ?? arn(r, 'kinesis', 'stream/stream')}/consumer/${r.propString(n, 'ConsumerName') ?? n.logicalId}:0`,
     attrs: {
