@@ -34,8 +34,9 @@ export const localPhysics: ResourcePhysics = {
       return placeholderAttr(r, n, name);
     }
     // A listed type has exactly the attributes CloudFormation documents: another name is a mistake
-    // that deploy would reject too.
-    if (rule) return undefined;
+    // that deploy would reject too. Nested attributes (`MetadataConfiguration.Destination`) depend on
+    // optional configuration the table does not model: they get placeholders.
+    if (rule && !name.includes('.')) return undefined;
     return placeholderAttr(r, n, name);
   },
 };

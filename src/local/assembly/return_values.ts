@@ -81,7 +81,16 @@ export const RETURN_VALUES: Record<string, ReturnValues> = {
   'AWS::IAM::Policy': { attrs: idAttr },
   'AWS::IAM::ManagedPolicy': {
     ref: (r, n) => arn(r, 'iam', `policy${r.propString(n, 'Path') ?? '/'}${named('ManagedPolicyName', 128)(r, n)}`, 'global'),
-    attrs: { PolicyArn: refOf, PolicyId: (_r, n) => `ANPA${ids.derive(`policyid:${seedOf(n)}`, ids.UPPER_ALNUM, 17)}` },
+    attrs: {
+      PolicyArn: refOf,
+      PolicyId: (_r, n) => `ANPA${ids.derive(`policyid:${seedOf(n)}`, ids.UPPER_ALNUM, 17)}`,
+      DefaultVersionId: () => 'v1',
+      IsAttachable: () => 'true',
+      AttachmentCount: () => '0',
+      PermissionsBoundaryUsageCount: () => '0',
+      CreateDate: () => EPOCH,
+      UpdateDate: () => EPOCH,
+    },
   },
   'AWS::IAM::User': {
     ref: named('UserName', 64),
@@ -108,6 +117,9 @@ export const RETURN_VALUES: Record<string, ReturnValues> = {
       // Served by the local cloud's data service; see local_endpoint.ts for the marker.
       GraphQLUrl: () => `${LOCAL_ENDPOINT}/graphql`,
       RealtimeUrl: () => `${LOCAL_ENDPOINT}/graphql/realtime`,
+      // AWS's host names, in AWS's shape (the local API answers at the local endpoint, not there).
+      GraphQLDns: (r, n) => `${ids.appSyncId(seedOf(n))}.appsync-api.${r.region}.${r.urlSuffix}`,
+      RealtimeDns: (r, n) => `${ids.appSyncId(seedOf(n))}.appsync-realtime-api.${r.region}.${r.urlSuffix}`,
     },
   },
   'AWS::AppSync::GraphQLSchema': { attrs: idAttr },
@@ -147,7 +159,11 @@ export const RETURN_VALUES: Record<string, ReturnValues> = {
   },
   'AWS::SSM::Parameter': {
     ref: (r, n) => r.propString(n, 'Name') ?? `CFN-${n.logicalId}-${ids.derive(`ssm:${seedOf(n)}`, ids.ALNUM, 12)}`,
-    attrs: { Type: prop('Type'), Value: prop('Value') },
+    attrs: {
+      Type: prop('Type'),
+      Value: prop('Value'),
+      Arn: (r, n) => arn(r, 'ssm', `parameter/${refOf(r, n).replace(/^\//, '')}`),
+    },
   },
   'AWS::SQS::Queue': {
     // The queue URL names the local endpoint, so SDK clients handed it (the SQS client sends to the
@@ -197,7 +213,14 @@ export const RETURN_VALUES: Record<string, ReturnValues> = {
   },
   'AWS::Events::EventBus': {
     ref: named('Name', 256),
-    attrs: { Arn: (r, n) => arn(r, 'events', `event-bus/${refOf(r, n)}`), Name: refOf },
+    attrs: {
+      Arn: (r, n) => arn(r, 'events', `event-bus/${refOf(r, n)}`),
+      Name: refOf,
+      Policy: (r, n) => {
+        const policy = r.prop(n, 'Policy');
+        return typeof policy === 'string' ? policy : JSON.stringify(policy ?? {});
+      },
+    },
   },
   'AWS::Events::Rule': {
     // A rule on a custom bus is `<bus>|<rule>`; on the default bus, its name.
@@ -210,6 +233,7 @@ export const RETURN_VALUES: Record<string, ReturnValues> = {
         const bus = busName(r, n);
         return arn(r, 'events', `rule/${bus ? `${bus}/` : ''}${named('Name', 64)(r, n)}`);
       },
+      RuleName: (r, n) => named('Name', 64)(r, n),
     },
   },
   'AWS::CloudFormation::Stack': {
@@ -217,7 +241,15 @@ export const RETURN_VALUES: Record<string, ReturnValues> = {
       const child = n.stack.children.get(n.logicalId);
       return child ? r.stackId(child) : ids.generatedName(n.stack.name, n.logicalId, seedOf(n), 128);
     },
-    attrs: { StackId: refOf, StackStatus: () => 'CREATE_COMPLETE', CreationTime: () => EPOCH },
+    attrs: {
+      StackId: refOf,
+      StackStatus: () => 'CREATE_COMPLETE',
+      CreationTime: () => EPOCH,
+      LastUpdateTime: () => EPOCH,
+      RootId: (r) => r.stackId(r.assembly.root),
+      ParentId: (r, n) => r.stackId(n.stack),
+      ChangeSetId: (r, n) => arn(r, 'cloudformation', `changeSet/local/${ids.uuidFrom(`changeset:${seedOf(n)}`)}`),
+    },
   },
   ...MORE_RETURN_VALUES,
 };

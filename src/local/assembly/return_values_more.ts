@@ -39,6 +39,7 @@ export const MORE_RETURN_VALUES: Record<string, ReturnValues> = {
     ref: gatewayId('v2api'),
     attrs: {
       ApiId: refOf,
+      ExecuteApiArn: (r, n) => arn(r, 'execute-api', refOf(r, n)),
       ApiEndpoint: (r, n) => {
         const websocket = r.propString(n, 'ProtocolType') === 'WEBSOCKET';
         return `${websocket ? 'wss' : 'https'}://${refOf(r, n)}.execute-api.${r.region}.${r.urlSuffix}`;
@@ -89,7 +90,17 @@ export const MORE_RETURN_VALUES: Record<string, ReturnValues> = {
   },
   'AWS::Location::Map': {
     ref: named('MapName', 100),
-    attrs: { Arn: (r, n) => arn(r, 'geo', `map/${refOf(r, n)}`), MapArn: (r, n) => arn(r, 'geo', `map/${refOf(r, n)}`), CreateTime: () => EPOCH, UpdateTime: () => EPOCH },
+    attrs: {
+      Arn: (r, n) => arn(r, 'geo', `map/${refOf(r, n)}`),
+      MapArn: (r, n) => arn(r, 'geo', `map/${refOf(r, n)}`),
+      CreateTime: () => EPOCH,
+      UpdateTime: () => EPOCH,
+      // The provider the map style names (`VectorEsriStreets` → Esri).
+      DataSource: (r, n) => {
+        const style = String((r.prop(n, 'Configuration') as { Style?: unknown } | undefined)?.Style ?? '');
+        return /^(?:Vector|Raster|Hybrid)(Esri|Here|OpenData|Grab)/.exec(style)?.[1] ?? 'Esri';
+      },
+    },
   },
   'AWS::Location::PlaceIndex': {
     ref: named('IndexName', 100),
@@ -122,7 +133,7 @@ export const MORE_RETURN_VALUES: Record<string, ReturnValues> = {
   },
   'AWS::CustomerProfiles::ObjectType': {
     ref: (r, n) => `${r.propString(n, 'DomainName') ?? 'domain'}|${r.propString(n, 'ObjectTypeName') ?? n.logicalId}`,
-    attrs: { CreatedAt: () => EPOCH, LastUpdatedAt: () => EPOCH },
+    attrs: { CreatedAt: () => EPOCH, LastUpdatedAt: () => EPOCH, MaxAvailableProfileObjectCount: () => '0' },
   },
   'AWS::CustomerProfiles::Integration': {
     ref: (r, n) => r.propString(n, 'Uri') ?? named(undefined)(r, n),
@@ -148,7 +159,16 @@ export const MORE_RETURN_VALUES: Record<string, ReturnValues> = {
     ref: uuidOf('data-integration'),
     attrs: { Id: refOf, DataIntegrationArn: (r, n) => arn(r, 'app-integrations', `data-integration/${refOf(r, n)}`) },
   },
-  'AWS::SES::EmailIdentity': { ref: (r, n) => r.propString(n, 'EmailIdentity') ?? named(undefined)(r, n) },
+  'AWS::SES::EmailIdentity': {
+    ref: (r, n) => r.propString(n, 'EmailIdentity') ?? named(undefined)(r, n),
+    // The three DKIM CNAME records Easy DKIM asks for.
+    attrs: Object.fromEntries(
+      [1, 2, 3].flatMap((i) => [
+        [`DkimDNSTokenName${i}`, (r: Resolver, n: ResourceNode) => `${dkimToken(n, i)}._domainkey.${refOf(r, n).replace(/^.*@/, '')}`],
+        [`DkimDNSTokenValue${i}`, (_r: Resolver, n: ResourceNode) => `${dkimToken(n, i)}.dkim.amazonses.com`],
+      ]),
+    ),
+  },
   'AWS::SES::ConfigurationSet': { ref: named('Name', 64) },
   'AWS::SES::Template': { ref: named(undefined), attrs: { Id: refOf } },
   'AWS::Cognito::UserPoolIdentityProvider': { ref: named('ProviderName', 32) },
@@ -165,6 +185,8 @@ export const MORE_RETURN_VALUES: Record<string, ReturnValues> = {
     },
   },
 };
+
+const dkimToken = (n: ResourceNode, i: number) => ids.derive(`dkim:${i}:${seedOf(n)}`, ids.LOWER_ALNUM, 32);
 
 /** The function a Lambda alias, version or URL points at, as an ARN (the template may give a name). */
 function functionArn(r: Resolver, n: ResourceNode): string {

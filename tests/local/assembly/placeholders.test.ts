@@ -13,6 +13,7 @@ function resolverFor(resources: Record<string, ResourceDef>) {
 const resources: Record<string, ResourceDef> = {
   Widget: { Type: 'AWS::FutureService::WidgetPool', Properties: {} },
   Named: { Type: 'AWS::FutureService::WidgetPool', Properties: { WidgetPoolName: 'pool-a' } },
+  Bucket: { Type: 'AWS::S3::Bucket', Properties: {} },
   Thing: { Type: 'Custom::MyThing', Properties: { ServiceToken: 'arn:aws:lambda:eu-central-1:123456789012:function:handler', Size: 3 } },
 };
 
@@ -40,6 +41,12 @@ describe('placeholders for resource types the table does not list', () => {
     const b = resolverFor(resources);
     for (const attr of ['Arn', 'WidgetPoolId', 'Status']) expect(a.att('Widget', attr)).toBe(b.att('Widget', attr));
     expect(a.att('Widget', 'WidgetPoolId')).not.toBe(a.att('Named', 'WidgetPoolId'));
+  });
+
+  it('stand for a nested attribute of a listed type, which depends on configuration the table does not model', () => {
+    const { att } = resolverFor(resources);
+    expect(att('Bucket', 'MetadataTableConfiguration.S3TablesDestination.TableArn')).toMatch(/^arn:aws:s3:eu-central-1:123456789012:bucket\//);
+    expect(() => att('Bucket', 'TableArn')).toThrow(/attribute TableArn of AWS::S3::Bucket is not known/);
   });
 
   it('stand for a custom resource\'s handler attributes, keeping those passed as properties', () => {

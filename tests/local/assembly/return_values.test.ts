@@ -112,4 +112,15 @@ describe('the return-value table against the CloudFormation resource specificati
     );
     expect(unknown).toEqual([]);
   });
+
+  it('gives each type every scalar attribute the specification documents for it', () => {
+    // Nested (dotted) and object-valued attributes depend on configuration the table does not model.
+    const scalar = (t: { type: string }) => ['string', 'integer', 'number', 'boolean'].includes(t.type);
+    const missing = listed.flatMap((type) =>
+      Object.entries(spec(type)?.attributes ?? {})
+        .filter(([attr, def]) => !attr.includes('.') && scalar(def.type) && !(attr in (RETURN_VALUES[type].attrs ?? {})))
+        .map(([attr]) => `${type}.${attr}`),
+    );
+    expect(missing).toEqual([]);
+  });
 });
