@@ -77,7 +77,13 @@ const PATTERNS: [RegExp, Emulation][] = [[/^AWS::Pinpoint::\w+Channel$/, 'emulat
 function classify(n: ResourceNode, facts: Facts): Emulation | 'not-emulated' {
   const rule = EMULATION[n.def.Type] ?? PATTERNS.find(([re]) => re.test(n.def.Type))?.[1];
   if (rule === undefined) return 'not-emulated';
-  return typeof rule === 'function' ? rule(n, facts) : rule;
+  if (typeof rule !== 'function') return rule;
+  try {
+    return rule(n, facts);
+  } catch {
+    // A value the rule needs does not resolve: the resource cannot be one a service serves.
+    return 'not-emulated';
+  }
 }
 
 /** Every resource (whose Condition holds) that no local service emulates, in stack order. */
@@ -107,12 +113,7 @@ function lambdaArnsIn(text: string): string[] {
 
 /** A state machine of a custom-resource provider (Amplify's table waiter): its tasks are internal functions. */
 function drivesOnlyInternalFunctions(n: ResourceNode, f: Facts): boolean {
-  let definition: string;
-  try {
-    definition = JSON.stringify(f.r.prop(n, 'DefinitionString') ?? f.r.prop(n, 'Definition') ?? '');
-  } catch {
-    return false;
-  }
+  const definition = JSON.stringify(f.r.prop(n, 'DefinitionString') ?? f.r.prop(n, 'Definition') ?? '');
   const arns = lambdaArnsIn(definition);
   const internal = internalArns(f);
   return arns.length > 0 && arns.every((a) => internal.has(a));
@@ -122,12 +123,6 @@ function drivesOnlyInternalFunctions(n: ResourceNode, f: Facts): boolean {
 function usedOnlyByInternalFunctions(n: ResourceNode, f: Facts): boolean {
   const layerArn = String(f.r.ref(n.stack, n.logicalId));
   const internal = internalArns(f);
-  const users = f.r.resources('AWS::Lambda::Function').filter((fn) => {
-    try {
-      return JSON.stringify(f.r.prop(fn, 'Layers') ?? []).includes(layerArn);
-    } catch {
-      return false;
-    }
-  });
+  const users = f.r.resources('AWS::Lambda::Function').filter((fn) => JSON.stringify(f.r.prop(fn, 'Layers') ?? []).includes(layerArn));
   return users.every((fn) => internal.has(String(f.r.getAtt(fn.stack, fn.logicalId, 'Arn'))));
 }

@@ -77,6 +77,14 @@ describe('what the local cloud does not emulate', () => {
     expect(list.map((n) => n.logicalId)).toEqual(['Workflow', 'AppLayer']);
   });
 
+  it('lists a resource whose classification needs a value that does not resolve, instead of failing the load', () => {
+    const list = notEmulatedOf({
+      Layer: { Type: 'AWS::Lambda::LayerVersion', Properties: { LayerName: 'shared' } },
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'f', Layers: [{ Ref: 'Layer' }, { Ref: 'NoSuchThing' }] } },
+    });
+    expect(list.map((n) => n.logicalId)).toEqual(['Layer']);
+  });
+
   it('summarizes counts per type for the banner', () => {
     const at = { logicalId: 'x', stack: 's' };
     expect(summarizeNotEmulated([{ type: 'AWS::SNS::Topic', ...at }, { type: 'AWS::Connect::Instance', ...at }, { type: 'AWS::SNS::Topic', ...at }])).toBe(
