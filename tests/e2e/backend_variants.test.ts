@@ -41,6 +41,10 @@ describe('a backend whose entry is amplify/backend.mjs', () => {
     expect(await res.json()).toEqual({ data: { listNotes: { items: [] } } });
   });
 
+  it('publishes its API URL through addOutput as the running endpoint', () => {
+    expect((cloud.outputs.custom as Record<string, unknown>).notesApiUrl).toBe(`${cloud.endpoint}/graphql`);
+  });
+
   it('serves its user pool', async () => {
     const auth = cloud.outputs.auth!;
     const signUp = await cognito(cloud.endpoint, 'SignUp', { ClientId: auth.user_pool_client_id, Username: 'a@example.com', Password: 'Passw0rd!Passw0rd' });
