@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import type { BackendModel } from '../../src/local/assembly/model.js';
-import { getFixtureAssembly, mjsBackendDir, repoRoot, unknownResourcesDir } from '../fixtures/assembly.js';
+import { getFixtureAssembly, repoRoot, unknownResourcesDir } from '../fixtures/assembly.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
@@ -23,7 +23,7 @@ async function cognito(endpoint: string, action: string, body: unknown): Promise
 describe('a backend whose entry is amplify/backend.mjs', () => {
   let cloud: TestLocalCloud;
   beforeAll(async () => {
-    cloud = await startLocalCloud({ model: loadBackendModel(await getFixtureAssembly(mjsBackendDir)) });
+    cloud = await startLocalCloud({ model: loadBackendModel(await getFixtureAssembly('mjs-backend')) });
   });
   afterAll(async () => {
     await cloud?.stop();
@@ -57,7 +57,7 @@ describe('a backend with resources the local cloud does not emulate', () => {
   let model: BackendModel;
   let cloud: TestLocalCloud;
   beforeAll(async () => {
-    model = loadBackendModel(await getFixtureAssembly(unknownResourcesDir));
+    model = loadBackendModel(await getFixtureAssembly('unknown-resources'));
     cloud = await startLocalCloud({ model });
   });
   afterAll(async () => {
