@@ -17,7 +17,7 @@ type Emulation = 'emulated' | 'inert';
 type Rule = Emulation | ((n: ResourceNode, facts: Facts) => Emulation | 'not-emulated');
 
 /** What the per-resource rules need from the rest of the model. */
-type Facts = Pick<BackendModel, 'data' | 'storage' | 'functions' | 'internalFunctions'> & { r: Resolver };
+type Facts = Pick<BackendModel, 'data' | 'storage' | 'functions' | 'internalFunctions' | 'schedules'> & { r: Resolver };
 
 const EMULATION: Record<string, Rule> = {
   // auth, identity
@@ -47,6 +47,13 @@ const EMULATION: Record<string, Rule> = {
   // messaging
   'AWS::Pinpoint::App': 'emulated',
   'AWS::Kinesis::Stream': 'emulated',
+  // keys
+  'AWS::KMS::Key': 'emulated',
+  'AWS::KMS::Alias': 'emulated',
+  // Schedules fire on the local clock (load_schedules.ts); a rule with only an event pattern does not.
+  'AWS::Events::Rule': (n, f) => (isSchedule(n, f) ? 'emulated' : 'not-emulated'),
+  'AWS::Scheduler::Schedule': (n, f) => (isSchedule(n, f) ? 'emulated' : 'not-emulated'),
+  'AWS::Scheduler::ScheduleGroup': 'inert',
   // Read into function environments (AMPLIFY_SSM_ENV_CONFIG).
   'AWS::SSM::Parameter': 'emulated',
   // IAM: roles and their policies are what every signed request is authorized against.
@@ -68,7 +75,8 @@ const EMULATION: Record<string, Rule> = {
   'Custom::LogRetention': 'inert',
   'Custom::CrossRegionExportReader': 'inert',
   'Custom::CrossRegionExportWriter': 'inert',
-  'Custom::S3BucketNotifications': 'inert',
+  // Storage triggers (load_storage_notifications.ts).
+  'Custom::S3BucketNotifications': 'emulated',
 };
 
 /** Pinpoint channels (AWS::Pinpoint::APNSChannel, …) configure the emulated SendMessages. */
@@ -103,6 +111,9 @@ export function summarizeNotEmulated(resources: readonly NotEmulatedResource[]):
     .map(([type, count]) => `${type} ×${count}`)
     .join(', ');
 }
+
+const isSchedule = (n: ResourceNode, f: Facts) =>
+  (f.schedules ?? []).some((s) => s.logicalId === n.logicalId && s.stackName === n.stack.name);
 
 const internalArns = (f: Facts) => new Set((f.internalFunctions ?? []).map((fn) => fn.arn));
 

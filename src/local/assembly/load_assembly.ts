@@ -78,7 +78,7 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
     }
   }
 
-  const notEmulated = notEmulatedResources({ r, data, storage, functions, internalFunctions: internal });
+  const notEmulated = notEmulatedResources({ r, data, storage, functions, internalFunctions: internal, schedules });
 
   return {
     stackName: asm.root.name,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { notEmulatedResources, summarizeNotEmulated } from '../../../src/local/assembly/emulation.js';
 import { Resolver } from '../../../src/local/assembly/intrinsics.js';
 import { loadBackendModel } from '../../../src/local/assembly/load_assembly.js';
-import type { FunctionModel } from '../../../src/local/assembly/model.js';
+import type { FunctionModel, ScheduleModel } from '../../../src/local/assembly/model.js';
 import { localPhysics } from '../../../src/local/assembly/physical.js';
 import type { CloudAssembly, ResourceDef, StackNode } from '../../../src/local/assembly/templates.js';
 import { getOtherAssembly, getTestAssembly } from '../../fixtures/assembly.js';
@@ -10,12 +10,13 @@ import { getOtherAssembly, getTestAssembly } from '../../fixtures/assembly.js';
 const fnArn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 
 /** The not-emulated list of one stack, with `user` and `internal` the functions the loader classified. */
-function notEmulatedOf(resources: Record<string, ResourceDef>, fns: { user?: string[]; internal?: string[] } = {}) {
+function notEmulatedOf(resources: Record<string, ResourceDef>, fns: { user?: string[]; internal?: string[]; schedules?: string[] } = {}) {
   const root: StackNode = { name: 'app', path: 'app', file: 'app.template.json', template: { Resources: resources }, children: new Map() };
   const asm: CloudAssembly = { dir: '/nowhere', root, stacks: [root], assets: new Map() };
   const r = new Resolver(asm, { region: 'us-east-1', accountId: '123456789012' }, localPhysics);
   const model = (names: string[] = []) => names.map((name) => ({ functionName: name, arn: fnArn(name) }) as FunctionModel);
-  return notEmulatedResources({ r, data: undefined, storage: undefined, functions: model(fns.user), internalFunctions: model(fns.internal) });
+  const schedules = (fns.schedules ?? []).map((logicalId) => ({ logicalId, stackName: 'app' }) as ScheduleModel);
+  return notEmulatedResources({ r, data: undefined, storage: undefined, functions: model(fns.user), internalFunctions: model(fns.internal), schedules });
 }
 
 describe('what the local cloud does not emulate', () => {
@@ -85,6 +86,17 @@ describe('what the local cloud does not emulate', () => {
     expect(list.map((n) => n.logicalId)).toEqual(['Layer']);
   });
 
+  it('counts a rule as emulated when it runs on a schedule, not when it only matches events', () => {
+    const list = notEmulatedOf(
+      {
+        Nightly: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 day)' } },
+        OnOrder: { Type: 'AWS::Events::Rule', Properties: { EventPattern: { source: ['shop'] } } },
+      },
+      { schedules: ['Nightly'] },
+    );
+    expect(list.map((n) => n.logicalId)).toEqual(['OnOrder']);
+  });
+
   it('summarizes counts per type for the banner', () => {
     const at = { logicalId: 'x', stack: 's' };
     expect(summarizeNotEmulated([{ type: 'AWS::SNS::Topic', ...at }, { type: 'AWS::Connect::Instance', ...at }, { type: 'AWS::SNS::Topic', ...at }])).toBe(
@@ -97,7 +109,7 @@ describe('the not-emulated list of real backends', () => {
   it('names exactly the monitoring and dead-letter resources of this repository\'s backend', async () => {
     const model = loadBackendModel(await getTestAssembly());
     expect(summarizeNotEmulated(model.notEmulated ?? [])).toBe(
-      'AWS::CloudWatch::Alarm ×2, AWS::CloudWatch::Dashboard ×1, AWS::KMS::Key ×1, AWS::SNS::Topic ×1, AWS::SQS::Queue ×1',
+      'AWS::CloudWatch::Alarm ×2, AWS::CloudWatch::Dashboard ×1, AWS::SNS::Topic ×1, AWS::SQS::Queue ×1',
     );
   });
 
