@@ -47,6 +47,8 @@ const EMULATION: Record<string, Rule> = {
   // messaging
   'AWS::Pinpoint::App': 'emulated',
   'AWS::Kinesis::Stream': 'emulated',
+  // queues
+  'AWS::SQS::Queue': 'emulated',
   // keys
   'AWS::KMS::Key': 'emulated',
   'AWS::KMS::Alias': 'emulated',

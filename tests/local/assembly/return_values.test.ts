@@ -1,6 +1,7 @@
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import { describe, expect, it } from 'vitest';
 import { Resolver } from '../../../src/local/assembly/intrinsics.js';
+import { LOCAL_ENDPOINT } from '../../../src/local/assembly/local_endpoint.js';
 import { localPhysics } from '../../../src/local/assembly/physical.js';
 import { RETURN_VALUES } from '../../../src/local/assembly/return_values.js';
 import type { CloudAssembly, ResourceDef, StackNode } from '../../../src/local/assembly/templates.js';
@@ -33,12 +34,13 @@ describe('Ref and Fn::GetAtt follow CloudFormation\'s documented return values',
     expect(att('Http', 'ApiEndpoint')).toBe(`https://${String(ref('Http'))}.execute-api.us-west-2.amazonaws.com`);
   });
 
-  it('SQS: Ref is the queue URL; Arn and QueueName; a FIFO queue gets the .fifo suffix', () => {
+  it('SQS: Ref is the queue URL (at the local endpoint); Arn and QueueName; a FIFO queue gets the .fifo suffix', () => {
     const { ref, att } = resolverFor({
       Named: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs' } },
       Fifo: { Type: 'AWS::SQS::Queue', Properties: { FifoQueue: true } },
     });
-    expect(ref('Named')).toBe('https://sqs.us-west-2.amazonaws.com/123456789012/jobs');
+    // The URL names the local endpoint (a marker replaced by the running one): SDK clients send to it.
+    expect(ref('Named')).toBe(`${LOCAL_ENDPOINT}/123456789012/jobs`);
     expect(att('Named', 'Arn')).toBe('arn:aws:sqs:us-west-2:123456789012:jobs');
     expect(att('Named', 'QueueName')).toBe('jobs');
     expect(att('Named', 'QueueUrl')).toBe(ref('Named'));
