@@ -60,8 +60,9 @@ if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
     const report = await runFuzz(env, targets, { caCertPath: cloud.caCertPath, seed, cases: Number(values.cases), only });
     const failures: FuzzFailure[] = [...report.failures];
     const rows = report.targets.map((t) => [t.target, t.cases, t.byClass['2xx'] ?? 0, t.byClass['3xx'] ?? 0, t.byClass['4xx'] ?? 0, t.unsendable, failures.filter((f) => f.target === t.target).length]);
-    if (!only && (!values.target || values.target === 'realtime')) {
-      const rt = await fuzzRealtime(env, { caCertPath: cloud.caCertPath, seed, connections: Number(values.connections) });
+    const sockets = only?.filter((o) => o.target === 'realtime').map((o) => o.seed);
+    if ((!only && (!values.target || values.target === 'realtime')) || sockets?.length) {
+      const rt = await fuzzRealtime(env, { caCertPath: cloud.caCertPath, seed, connections: Number(values.connections), only: sockets });
       failures.push(...rt.failures);
       rows.push(['realtime', rt.cases, '-', '-', `closes ${JSON.stringify(rt.closeCodes)}`, 0, rt.failures.length]);
     }

@@ -52,7 +52,7 @@ function open(url: string, protocols: string[], ca: Buffer): Promise<WebSocket> 
 }
 
 /** `connections` sockets, each with a burst of damaged frames; returns what broke the rules. */
-export async function fuzzRealtime(env: FuzzEnv, opts: { caCertPath: string; seed: number; connections: number }): Promise<{ cases: number; failures: FuzzFailure[]; closeCodes: Record<string, number> }> {
+export async function fuzzRealtime(env: FuzzEnv, opts: { caCertPath: string; seed: number; connections: number; only?: number[] }): Promise<{ cases: number; failures: FuzzFailure[]; closeCodes: Record<string, number> }> {
   const failures: FuzzFailure[] = [];
   const closeCodes: Record<string, number> = {};
   if (!env.outputs.data) return { cases: 0, failures, closeCodes };
@@ -61,8 +61,8 @@ export async function fuzzRealtime(env: FuzzEnv, opts: { caCertPath: string; see
   const auth = await connectHeaders(env);
   const protocols = ['graphql-ws', `header-${Buffer.from(JSON.stringify(auth)).toString('base64url')}`];
   const modelNames = Object.keys((env.outputs.data.model_introspection as { models?: object } | undefined)?.models ?? {});
-  for (let c = 0; c < opts.connections; c++) {
-    const seed = caseSeed(opts.seed, 'realtime', c);
+  const seeds = opts.only ?? Array.from({ length: opts.connections }, (_, c) => caseSeed(opts.seed, 'realtime', c));
+  for (const seed of seeds) {
     const rng = new Rng(seed);
     const summary = { method: 'WS', path: '/graphql/realtime', bodyBytes: 0 };
     let ws: WebSocket;
@@ -74,7 +74,13 @@ export async function fuzzRealtime(env: FuzzEnv, opts: { caCertPath: string; see
     }
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     let socketError: Error | undefined;
+    let fault: string | undefined;
     ws.on('error', (e) => (socketError = e));
+    // A protocol error is the right answer to a damaged frame; an internal failure is not.
+    ws.on('message', (m) => {
+      const text = m.toString();
+      if (/InternalFailure|InternalServerError/.test(text)) fault ??= text.slice(0, 300);
+    });
     ws.send(JSON.stringify({ type: 'connection_init' }));
     for (let f = 0; f < FRAMES_PER_CONNECTION && ws.readyState === WebSocket.OPEN; f++) {
       const data = frame(rng, auth, modelNames);
@@ -86,6 +92,7 @@ export async function fuzzRealtime(env: FuzzEnv, opts: { caCertPath: string; see
     const code = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 5000))]);
     closeCodes[code] = (closeCodes[code] ?? 0) + 1;
     if (code === 1006 || code === -1) failures.push({ target: 'realtime', seed, reason: code === -1 ? 'socket never closed' : 'socket dropped without a close frame (1006)', request: summary });
+    if (fault) failures.push({ target: 'realtime', seed, reason: `internal failure reported: ${fault}`, request: summary });
     if (socketError && !/close/i.test(socketError.message)) failures.push({ target: 'realtime', seed, reason: `socket error: ${socketError.message}`, request: summary });
   }
   // A well-formed client still gets in afterwards.
@@ -101,5 +108,5 @@ export async function fuzzRealtime(env: FuzzEnv, opts: { caCertPath: string; see
   } catch (err) {
     failures.push({ target: 'realtime', seed: 0, reason: `a clean connection failed after the fuzz: ${(err as Error).message}`, request: { method: 'WS', path: '/graphql/realtime', bodyBytes: 0 } });
   }
-  return { cases: opts.connections, failures, closeCodes };
+  return { cases: seeds.length, failures, closeCodes };
 }

@@ -38,8 +38,10 @@ describe('bad input, bounded', () => {
 
   it('replays every recorded regression without a rule broken', async () => {
     const report = await runFuzz(env, fuzzTargets(env), { caCertPath: cloud.cloud.caCertPath, seed: 1, cases: 0, only: regressions });
-    expect(report.targets.reduce((n, t) => n + t.cases, 0)).toBe(regressions.length);
-    expect(report.failures).toEqual([]);
+    const sockets = regressions.filter((r) => r.target === 'realtime').map((r) => r.seed);
+    const rt = await fuzzRealtime(env, { caCertPath: cloud.cloud.caCertPath, seed: 1, connections: 0, only: sockets });
+    expect(report.targets.reduce((n, t) => n + t.cases, 0) + rt.cases).toBe(regressions.length);
+    expect([...report.failures, ...rt.failures]).toEqual([]);
   });
 
   it("answers fresh seeded cases on every endpoint in each service's own error shape", async () => {

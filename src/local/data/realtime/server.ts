@@ -37,6 +37,10 @@ export const REALTIME_PATH = '/graphql/realtime';
 /** Client frames are small (a subscription document); AppSync's own message limit is 240 KB. */
 const MAX_CLIENT_FRAME_BYTES = 256 * 1024;
 
+/** RFC 9110 field names and the values a Fetch Headers object accepts. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 export class RealtimeServer {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<RealtimeConnection>();
@@ -81,10 +85,19 @@ export class RealtimeServer {
         header,
         sourceIp,
         signedRequest: () => {
-          const host = header('host') ?? '127.0.0.1';
+          // Values no HTTP client could have sent (a header name that is no token, a value beyond
+          // Latin-1 or with line breaks) cannot be part of a valid signature: they are left out, so
+          // the signature check refuses the request instead of the Request constructor throwing.
           const plain: Record<string, string> = {};
-          for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') plain[k] = v;
-          return { request: new Request(`https://${host}${signedPath}`, { method: 'POST', headers: plain, body }), body };
+          for (const [k, v] of Object.entries(headers)) if (typeof v === 'string' && HEADER_NAME.test(k) && HEADER_VALUE.test(v)) plain[k] = v;
+          const host = plain.host ?? Object.entries(plain).find(([k]) => k.toLowerCase() === 'host')?.[1];
+          let url: URL;
+          try {
+            url = new URL(`https://${host ?? '127.0.0.1'}${signedPath}`);
+          } catch {
+            url = new URL(`https://127.0.0.1${signedPath}`);
+          }
+          return { request: new Request(url, { method: 'POST', headers: plain, body }), body };
         },
       },
       this.deps,
