@@ -74,6 +74,7 @@ try {
     host: options.host,
     region: options.region,
     outputsPath: options.outputsPath,
+    accountKeys: options.accountKeys,
     log,
   });
   if (stopping) {
@@ -127,6 +128,13 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (c.model.functions.length) line('Lambda', 'functions', `${e}/2015-03-31/functions/<name>/invocations`);
   if (c.model.messaging.pinpointApps.length) line('Pinpoint', 'messaging', `${e}/v1/apps/<appId>/messages`);
   if (c.model.messaging.kinesisStreams.length) line('Kinesis', 'messaging', `${e}  (X-Amz-Target Kinesis_20131202.*)`);
+  line('STS', 'sts', `${e}  (GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity)`);
+  lines.push(
+    '',
+    `  Developer credentials (administrator of account ${c.model.accountId}; also in the outputs' custom.local):`,
+    `    AWS_ACCESS_KEY_ID=${c.accountKeys.accessKeyId} AWS_SECRET_ACCESS_KEY=${c.accountKeys.secretAccessKey} AWS_REGION=${c.model.region}`,
+    `    e.g. aws lambda list-functions --endpoint-url ${e}`,
+  );
   const described = c.describe();
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
   lines.push('', `Outputs written to ${path.relative(process.cwd(), opts.outputsPath) || opts.outputsPath}`);

@@ -203,6 +203,8 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
             model,
             clock: ctx.clock,
             credentials: store,
+            endpoint: () => ctx.endpoint,
+            list: () => model.functions,
             find: (name) => find(name)?.fn,
             invokeSync: async (fn: FunctionModel, event, clientContext) => {
               const result = await run(runners.get(fn.logicalId)!, event, 'lambda-api', clientContext);

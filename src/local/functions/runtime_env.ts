@@ -14,6 +14,7 @@ const LOCAL_ENDPOINT_SERVICES = [
   'APPSYNC',
   'COGNITO_IDENTITY_PROVIDER',
   'COGNITO_IDENTITY',
+  'STS',
 ] as const;
 
 /** What the loader leaves in place of values Gen 2 functions fetch from SSM at cold start. */
@@ -43,7 +44,7 @@ export function credentialVariables(credentials: IssuedCredentials): Record<stri
 }
 
 /** Replaces the loader's `${LOCAL_ENDPOINT}` marker with the running endpoint. */
-function substituteEndpoint(value: string, endpoint: string): string {
+export function substituteEndpoint(value: string, endpoint: string): string {
   return value.split('${LOCAL_ENDPOINT}').join(endpoint);
 }
 
