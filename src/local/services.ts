@@ -5,6 +5,7 @@ import { createFunctionsService } from './functions/index.js';
 import { createIdentityService } from './identity/index.js';
 import { createMessagingService } from './messaging/index.js';
 import { createStorageService } from './storage/index.js';
+import { createStsService } from './sts/index.js';
 
 /**
  * Every emulated service, in routing order (the front door asks each `matches()` in turn) and in
@@ -17,4 +18,5 @@ export const serviceFactories: readonly ServiceFactory[] = [
   { name: 'identity', create: createIdentityService },
   { name: 'messaging', create: createMessagingService },
   { name: 'storage', create: createStorageService },
+  { name: 'sts', create: createStsService },
 ];

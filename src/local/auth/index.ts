@@ -72,7 +72,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw errors.serialization('Start of structure or map expected ((local: the request body must be a JSON object))');
     }
-    if (ADMIN[operation]) await authorizeAdminCall(running.pool, req, text);
+    if (ADMIN[operation]) await authorizeAdminCall(running.pool, req, operation, text);
     return json(await handler(running.pool, body as Record<string, unknown>, req));
   }
 
@@ -148,7 +148,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       const lines = [
         `Cognito user pool ${userPool.id} (${userPool.name}) at ${ctx.endpoint}  clients: ${clients.map((c) => c.id).join(', ')}`,
         `  issuer ${issuerUrl()}  JWKS ${issuerUrl()}/.well-known/jwks.json`,
-        '  admin APIs: SigV4 with local credentials, or unsigned from this machine ((local))',
+        '  admin APIs: SigV4, checked against the caller'\''s IAM policy (the developer credentials are an administrator)',
       ];
       const triggers = running?.pool.triggers ?? new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
       for (const note of triggers.describe()) lines.push(`  ${note}`);
