@@ -148,7 +148,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       const lines = [
         `Cognito user pool ${userPool.id} (${userPool.name}) at ${ctx.endpoint}  clients: ${clients.map((c) => c.id).join(', ')}`,
         `  issuer ${issuerUrl()}  JWKS ${issuerUrl()}/.well-known/jwks.json`,
-        '  admin APIs: SigV4, checked against the caller'\''s IAM policy (the developer credentials are an administrator)',
+        '  admin APIs: SigV4, checked against the caller\'s IAM policy (the developer credentials are an administrator)',
       ];
       const triggers = running?.pool.triggers ?? new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
       for (const note of triggers.describe()) lines.push(`  ${note}`);
