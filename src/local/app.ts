@@ -3,13 +3,13 @@ import path from 'node:path';
 import { ensureAssembly } from './assembly/cache.js';
 import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
-import { checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './core/account.js';
+import { accountCredentials, checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './core/account.js';
 import { createAdminService } from './core/admin.js';
 import { cryptoIds, systemClock, type Clock, type IdSource } from './core/clock.js';
 import { FileOutbox } from './core/file_outbox.js';
 import { consoleLogger, type Logger } from './core/logger.js';
 import type { Outbox } from './core/outbox.js';
-import { Registry } from './core/registry.js';
+import { Registry, type CredentialStore } from './core/registry.js';
 import { routeRequest } from './core/router.js';
 import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
 import type { LocalService, RequestHandler, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
@@ -155,6 +155,8 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
       started.push(s);
       registry.publish(offers);
     }
+    // Without the identity service the developer keys still sign requests (its store includes them).
+    if (!registry.tryGet('identity.credentials')) registry.provide('identity.credentials', accountOnlyStore(model, accountKeys));
     for (const s of services) s.connect?.(registry);
   } catch (err) {
     await shutdown(started, frontDoor, outbox, log);
@@ -188,6 +190,17 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     stop() {
       stopping ??= shutdown(started, frontDoor, outbox, log);
       return stopping;
+    },
+  };
+}
+
+/** A credential store knowing only the account's developer keys; it issues nothing. */
+function accountOnlyStore(model: BackendModel, keys: AccountKeys): CredentialStore {
+  const account = accountCredentials(model, keys);
+  return {
+    lookup: (accessKeyId) => (accessKeyId === account.accessKeyId ? account : undefined),
+    issueForRole: () => {
+      throw new Error('no credentials can be issued: the identity service is not running');
     },
   };
 }
