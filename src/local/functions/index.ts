@@ -195,7 +195,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
 
     const service: FunctionsService = {
       name: 'functions',
-      matches: (_req, url) => url.pathname.startsWith(LAMBDA_PATH_PREFIX),
+      matches: (_req, url) => url.pathname.startsWith(LAMBDA_PATH_PREFIX) || url.pathname === LAMBDA_PATH_PREFIX.slice(0, -1),
       async fetch(req) {
         const url = new URL(req.url);
         try {
