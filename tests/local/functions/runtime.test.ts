@@ -114,6 +114,7 @@ describe('function runtime', () => {
       AWS_ENDPOINT_URL_LAMBDA: endpoint,
       AWS_ENDPOINT_URL_APPSYNC: endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoint,
+      AWS_ENDPOINT_URL_STS: endpoint,
       AMPLIFY_SSM_ENV_CONFIG: '{}',
       GRAPHQL_URL: `${endpoint}/graphql`,
       PLAIN: 'value',
