@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
@@ -99,6 +99,14 @@ describe('developer credentials', () => {
     const listed = await lambda().send(new ListFunctionsCommand({}));
     expect(listed.Functions!.map((f) => f.FunctionName)).toEqual([fn.functionName]);
     expect(listed.NextMarker).toBeUndefined();
+
+    const config = await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
+    expect(config).toMatchObject({ FunctionArn: fn.arn, Timeout: 7, RevisionId: got.Configuration!.RevisionId });
+    const page = await lambda().send(new ListFunctionsCommand({ MaxItems: 1 }));
+    expect(page.Functions).toHaveLength(1);
+    const badPage = await failure(lambda().send(new ListFunctionsCommand({ MaxItems: 0 })));
+    expect(badPage.name).toBe('InvalidParameterValueException');
+    expect((await failure(lambda().send(new GetFunctionCommand({ FunctionName: fn.functionName, Qualifier: '3' })))).name).toBe('ResourceNotFoundException');
 
     const missing = await failure(lambda().send(new GetFunctionCommand({ FunctionName: 'no-such-function' })));
     expect(missing).toEqual({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function', status: 404 });
