@@ -88,6 +88,9 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   if (!isLoopbackHost(host)) {
     log.warn(`!!! Binding ${host}: the local cloud (test users, files, admin reset) is reachable from the network. Use 127.0.0.1 unless you must.`);
   }
+  if (!isLoopbackHost(host) && (opts.accountKeys ?? DEFAULT_ACCOUNT_KEYS).secretAccessKey === DEFAULT_ACCOUNT_KEYS.secretAccessKey) {
+    log.warn(`!!! The developer keys are the documented defaults (${DEFAULT_ACCOUNT_KEYS.accessKeyId}): anyone who reaches ${host} is an administrator. Pass your own keys (--access-key-id / --secret-access-key).`);
+  }
 
   const accountKeys = opts.accountKeys ?? DEFAULT_ACCOUNT_KEYS;
   const model = opts.model ?? (await loadModel(opts, projectDir));
