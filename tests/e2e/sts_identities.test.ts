@@ -8,6 +8,7 @@ import {
   CognitoIdentityProviderClient,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendModel } from '../../src/local/assembly/model.js';
@@ -88,7 +89,7 @@ async function signedInIdToken(email: string): Promise<string> {
 
 beforeAll(async () => {
   model = await getTestModel();
-  cloud = await startLocalCloud({ model, services: ['auth', 'identity', 'sts'] });
+  cloud = await startLocalCloud({ model, services: ['auth', 'identity', 'sts', 'storage'] });
 });
 afterAll(async () => {
   await cloud?.stop();
@@ -110,6 +111,16 @@ describe('GetCallerIdentity for every kind of credentials', () => {
     expect(asFunction.Arn).toBe(`arn:aws:sts::${model.accountId}:assumed-role/${fn.roleArn!.split('/').pop()}/${fn.functionName}`);
 
     expect((await sts(DEFAULT_ACCOUNT_KEYS).send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${model.accountId}:user/local-developer`);
+  });
+});
+
+describe('the developer keys in other services', () => {
+  it("write and read any S3 key, where the app's roles reach only their own paths", async () => {
+    const bucket = model.storage!.buckets[0].bucketName;
+    const s3 = new S3Client({ endpoint: cloud.endpoint, region: 'us-east-1', credentials: DEFAULT_ACCOUNT_KEYS, forcePathStyle: true, maxAttempts: 1 });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'admin-only/report.txt', Body: 'quarterly' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'admin-only/report.txt' }));
+    expect(await got.Body!.transformToString()).toBe('quarterly');
   });
 });
 
