@@ -7,6 +7,7 @@ import type { BackendModel } from '../../src/local/assembly/model.js';
 import { DEFAULT_ACCOUNT_KEYS } from '../../src/local/core/account.js';
 import { writeDeveloperAccessAssembly } from '../fixtures/developer_access_assembly.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
+import { signForTest } from '../helpers/sigv4.js';
 
 /**
  * The developer keys and STS AssumeRole as the AWS SDK uses them, against a backend whose template
@@ -152,6 +153,35 @@ describe('STS AssumeRole', () => {
     });
     const unknown = await failure(sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::123456789012:role/Nope', RoleSessionName: 'x1' })));
     expect(unknown.name).toBe('AccessDenied');
+  });
+
+  it("needs the caller's own policy too when the trust policy names the whole account", async () => {
+    const worker = model.functions[0];
+    const fnCreds = cloud.cloud.registry.get('identity.credentials').issueForRole(worker.roleArn!, worker.functionName, 900);
+    const asWorker = { accessKeyId: fnCreds.accessKeyId, secretAccessKey: fnCreds.secretAccessKey, sessionToken: fnCreds.sessionToken };
+    const deployer = role('DeployerRole');
+    // The worker's role grants no sts:AssumeRole; the deployer's session (tested above) may chain.
+    expect(await failure(sts(asWorker).send(new AssumeRoleCommand({ RoleArn: deployer.arn, RoleSessionName: 'w1' })))).toEqual({
+      name: 'AccessDenied',
+      message: `User: arn:aws:sts::123456789012:assumed-role/${role('WorkerRole').name}/${worker.functionName} is not authorized to perform: sts:AssumeRole on resource: ${deployer.arn}`,
+      status: 403,
+    });
+  });
+
+  it('answers a presigned GET GetCallerIdentity (the query form of the protocol)', async () => {
+    const req = await signForTest({
+      url: `${cloud.endpoint}/?Action=GetCallerIdentity&Version=2011-06-15`,
+      credentials: DEFAULT_ACCOUNT_KEYS,
+      service: 'sts',
+      signingDate: new Date(),
+      presignExpiresIn: 60,
+    });
+    const res = await fetch(req.url);
+    expect(res.status).toBe(200);
+    const xml = await res.text();
+    expect(xml).toContain('<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">');
+    expect(xml).toContain('<Arn>arn:aws:iam::123456789012:user/local-developer</Arn>');
+    expect(xml).toMatch(/<ResponseMetadata>\s*<RequestId>[0-9a-f-]{36}<\/RequestId>/);
   });
 
   it('evaluates the trust policy\'s conditions (sts:ExternalId)', async () => {
