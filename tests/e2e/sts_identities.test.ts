@@ -13,6 +13,7 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendModel } from '../../src/local/assembly/model.js';
 import { DEFAULT_ACCOUNT_KEYS } from '../../src/local/core/account.js';
+import { ManualClock } from '../../src/local/core/clock.js';
 import { getTestModel, startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import { srpSignIn } from '../local/auth/harness.js';
 
@@ -199,5 +200,32 @@ describe('Cognito admin API under IAM', () => {
     expect(unsigned.body.__type).toBe('MissingAuthenticationTokenException');
     const unknown = await failure(cognito({ accessKeyId: 'AKIAFORGED0000000000', secretAccessKey: 'x'.repeat(40) }).send(new ListUsersCommand({ UserPoolId: poolId })));
     expect(unknown.name).toBe('UnrecognizedClientException');
+  });
+});
+
+describe('AssumeRoleWithWebIdentity on a manual clock', () => {
+  it('refuses an OpenID token past its 10 minutes with ExpiredTokenException', async () => {
+    const clock = new ManualClock(Date.now());
+    const timed = await startLocalCloud({ model, clock, services: ['auth', 'identity', 'sts'] });
+    try {
+      const call = async (operation: string, body: unknown) =>
+        (await (
+          await fetch(`${timed.endpoint}/`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${operation}` },
+            body: JSON.stringify(body),
+          })
+        ).json()) as Record<string, string>;
+      const pool = model.auth!.identityPool!;
+      const { IdentityId } = await call('GetId', { IdentityPoolId: pool.id });
+      const { Token } = await call('GetOpenIdToken', { IdentityId });
+      clock.advance(601 * 1000);
+      const client = new STSClient({ endpoint: timed.endpoint, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+      const expired = await failure(client.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: pool.unauthenticatedRoleArn, RoleSessionName: 'late', WebIdentityToken: Token })));
+      expect(expired.name).toBe('ExpiredTokenException');
+      expect(expired.message).toMatch(/^Token expired: current date\/time .+ must be before the expiration date\/time .+$/);
+    } finally {
+      await timed.stop();
+    }
   });
 });
