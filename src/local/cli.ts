@@ -128,6 +128,8 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (c.model.functions.length) line('Lambda', 'functions', `${e}/2015-03-31/functions/<name>/invocations`);
   if (c.model.messaging.pinpointApps.length) line('Pinpoint', 'messaging', `${e}/v1/apps/<appId>/messages`);
   if (c.model.messaging.kinesisStreams.length) line('Kinesis', 'messaging', `${e}  (X-Amz-Target Kinesis_20131202.*)`);
+  if (c.model.keys?.keys.length) line('KMS', 'keys', `${e}  (X-Amz-Target TrentService.*)`);
+  line('SSM', 'parameters', `${e}  (X-Amz-Target AmazonSSM.*; secrets: npm run local:secret)`);
   line('STS', 'sts', `${e}  (GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity)`);
   lines.push(
     '',

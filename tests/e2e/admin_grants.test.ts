@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import type { BackendModel } from '../../src/local/assembly/model.js';
 import { DEFAULT_ACCOUNT_KEYS } from '../../src/local/core/account.js';
-import { getGroupTriggerAssembly } from '../fixtures/assembly.js';
+import { getFixtureAssembly } from '../fixtures/assembly.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 
 /**
@@ -15,7 +15,7 @@ let cloud: TestLocalCloud;
 let model: BackendModel;
 
 beforeAll(async () => {
-  model = loadBackendModel(await getGroupTriggerAssembly(), { region: 'us-east-1' });
+  model = loadBackendModel(await getFixtureAssembly('group-trigger'), { region: 'us-east-1' });
   cloud = await startLocalCloud({ model, services: ['auth', 'identity', 'functions'] });
 }, 120_000);
 afterAll(async () => {

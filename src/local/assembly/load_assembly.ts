@@ -4,7 +4,10 @@ import { loadAuth } from './load_auth.js';
 import { loadData } from './load_data.js';
 import { loadEventSourceMappings, loadFunctions } from './load_functions.js';
 import { loadIam } from './load_iam.js';
+import { loadKeys } from './load_keys.js';
 import { loadMessaging } from './load_messaging.js';
+import { loadSchedules } from './load_schedules.js';
+import { loadQueues } from './load_queues.js';
 import { loadStorage } from './load_storage.js';
 import type { BackendModel } from './model.js';
 import type { IamModel } from './model_iam.js';
@@ -15,7 +18,7 @@ export { AssemblyError } from './errors.js';
 export { LOCAL_ENDPOINT } from './local_endpoint.js';
 
 /** The local cloud's fake account id. */
-const LOCAL_ACCOUNT_ID = '123456789012';
+export const LOCAL_ACCOUNT_ID = '123456789012';
 
 interface LoadOptions {
   /** The local region (the assembly's region is a token). Default `us-east-1`. */
@@ -55,7 +58,10 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
   }
   const storage = loadStorage(ctx);
   const messaging = loadMessaging(ctx);
+  const keys = loadKeys(ctx);
+  const queues = loadQueues(ctx);
   const eventSourceMappings = loadEventSourceMappings(ctx, data?.tables ?? [], messaging.kinesisStreams);
+  const schedules = loadSchedules(ctx);
 
   const stackOutputs: Record<string, string> = {};
   for (const name of Object.keys(outputs)) {
@@ -81,8 +87,11 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
     storage,
     functions,
     eventSourceMappings,
+    schedules,
     iam,
     messaging,
+    keys,
+    queues,
     stackOutputs,
     customOutputs,
     internalFunctions: internal,

@@ -8,6 +8,7 @@ import type {
   IdentityPoolModel,
   PasswordPolicy,
   UserPoolClientModel,
+  UserPoolEntry,
   UserPoolModel,
 } from './model_auth.js';
 import { seedOf } from './physical.js';
@@ -29,35 +30,42 @@ const TRIGGERS: CognitoTrigger[] = [
 const MINUTES: Record<string, number> = { seconds: 1 / 60, minutes: 1, hours: 60, days: 1440 };
 
 /**
- * The user pool the root output `userPoolId` names (else the first), its clients and groups, and the
- * identity pool (output `identityPoolId`, else the first) with its role attachment.
+ * Every user pool with its clients and groups, and every identity pool with its role attachment.
+ * The primary ones are those the root outputs name (`userPoolId`, `identityPoolId`: defineAuth's),
+ * else the first; raw CDK pools next to them are served as well.
  */
 export function loadAuth(ctx: LoadContext): AuthModel | undefined {
   const { r } = ctx;
   const pools = r.resources('AWS::Cognito::UserPool');
   if (pools.length === 0) return undefined;
   const wantedPool = ctx.rootOutput('userPoolId');
-  const poolNode = pools.find((n) => r.ref(n.stack, n.logicalId) === wantedPool) ?? pools[0];
-  const userPool = loadUserPool(ctx, poolNode);
-
-  const clients = r
-    .resources('AWS::Cognito::UserPoolClient')
-    .filter((n) => r.propString(n, 'UserPoolId') === userPool.id)
-    .map((n) => loadClient(ctx, n));
-  if (clients.length === 0) {
-    r.fail(whereOf(poolNode), { Ref: poolNode.logicalId }, 'the user pool has no app client (AWS::Cognito::UserPoolClient)');
+  const primaryNode = pools.find((n) => r.ref(n.stack, n.logicalId) === wantedPool) ?? pools[0];
+  const clientNodes = r.resources('AWS::Cognito::UserPoolClient');
+  const userPools: UserPoolEntry[] = [primaryNode, ...pools.filter((n) => n !== primaryNode)].map((node) => {
+    const userPool = loadUserPool(ctx, node);
+    const clients = clientNodes.filter((n) => r.propString(n, 'UserPoolId') === userPool.id).map((n) => loadClient(ctx, n));
+    return { userPool, clients };
+  });
+  const primary = userPools[0];
+  if (primary.clients.length === 0) {
+    r.fail(whereOf(primaryNode), { Ref: primaryNode.logicalId }, 'the user pool has no app client (AWS::Cognito::UserPoolClient)');
   }
   const webClientId = ctx.rootOutput('webClientId');
-  const defaultClientId = clients.find((c) => c.id === webClientId)?.id ?? clients[0].id;
+  const defaultClientId = primary.clients.find((c) => c.id === webClientId)?.id ?? primary.clients[0].id;
 
-  const identityPools = r.resources('AWS::Cognito::IdentityPool');
+  const identityNodes = r.resources('AWS::Cognito::IdentityPool');
   const wantedIdentityPool = ctx.rootOutput('identityPoolId');
-  const identityNode = identityPools.find((n) => r.ref(n.stack, n.logicalId) === wantedIdentityPool) ?? identityPools[0];
+  const identityNode = identityNodes.find((n) => r.ref(n.stack, n.logicalId) === wantedIdentityPool) ?? identityNodes[0];
+  const identityPools = identityNode
+    ? [identityNode, ...identityNodes.filter((n) => n !== identityNode)].map((n) => loadIdentityPool(ctx, n))
+    : [];
   return {
-    userPool,
-    clients,
+    userPool: primary.userPool,
+    clients: primary.clients,
     defaultClientId,
-    identityPool: identityNode ? loadIdentityPool(ctx, identityNode) : undefined,
+    identityPool: identityPools[0],
+    userPools,
+    identityPools,
   };
 }
 
@@ -154,8 +162,10 @@ function passwordPolicy(p: Record<string, unknown> | undefined): PasswordPolicy 
   };
 }
 
+const SENDERS = ['CustomEmailSender', 'CustomSMSSender'] as const;
+
 /** LambdaConfig → the FunctionModel.logicalId of each trigger. */
-function triggers(ctx: LoadContext, n: ResourceNode): Pick<UserPoolModel, 'triggers' | 'preTokenGenerationVersion'> {
+function triggers(ctx: LoadContext, n: ResourceNode): Pick<UserPoolModel, 'triggers' | 'preTokenGenerationVersion' | 'kmsKeyArn'> {
   const config = (ctx.r.prop(n, 'LambdaConfig') ?? {}) as Record<string, unknown>;
   const out: UserPoolModel['triggers'] = {};
   const lookup = (trigger: string, arn: unknown) => {
@@ -169,12 +179,20 @@ function triggers(ctx: LoadContext, n: ResourceNode): Pick<UserPoolModel, 'trigg
   for (const t of TRIGGERS) if (config[t] !== undefined) out[t] = lookup(t, config[t]);
   const ptg = config.PreTokenGenerationConfig as { LambdaArn?: string; LambdaVersion?: string } | undefined;
   if (ptg?.LambdaArn) out.PreTokenGeneration = lookup('PreTokenGenerationConfig', ptg.LambdaArn);
-  for (const key of Object.keys(config)) {
-    if (!TRIGGERS.includes(key as CognitoTrigger) && key !== 'PreTokenGenerationConfig') {
-      ctx.warnings.push(`user pool ${n.logicalId}: LambdaConfig.${key} is not run by the local cloud`);
-    }
+  // Custom senders are `{ LambdaArn, LambdaVersion: 'V1_0' }`; their codes are encrypted under KMSKeyID.
+  for (const sender of SENDERS) {
+    const cfg = config[sender] as { LambdaArn?: string } | undefined;
+    if (cfg?.LambdaArn) out[sender] = lookup(sender, cfg.LambdaArn);
   }
-  return { triggers: out, preTokenGenerationVersion: ptg?.LambdaVersion };
+  const kmsKeyArn = typeof config.KMSKeyID === 'string' ? config.KMSKeyID : undefined;
+  if ((out.CustomEmailSender || out.CustomSMSSender) && !kmsKeyArn) {
+    ctx.r.fail(whereOf(n, 'LambdaConfig.KMSKeyID'), null, 'a custom sender trigger needs LambdaConfig.KMSKeyID (the key its codes are encrypted under)');
+  }
+  const handled = new Set<string>([...TRIGGERS, ...SENDERS, 'PreTokenGenerationConfig', 'KMSKeyID']);
+  for (const key of Object.keys(config)) {
+    if (!handled.has(key)) ctx.warnings.push(`user pool ${n.logicalId}: LambdaConfig.${key} is not run by the local cloud`);
+  }
+  return { triggers: out, preTokenGenerationVersion: ptg?.LambdaVersion, ...(kmsKeyArn ? { kmsKeyArn } : {}) };
 }
 
 function loadClient(ctx: LoadContext, n: ResourceNode): UserPoolClientModel {

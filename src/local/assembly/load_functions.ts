@@ -219,6 +219,7 @@ export function loadEventSourceMappings(
       onFailureDestinationArn: destination,
       streamName: stream?.name,
       queueName,
+      maximumConcurrency: num((r.prop(n, 'ScalingConfig') as { MaximumConcurrency?: unknown } | undefined)?.MaximumConcurrency),
     });
   }
   return out;

@@ -1,5 +1,6 @@
 import { asList, num, type LoadContext } from './context.js';
 import { bucketDeployments } from './load_data.js';
+import { loadBucketNotifications } from './load_storage_notifications.js';
 import type { StorageAccessAction, StorageBucketModel, StorageModel } from './model_storage.js';
 import { friendlyName } from './physical.js';
 
@@ -43,6 +44,7 @@ export function loadStorage(ctx: LoadContext): StorageModel | undefined {
       versioned: versioning?.Status === 'Enabled',
       paths: fromOutputs?.paths ?? {},
       arn: String(r.getAtt(n.stack, n.logicalId, 'Arn')),
+      notifications: loadBucketNotifications(ctx, n, bucketName),
       corsRules: cors?.map((c) => ({
         allowedMethods: asList(c.AllowedMethods).map(String),
         allowedOrigins: asList(c.AllowedOrigins).map(String),

@@ -11,7 +11,10 @@ import type { AuthModel } from './model_auth.js';
 import type { DataModel } from './model_data.js';
 import type { EventSourceMappingModel, FunctionModel } from './model_functions.js';
 import type { IamModel } from './model_iam.js';
+import type { KeysModel } from './model_keys.js';
 import type { MessagingModel } from './model_messaging.js';
+import type { ScheduleModel } from './model_schedules.js';
+import type { QueueModel } from './model_queues.js';
 import type { StorageModel } from './model_storage.js';
 
 export type {
@@ -21,8 +24,10 @@ export type {
   IdentityPoolModel,
   PasswordPolicy,
   UserPoolClientModel,
+  UserPoolEntry,
   UserPoolModel,
 } from './model_auth.js';
+export { identityPoolById, identityPoolsOf, userPoolById, userPoolOfClient, userPoolsOf } from './model_auth.js';
 export type {
   AppSyncAuthMode,
   AppSyncFunctionModel,
@@ -33,8 +38,11 @@ export type {
 } from './model_data.js';
 export type { EventSourceMappingModel, FunctionModel } from './model_functions.js';
 export type { IamModel, PolicyStatementModel, RoleModel } from './model_iam.js';
+export type { KeysModel, KmsKeyModel } from './model_keys.js';
 export type { KinesisStreamModel, MessagingModel, PinpointAppModel } from './model_messaging.js';
-export type { StorageAccessAction, StorageBucketModel, StorageModel } from './model_storage.js';
+export type { ScheduleModel, ScheduleTargetModel } from './model_schedules.js';
+export type { BucketNotificationModel, StorageAccessAction, StorageBucketModel, StorageModel } from './model_storage.js';
+export type { QueueModel, RedrivePolicyModel } from './model_queues.js';
 export type { KeySchemaElement, TableIndexModel, TableModel } from './model_tables.js';
 
 export interface BackendModel {
@@ -50,8 +58,14 @@ export interface BackendModel {
   storage?: StorageModel;
   functions: FunctionModel[];
   eventSourceMappings: EventSourceMappingModel[];
+  /** EventBridge rules with a ScheduleExpression and Scheduler schedules (absent: none). */
+  schedules?: ScheduleModel[];
   iam: IamModel;
   messaging: MessagingModel;
+  /** KMS keys of the template (optional: hand-built models may leave it out). */
+  keys?: KeysModel;
+  /** SQS queues (absent in hand-built models: no queues). */
+  queues?: QueueModel[];
   /** Resolved root-stack outputs (the values `ampx generate outputs` would read), keyed by output name. */
   stackOutputs: Record<string, string>;
   /** Parsed `customOutputs` (what `backend.addOutput` added), or `{}`. */

@@ -10,7 +10,9 @@ export type CognitoTrigger =
   | 'DefineAuthChallenge'
   | 'CreateAuthChallenge'
   | 'VerifyAuthChallengeResponse'
-  | 'UserMigration';
+  | 'UserMigration'
+  | 'CustomEmailSender'
+  | 'CustomSMSSender';
 
 export interface AttributeSchema {
   /** Cognito attribute name, e.g. `email`, `phone_number`, `given_name`, `custom:tier`. */
@@ -71,6 +73,8 @@ export interface UserPoolModel {
   inviteMessage?: { emailSubject?: string; emailMessage?: string; smsMessage?: string };
   /** `LambdaConfig.PreTokenGenerationConfig.LambdaVersion` (`V1_0`, `V2_0`, `V3_0`) when declared that way. */
   preTokenGenerationVersion?: string;
+  /** `LambdaConfig.KMSKeyID`: the key custom sender triggers get their codes encrypted under (a key ARN). */
+  kmsKeyArn?: string;
 }
 
 export interface UserPoolClientModel {
@@ -120,10 +124,52 @@ export interface IdentityPoolModel {
   }[];
 }
 
+/** One user pool of the backend with its app clients. */
+export interface UserPoolEntry {
+  userPool: UserPoolModel;
+  clients: UserPoolClientModel[];
+}
+
 export interface AuthModel {
+  /** The primary user pool: defineAuth's (the root output `userPoolId`), else the first. */
   userPool: UserPoolModel;
   clients: UserPoolClientModel[];
   /** The client the outputs name as `user_pool_client_id` (Amplify's web client). */
   defaultClientId: string;
+  /** The primary identity pool (root output `identityPoolId`, else the first). */
   identityPool?: IdentityPoolModel;
+  /**
+   * Every user pool of the assembly, the primary first (raw CDK `UserPool`s next to defineAuth's).
+   * Optional for hand-built models: absent means just the primary. Read through `userPoolsOf`.
+   */
+  userPools?: UserPoolEntry[];
+  /** Every identity pool, the primary first. Read through `identityPoolsOf`. */
+  identityPools?: IdentityPoolModel[];
+}
+
+/** Every user pool of the model with its clients, the primary first. */
+export function userPoolsOf(model: { auth?: AuthModel }): UserPoolEntry[] {
+  const auth = model.auth;
+  if (!auth) return [];
+  return auth.userPools ?? [{ userPool: auth.userPool, clients: auth.clients }];
+}
+
+/** Every identity pool of the model, the primary first. */
+export function identityPoolsOf(model: { auth?: AuthModel }): IdentityPoolModel[] {
+  const auth = model.auth;
+  if (!auth) return [];
+  return auth.identityPools ?? (auth.identityPool ? [auth.identityPool] : []);
+}
+
+export function userPoolById(model: { auth?: AuthModel }, userPoolId: string): UserPoolEntry | undefined {
+  return userPoolsOf(model).find((e) => e.userPool.id === userPoolId);
+}
+
+/** The user pool an app client belongs to. */
+export function userPoolOfClient(model: { auth?: AuthModel }, clientId: string): UserPoolEntry | undefined {
+  return userPoolsOf(model).find((e) => e.clients.some((c) => c.id === clientId));
+}
+
+export function identityPoolById(model: { auth?: AuthModel }, identityPoolId: string): IdentityPoolModel | undefined {
+  return identityPoolsOf(model).find((p) => p.id === identityPoolId);
 }

@@ -61,4 +61,6 @@ export interface EventSourceMappingModel {
   /** For Kinesis / SQS sources: the local stream or queue name. */
   streamName?: string;
   queueName?: string;
+  /** ScalingConfig.MaximumConcurrency (SQS sources): batches invoked at once. */
+  maximumConcurrency?: number;
 }

@@ -162,7 +162,9 @@ const RULES: Record<string, Rule> = {
     attrs: { Type: prop('Type'), Value: prop('Value') },
   },
   'AWS::SQS::Queue': {
-    ref: (r, n) => `https://sqs.${r.region}.${r.urlSuffix}/${r.accountId}/${queueName(r, n)}`,
+    // The queue URL names the local endpoint, so SDK clients handed it (the SQS client sends to the
+    // URL's host) reach the local queues service.
+    ref: (r, n) => `${LOCAL_ENDPOINT}/${r.accountId}/${queueName(r, n)}`,
     attrs: {
       Arn: (r, n) => arn(r, 'sqs', queueName(r, n)),
       QueueName: (r, n) => queueName(r, n),
@@ -206,6 +208,10 @@ const RULES: Record<string, Rule> = {
   'AWS::Events::Rule': {
     ref: named('Name', 64),
     attrs: { Arn: (r, n) => arn(r, 'events', `rule/${refOf(r, n)}`) },
+  },
+  'AWS::Scheduler::Schedule': {
+    ref: named('Name', 64),
+    attrs: { Arn: (r, n) => arn(r, 'scheduler', `schedule/${r.propString(n, 'GroupName') ?? 'default'}/${refOf(r, n)}`) },
   },
   'AWS::CloudFormation::Stack': {
     ref: (r, n) => {

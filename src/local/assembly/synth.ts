@@ -5,6 +5,13 @@ import path from 'node:path';
 
 type BackendType = 'sandbox' | 'branch' | 'standalone';
 
+/** Which backend a synthesis is: what ampx puts in the CDK context, and what SSM paths are built from. */
+export interface BackendIdentifier {
+  namespace: string;
+  name: string;
+  type: BackendType;
+}
+
 interface SynthOptions {
   /** The folder holding `amplify/backend.ts`. It need not have a package.json of its own. */
   projectDir: string;
@@ -59,12 +66,22 @@ function defaultNamespace(projectDir: string): string {
   return name.replace(/[^A-Za-z0-9-]/g, '-');
 }
 
+/** The backend the local cloud synthesizes for a project: a sandbox named `local` in the package's namespace. */
+export function backendIdentifier(opts: Pick<SynthOptions, 'projectDir' | 'backendNamespace' | 'backendName' | 'backendType'>): BackendIdentifier {
+  return {
+    namespace: opts.backendNamespace ?? defaultNamespace(opts.projectDir),
+    name: opts.backendName ?? 'local',
+    type: opts.backendType ?? 'sandbox',
+  };
+}
+
 /** The context keys `ampx` sets when it synthesizes a backend. */
 function backendContext(opts: SynthOptions): Record<string, unknown> {
+  const id = backendIdentifier(opts);
   const ctx: Record<string, unknown> = {
-    'amplify-backend-namespace': opts.backendNamespace ?? defaultNamespace(opts.projectDir),
-    'amplify-backend-name': opts.backendName ?? 'local',
-    'amplify-backend-type': opts.backendType ?? 'sandbox',
+    'amplify-backend-namespace': id.namespace,
+    'amplify-backend-name': id.name,
+    'amplify-backend-type': id.type,
   };
   if (opts.skipBundling) ctx['aws:cdk:bundling-stacks'] = [];
   return ctx;

@@ -32,6 +32,7 @@ export type CognitoErrorName =
   | 'InvalidUserPoolConfigurationException'
   | 'MFAMethodNotFoundException'
   | 'UnsupportedUserStateException'
+  | 'CodeDeliveryFailureException'
   | 'InternalErrorException';
 
 const make = (type: CognitoErrorName, status = 400) => (message: string) => new CognitoError(type, message, status);
@@ -62,6 +63,7 @@ export const errors = {
   invalidUserPoolConfiguration: make('InvalidUserPoolConfigurationException'),
   mfaMethodNotFound: make('MFAMethodNotFoundException'),
   unsupportedUserState: make('UnsupportedUserStateException'),
+  codeDeliveryFailure: make('CodeDeliveryFailureException'),
   internal: make('InternalErrorException', 500),
   // SigV4 failures on admin calls, as the AWS JSON protocol reports them.
   unrecognizedClient: make('UnrecognizedClientException'),

@@ -1,3 +1,4 @@
+import { userPoolsOf, type UserPoolEntry } from '../assembly/model.js';
 import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { authorizeAdminCall } from './admin_auth.js';
@@ -14,6 +15,8 @@ import { jwksDocument, openIdConfiguration, wellKnownPath } from './jwks.js';
 import { loadOrCreateSigningKey, type SigningKey } from './keys.js';
 import { MessageSender } from './messages.js';
 import { AuthPool } from './pool.js';
+import { migrateSinglePoolLayout, poolDir } from './pool_dirs.js';
+import { LocalPoolsVerifier } from './pools_verifier.js';
 import { ChallengeStore } from './srp_session.js';
 import { TokenIssuer } from './token_issuer.js';
 import { TokenSessionStore } from './token_sessions.js';
@@ -41,18 +44,55 @@ interface Running {
 }
 
 /**
- * The Cognito user pool of the model (`model.auth.userPool` and its app clients): the JSON 1.1
- * `AWSCognitoIdentityProviderService.*` API at the endpoint root, and the pool's JWKS and OpenID
- * discovery documents under `/<poolId>/.well-known/`. Offers `auth.tokens` to the other services.
+ * Every Cognito user pool of the model (`userPoolsOf(model)`: defineAuth's first, then raw CDK
+ * pools) with its app clients: the JSON 1.1 `AWSCognitoIdentityProviderService.*` API at the
+ * endpoint root, each call routed to the pool it names (its `UserPoolId`, the pool of its
+ * `ClientId`, or the issuer of its `AccessToken`), and each pool's JWKS and OpenID discovery
+ * documents under `/<poolId>/.well-known/`. Each pool has its own users, signing key, issuer and
+ * folder `<data-dir>/auth/<poolId>/`. Offers `auth.tokens` to the other services.
  */
 export function createAuthService(ctx: ServiceContext): LocalService {
-  const auth = ctx.model.auth;
-  let running: Running | undefined;
+  const entries = userPoolsOf(ctx.model);
+  const primaryId = entries[0]?.userPool.id;
+  const running = new Map<string, Running>();
+  let tokens: LocalPoolsVerifier | undefined;
 
-  const issuerUrl = () => `${ctx.endpoint}/${auth?.userPool.id ?? ''}`;
+  const issuerUrl = (poolId: string) => `${ctx.endpoint}/${poolId}`;
+
+  function primary(): Running {
+    const r = primaryId === undefined ? undefined : running.get(primaryId);
+    if (!r) throw errors.internal('The user pool is not running ((local: auth service not started))');
+    return r;
+  }
+
+  /**
+   * The pool a call is for, as Cognito finds it: the `UserPoolId` it names, else the pool owning its
+   * `ClientId`, else the issuer of its `AccessToken`. Names no local pool knows go to the primary
+   * pool, whose handler then answers Cognito's ResourceNotFoundException / NotAuthorizedException.
+   */
+  function route(body: Record<string, unknown>): Running {
+    const fallback = primary();
+    if (typeof body.UserPoolId === 'string') return running.get(body.UserPoolId) ?? fallback;
+    if (typeof body.ClientId === 'string') {
+      const clientId = body.ClientId;
+      return [...running.values()].find((r) => r.pool.clients.has(clientId)) ?? fallback;
+    }
+    if (typeof body.AccessToken === 'string') {
+      const poolId = tokens?.poolOfToken(body.AccessToken)?.userPoolId;
+      return (poolId !== undefined ? running.get(poolId) : undefined) ?? fallback;
+    }
+    return fallback;
+  }
+
+  function wellKnown(pathname: string): { poolId: string; doc: 'jwks' | 'openid' } | undefined {
+    const poolId = pathname.split('/')[1] ?? '';
+    if (!entries.some((e) => e.userPool.id === poolId)) return undefined;
+    const doc = wellKnownPath(pathname, poolId);
+    return doc ? { poolId, doc } : undefined;
+  }
 
   async function handleApi(req: Request, operation: string): Promise<Response> {
-    if (!running) throw errors.internal('The user pool is not running ((local: auth service not started))');
+    primary();
     const handler = PUBLIC[operation] ?? ADMIN[operation];
     if (!handler) throw errors.unknownOperation(`Unknown operation ${operation} ((local: not emulated by the local user pool))`);
     if (req.method !== 'POST') throw errors.serialization(`${req.method} is not supported: AWS JSON 1.1 calls are POSTed to the endpoint root`);
@@ -72,26 +112,47 @@ export function createAuthService(ctx: ServiceContext): LocalService {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw errors.serialization('Start of structure or map expected ((local: the request body must be a JSON object))');
     }
-    if (ADMIN[operation]) await authorizeAdminCall(running.pool, req, operation, text);
-    return json(await handler(running.pool, body as Record<string, unknown>, req));
+    const target = route(body as Record<string, unknown>);
+    if (ADMIN[operation]) await authorizeAdminCall(target.pool, req, operation, text);
+    return json(await handler(target.pool, body as Record<string, unknown>, req));
+  }
+
+  function startPool(entry: UserPoolEntry): Running {
+    const { userPool } = entry;
+    const dir = poolDir(ctx.dataDir, userPool.id);
+    const key = loadOrCreateSigningKey(dir, userPool.id, () => ctx.ids.bytes(16), () => ctx.clock.now());
+    const users = new UserStore(dir, userPool);
+    users.load();
+    const tokenSessions = new TokenSessionStore(dir);
+    tokenSessions.load(ctx.clock.now());
+    const challenges = new ChallengeStore(dir, ctx.ids);
+    challenges.load(ctx.clock.now());
+    const issuer = new TokenIssuer(key, issuerUrl(userPool.id), ctx.clock, ctx.ids);
+    const verifier = new PoolTokenVerifier(key, issuerUrl(userPool.id), userPool.id, ctx.clock, tokenSessions);
+    const triggers = new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
+    const messages = new MessageSender(userPool, ctx.outbox, ctx.log, triggers, ctx.registry);
+    const pool = new AuthPool(ctx, entry, users, tokenSessions, challenges, issuer, verifier, triggers, messages);
+    ctx.log.info(`user pool ${userPool.id}: ${users.all().length} user(s) loaded`);
+    return { pool, key, verifier };
   }
 
   return {
     name: 'auth',
 
     matches(req, url) {
-      if (!auth) return false;
+      if (entries.length === 0) return false;
       if ((req.headers.get('x-amz-target') ?? '').startsWith(TARGET_PREFIX)) return true;
-      return (req.method === 'GET' || req.method === 'HEAD') && wellKnownPath(url.pathname, auth.userPool.id) !== undefined;
+      return (req.method === 'GET' || req.method === 'HEAD') && wellKnown(url.pathname) !== undefined;
     },
 
     async fetch(req) {
       try {
         const url = new URL(req.url);
-        const doc = auth && wellKnownPath(url.pathname, auth.userPool.id);
+        const doc = wellKnown(url.pathname);
         if (doc && (req.method === 'GET' || req.method === 'HEAD')) {
-          if (!running) throw errors.internal('The user pool is not running ((local: auth service not started))');
-          const payload = doc === 'jwks' ? jwksDocument(running.key) : openIdConfiguration(issuerUrl());
+          const r = running.get(doc.poolId);
+          if (!r) throw errors.internal('The user pool is not running ((local: auth service not started))');
+          const payload = doc.doc === 'jwks' ? jwksDocument(r.key) : openIdConfiguration(issuerUrl(doc.poolId));
           return new Response(req.method === 'HEAD' ? null : JSON.stringify(payload), {
             headers: { 'content-type': 'application/json', 'cache-control': 'max-age=3600' },
           });
@@ -108,50 +169,46 @@ export function createAuthService(ctx: ServiceContext): LocalService {
     },
 
     async start() {
-      if (!auth) return;
-      const dir = ctx.dataDir;
-      const key = loadOrCreateSigningKey(dir, auth.userPool.id, () => ctx.ids.bytes(16), () => ctx.clock.now());
-      const users = new UserStore(dir, auth.userPool);
-      users.load();
-      const tokenSessions = new TokenSessionStore(dir);
-      tokenSessions.load(ctx.clock.now());
-      const challenges = new ChallengeStore(dir, ctx.ids);
-      challenges.load(ctx.clock.now());
-      const issuer = new TokenIssuer(key, issuerUrl(), ctx.clock, ctx.ids);
-      const verifier = new PoolTokenVerifier(key, issuerUrl(), auth.userPool.id, ctx.clock, tokenSessions);
-      const triggers = new TriggerRunner(auth.userPool, ctx.model.region, ctx.registry, ctx.log);
-      const messages = new MessageSender(auth.userPool, ctx.outbox, ctx.log, triggers);
-      const pool = new AuthPool(ctx, users, tokenSessions, challenges, issuer, verifier, triggers, messages);
-      running = { pool, key, verifier };
-      ctx.log.info(`user pool ${auth.userPool.id}: ${users.all().length} user(s) loaded`);
-      return { 'auth.tokens': verifier };
+      if (entries.length === 0) return;
+      migrateSinglePoolLayout(ctx.dataDir, entries.map((e) => e.userPool.id), ctx.log);
+      for (const entry of entries) running.set(entry.userPool.id, startPool(entry));
+      tokens = new LocalPoolsVerifier([...running.values()].map((r) => r.verifier));
+      return { 'auth.tokens': tokens };
     },
 
     async reset() {
-      if (!running) return;
-      running.pool.users.clear();
-      running.pool.tokenSessions.clear();
-      running.pool.challenges.clear();
+      for (const { pool } of running.values()) {
+        pool.users.clear();
+        pool.tokenSessions.clear();
+        pool.challenges.clear();
+      }
     },
 
     async stop() {
-      if (!running) return;
-      running.pool.users.flush();
-      running.pool.tokenSessions.flush();
-      running.pool.challenges.flush();
-      running = undefined;
+      for (const { pool } of running.values()) {
+        pool.users.flush();
+        pool.tokenSessions.flush();
+        pool.challenges.flush();
+      }
+      running.clear();
+      tokens = undefined;
     },
 
     describe() {
-      if (!auth) return [];
-      const { userPool, clients } = auth;
-      const lines = [
-        `Cognito user pool ${userPool.id} (${userPool.name}) at ${ctx.endpoint}  clients: ${clients.map((c) => c.id).join(', ')}`,
-        `  issuer ${issuerUrl()}  JWKS ${issuerUrl()}/.well-known/jwks.json`,
-        '  admin APIs: SigV4, checked against the caller\'s IAM policy (the developer credentials are an administrator)',
-      ];
-      const triggers = running?.pool.triggers ?? new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
-      for (const note of triggers.describe()) lines.push(`  ${note}`);
+      const lines: string[] = [];
+      for (const { userPool, clients } of entries) {
+        const issuer = issuerUrl(userPool.id);
+        lines.push(
+          `Cognito user pool ${userPool.id} (${userPool.name}) at ${ctx.endpoint}  clients: ${clients.map((c) => c.id).join(', ') || 'none'}`,
+          `  issuer ${issuer}  JWKS ${issuer}/.well-known/jwks.json`,
+        );
+        const triggers = running.get(userPool.id)?.pool.triggers ?? new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
+        for (const note of triggers.describe()) lines.push(`  ${note}`);
+        if ((userPool.triggers.CustomEmailSender || userPool.triggers.CustomSMSSender) && !ctx.registry.tryGet('keys.kms')) {
+          lines.push(`  custom senders are NOT run locally: no keys service for ${userPool.kmsKeyArn ?? 'the pool key'} (messages go to the outbox)`);
+        }
+      }
+      if (lines.length > 0) lines.push('  admin APIs: SigV4, checked against the caller\'s IAM policy (the developer credentials are an administrator)');
       return lines;
     },
   };

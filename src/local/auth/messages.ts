@@ -1,6 +1,9 @@
 import type { UserPoolModel } from '../assembly/model.js';
 import type { Logger } from '../core/logger.js';
 import type { Outbox } from '../core/outbox.js';
+import type { Peers } from '../core/registry.js';
+import { encryptCode, requestType, senderTrigger } from './custom_sender.js';
+import { errors } from './errors.js';
 import type { TriggerRunner } from './triggers.js';
 import type { UserRecord } from './user_store.js';
 
@@ -30,7 +33,8 @@ export interface Delivery {
 /**
  * "Sends" verification, reset, invitation and MFA messages: renders the pool's templates (or the
  * CustomMessage trigger's), records them in the outbox and prints them, so a developer reads codes
- * from the console or `GET /_local/outbox`.
+ * from the console or `GET /_local/outbox`. A channel with a custom sender trigger is handed to
+ * that function instead, with the code encrypted under the pool's KMS key.
  */
 export class MessageSender {
   constructor(
@@ -38,6 +42,7 @@ export class MessageSender {
     private readonly outbox: Outbox,
     private readonly log: Logger,
     private readonly triggers: TriggerRunner,
+    private readonly registry?: Peers,
   ) {}
 
   private templates(kind: MessageKind): { subject: string; email: string; sms: string } {
@@ -61,6 +66,7 @@ export class MessageSender {
   }
 
   async send(d: Delivery): Promise<void> {
+    if (this.triggers.declared(senderTrigger(d.channel)) && (await this.sendThroughCustomSender(d))) return;
     let { subject, email, sms } = this.templates(d.kind);
     const custom = await this.triggers.run({
       trigger: 'CustomMessage',
@@ -91,5 +97,50 @@ export class MessageSender {
       data: { source: 'cognito', kind: d.kind, userPoolId: this.pool.id, username: d.user.username },
     });
     this.log.info(`${d.channel === 'email' ? 'email' : 'SMS'} to ${d.to} (${d.kind}): ${body.trim()}`);
+  }
+
+  /**
+   * Encrypts the code under the pool's key and invokes the custom sender with Cognito's event;
+   * Cognito itself sends nothing. False (and a warning) when the local cloud cannot run it, so the
+   * message lands in the outbox as usual.
+   */
+  private async sendThroughCustomSender(d: Delivery): Promise<boolean> {
+    const trigger = senderTrigger(d.channel);
+    const fn = this.triggers.runnable(trigger);
+    const kms = this.registry?.tryGet('keys.kms');
+    if (!fn || !kms) {
+      this.log.warn(`${trigger}_${d.kind}: the custom sender is not run ((local: ${fn ? 'no keys service for its KMS key' : 'no local runtime for it'})); the message goes to the outbox`);
+      return false;
+    }
+    let code: string;
+    try {
+      code = await encryptCode(kms, this.pool, d.code);
+    } catch (err) {
+      const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      throw errors.codeDeliveryFailure(`Unable to encrypt the code for ${trigger} ((local: KMS refused: ${detail}))`);
+    }
+    await this.triggers.run({
+      trigger,
+      triggerSource: `${trigger}_${d.kind}`,
+      userName: d.user.username,
+      clientId: d.clientId,
+      noResponse: true,
+      request: {
+        type: requestType(trigger),
+        code,
+        clientMetadata: d.clientMetadata ?? {},
+        userAttributes: { ...d.user.attributes, 'cognito:user_status': d.user.status },
+      },
+    });
+    // For the console: what the function was given (the code in clear is a local convenience).
+    this.outbox.add({
+      channel: d.channel,
+      to: d.to,
+      body: `((local: handed to the ${trigger} trigger ${fn} as ${trigger}_${d.kind}; Cognito sends nothing itself))`,
+      code: d.code,
+      data: { source: 'cognito', kind: d.kind, userPoolId: this.pool.id, username: d.user.username, customSender: fn, triggerSource: `${trigger}_${d.kind}` },
+    });
+    this.log.info(`${trigger}_${d.kind} → ${fn} for ${d.to} (code ${d.code})`);
+    return true;
   }
 }

@@ -1,4 +1,4 @@
-import type { UserPoolClientModel, UserPoolModel } from '../assembly/model.js';
+import type { UserPoolClientModel, UserPoolEntry, UserPoolModel } from '../assembly/model.js';
 import type { ServiceContext } from '../core/service.js';
 import { TokenRejectedError, type JwtClaims } from '../core/registry.js';
 import { deliveryDetails, newCode, type CodeDeliveryDetails } from './codes.js';
@@ -14,7 +14,7 @@ import type { CodeRecord, UserRecord, UserStore } from './user_store.js';
 /** The Cognito default for AuthSessionValidity (minutes a challenge Session lives). */
 const DEFAULT_SESSION_MINUTES = 3;
 
-/** Everything a handler needs: the pool's configuration, its state and its collaborators. */
+/** Everything a handler needs: one user pool's configuration, its state and its collaborators. */
 export class AuthPool {
   readonly pool: UserPoolModel;
   /** The pool id without `<region>_`: the "pool name" SRP hashes. */
@@ -23,6 +23,7 @@ export class AuthPool {
 
   constructor(
     readonly ctx: ServiceContext,
+    entry: UserPoolEntry,
     readonly users: UserStore,
     readonly tokenSessions: TokenSessionStore,
     readonly challenges: ChallengeStore,
@@ -31,10 +32,9 @@ export class AuthPool {
     readonly triggers: TriggerRunner,
     readonly messages: MessageSender,
   ) {
-    const auth = ctx.model.auth!;
-    this.pool = auth.userPool;
+    this.pool = entry.userPool;
     this.srpPoolName = this.pool.id.split('_')[1] ?? '';
-    this.clients = new Map(auth.clients.map((c) => [c.id, c]));
+    this.clients = new Map(entry.clients.map((c) => [c.id, c]));
   }
 
   now(): number {

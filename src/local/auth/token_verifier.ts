@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { TokenRejectedError, type JwtClaims, type TokenVerifier } from '../core/registry.js';
+import { jwksDocument } from './jwks.js';
 import { decodeJwt, verifyRs256 } from './jwt.js';
 import type { SigningKey } from './keys.js';
 import type { TokenSessionStore } from './token_sessions.js';
@@ -25,6 +26,10 @@ export class PoolTokenVerifier implements TokenVerifier {
     private readonly clock: Clock,
     private readonly sessions: TokenSessionStore,
   ) {}
+
+  jwks(): ReturnType<typeof jwksDocument> {
+    return jwksDocument(this.key);
+  }
 
   async verify(token: string, opts: { tokenUse?: 'access' | 'id'; clientId?: string } = {}): Promise<JwtClaims> {
     return this.verifySync(token, opts);

@@ -4,7 +4,10 @@ import type { Peers } from '../core/registry.js';
 import { errors } from './errors.js';
 
 /** Triggers this service invokes; the custom-auth trio and user migration are not emulated. */
-const SUPPORTED: CognitoTrigger[] = ['PreSignUp', 'PostConfirmation', 'PreAuthentication', 'PostAuthentication', 'PreTokenGeneration', 'CustomMessage'];
+const SUPPORTED: CognitoTrigger[] = [
+  'PreSignUp', 'PostConfirmation', 'PreAuthentication', 'PostAuthentication', 'PreTokenGeneration', 'CustomMessage',
+  'CustomEmailSender', 'CustomSMSSender',
+];
 
 export interface TriggerCall {
   trigger: CognitoTrigger;
@@ -14,6 +17,8 @@ export interface TriggerCall {
   /** `CLIENT_ID_NOT_APPLICABLE` for admin calls, as Cognito sends. */
   clientId?: string;
   request: Record<string, unknown>;
+  /** The trigger returns nothing Cognito reads (custom senders): any output is accepted. */
+  noResponse?: boolean;
 }
 
 /**
@@ -32,6 +37,12 @@ export class TriggerRunner {
 
   declared(trigger: CognitoTrigger): boolean {
     return this.pool.triggers[trigger] !== undefined;
+  }
+
+  /** The function a declared trigger runs, when the functions service can run it here; else undefined. */
+  runnable(trigger: CognitoTrigger): string | undefined {
+    const fn = this.pool.triggers[trigger];
+    return fn && this.registry.tryGet('functions.invoker')?.has(fn) ? fn : undefined;
   }
 
   /** Banner notes: declared triggers this process will not run, and why. */
@@ -85,6 +96,7 @@ export class TriggerRunner {
       const message = typeof payload.errorMessage === 'string' ? payload.errorMessage : String(payload.errorType ?? 'Unhandled');
       throw errors.userLambdaValidation(`${call.trigger} failed with error ${message}.`);
     }
+    if (call.noResponse) return {};
     const out = result.payload as { response?: unknown } | null;
     if (!out || typeof out !== 'object' || (out.response !== undefined && (typeof out.response !== 'object' || out.response === null))) {
       throw errors.invalidLambdaResponse('Unrecognizable lambda output');

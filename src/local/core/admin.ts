@@ -20,7 +20,34 @@ export interface AdminDeps {
 }
 
 function viewRoutes(deps: AdminDeps): string[] {
-  return (deps.services?.() ?? []).flatMap((s) => Object.keys(s.views ?? {}).map((v) => `GET /_local/${s.name}/${v}`));
+  return (deps.services?.() ?? []).flatMap((s) => [
+    ...Object.keys(s.views ?? {}).map((v) => `GET /_local/${s.name}/${v}`),
+    ...Object.keys(s.actions ?? {}).map((a) => {
+      const [collection, verb] = a.split('/');
+      return `POST /_local/${s.name}/${collection}/<name>/${verb}`;
+    }),
+  ]);
+}
+
+/** `POST /_local/<service>/<collection>/<name>/<verb>` → that service's action (404 when it finds nothing). */
+async function serviceAction(deps: AdminDeps, method: string, url: URL): Promise<Response | undefined> {
+  const m = /^\/_local\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
+  if (!m) return undefined;
+  const service = deps.services?.().find((s) => s.name === m[1]);
+  const action = service?.actions?.[`${m[2]}/${m[4]}`];
+  if (!action) return undefined;
+  if (method !== 'POST') {
+    return jsonError(405, 'MethodNotAllowedException', `${method} is not allowed on ${url.pathname}; use POST`, {}, json);
+  }
+  let name: string;
+  try {
+    name = decodeURIComponent(m[3]);
+  } catch {
+    return jsonError(400, 'ValidationException', `${m[3]} is not a valid URL-encoded name`, {}, json);
+  }
+  const value = await action(name, url.searchParams);
+  if (value === undefined) return jsonError(404, 'ResourceNotFoundException', `${m[1]}/${m[2]}: no ${m[2].replace(/s$/, '')} named "${name}"`, {}, json);
+  return Response.json(value);
 }
 
 /** `GET /_local/<service>/<view>` → that service's view as JSON (404 when the view finds nothing). */
@@ -73,7 +100,7 @@ export function createAdminService(deps: AdminDeps): RequestHandler {
         case 'POST /_local/reset':
           return Response.json({ status: 'ok', reset: await deps.resetAll() });
         default: {
-          const view = serviceView(deps, req.method, url);
+          const view = serviceView(deps, req.method, url) ?? (await serviceAction(deps, req.method, url));
           if (view) return view;
           const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset', ...viewRoutes(deps)];
           const samePath = known.filter((k) => k.endsWith(` ${url.pathname.replace(/\/+$/, '')}`));

@@ -15,7 +15,7 @@ export interface CliOptions {
   help: boolean;
 }
 
-const CLI_DEFAULTS = {
+export const CLI_DEFAULTS = {
   port: 20002,
   host: '127.0.0.1',
   dataDir: '.amplify/local',

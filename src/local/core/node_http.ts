@@ -45,8 +45,24 @@ export function authorityOf(req: NodeRequest): string | undefined {
   return (typeof authority === 'string' && authority) || req.headers.host;
 }
 
+/** How to throw away what a handler left unread of each request's body (see discardUnreadBody). */
+const discarders = new WeakMap<NodeRequest, () => void>();
+
+/**
+ * Drops the rest of a request body the handler answered without reading (an unknown operation, a
+ * refused signature): left paused, it would stall the keep-alive connection's next request.
+ */
+export function discardUnreadBody(req: NodeRequest): void {
+  discarders.get(req)?.();
+}
+
 function nodeStreamToWeb(req: NodeRequest): ReadableStream<Uint8Array> {
   let closed = false;
+  discarders.set(req, () => {
+    if (req.readableEnded) return;
+    closed = true;
+    req.resume();
+  });
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {

@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import type { OutboxMessage } from './outbox.js';
 
 /**
@@ -32,6 +33,33 @@ export interface TokenVerifier {
   /** `iss` of tokens this pool issues (e.g. `https://127.0.0.1:20002/us-east-1_abc`). */
   issuer: string;
   userPoolId: string;
+  /**
+   * With several user pools, the offered verifier is the primary pool's (`issuer`, `userPoolId`)
+   * and `verify` accepts a token of any of them (chosen by its `iss`); `forPool` gives the verifier
+   * that accepts only one pool's tokens. Read through `poolVerifier`.
+   */
+  forPool?(userPoolId: string): TokenVerifier | undefined;
+  /** Every local pool's verifier (the primary first). */
+  pools?(): readonly TokenVerifier[];
+  /**
+   * The pool's public JWKS document (what `<issuer>/.well-known/jwks.json` serves), for consumers
+   * that verify as a plain OIDC relying party does: signature, issuer, audience, times — no
+   * Cognito-side revocation.
+   */
+  jwks?(): { keys: (JsonWebKey & { kid: string })[] };
+}
+
+/** The verifier of one user pool among those `auth.tokens` serves, if that pool is running. */
+export function poolVerifier(tokens: TokenVerifier | undefined, userPoolId: string): TokenVerifier | undefined {
+  if (!tokens) return undefined;
+  if (tokens.forPool) return tokens.forPool(userPoolId);
+  return tokens.userPoolId === userPoolId ? tokens : undefined;
+}
+
+/** Every pool `auth.tokens` serves. */
+export function poolVerifiers(tokens: TokenVerifier | undefined): readonly TokenVerifier[] {
+  if (!tokens) return [];
+  return tokens.pools?.() ?? [tokens];
 }
 
 /**
@@ -63,6 +91,8 @@ export interface IssuedCredentials {
   chained?: boolean;
   /** For authenticated identities: the user pool `sub` and username behind the identity. */
   userSub?: string;
+  /** For authenticated identities: the user pool that signed the user in. */
+  userPoolId?: string;
   username?: string;
   /** Lambda function name for `kind: 'function'`. */
   functionName?: string;
@@ -126,6 +156,62 @@ export interface FunctionInvoker {
   invoke(functionLogicalIdOrName: string, event: unknown): Promise<InvokeResult>;
 }
 
+/** One record of an S3 event notification, exactly as S3 sends it to a Lambda function. */
+export interface S3EventRecord {
+  eventVersion: '2.1';
+  eventSource: 'aws:s3';
+  awsRegion: string;
+  /** ISO 8601 with milliseconds. */
+  eventTime: string;
+  /** Without the `s3:` prefix: `ObjectCreated:Put`, `ObjectRemoved:Delete`... */
+  eventName: string;
+  userIdentity: { principalId: string };
+  requestParameters: { sourceIPAddress: string };
+  responseElements: { 'x-amz-request-id': string; 'x-amz-id-2': string };
+  s3: {
+    s3SchemaVersion: '1.0';
+    configurationId: string;
+    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
+    /** `key` is URL-encoded as S3 does (spaces as `+`); size and eTag only for ObjectCreated events. */
+    object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer: string };
+  };
+}
+
+/** An event of a bucket for one of its Lambda notification configurations. */
+export interface BucketNotification {
+  /** The configuration's destination. */
+  functionArn: string;
+  /** Its logical id when the function is one of the assembly's. */
+  functionLogicalId?: string;
+  event: { Records: S3EventRecord[] };
+}
+
+/** Offered by storage: the events its buckets send to Lambda destinations, after each request succeeded. */
+export interface BucketNotificationFeed {
+  /** Returns an unsubscribe function. Listeners must not throw or block: S3 has answered already. */
+  subscribe(listener: (notification: BucketNotification) => void): () => void;
+}
+
+/**
+ * Offered by keys: KMS operations in process, as an AWS service principal with a grant calls them
+ * (Cognito encrypting codes for custom sender triggers): no SigV4, no IAM. Failures throw an Error
+ * whose `name` is KMS's error name (`NotFoundException`, `DisabledException`, `InvalidCiphertextException`...).
+ */
+export interface KeyManager {
+  /** `keyId`: key id, key ARN, alias name or alias ARN. */
+  generateDataKey(keyId: string, numberOfBytes: number, encryptionContext: Record<string, string>): { keyArn: string; plaintext: Buffer; ciphertextBlob: Buffer };
+  encrypt(keyId: string, plaintext: Uint8Array, encryptionContext: Record<string, string>): { keyArn: string; ciphertextBlob: Buffer };
+  decrypt(ciphertextBlob: Uint8Array, encryptionContext: Record<string, string>, keyId?: string): { keyArn: string; plaintext: Buffer };
+}
+
+/** Offered by queues: puts messages on a local SQS queue (event source mappings' on-failure destinations). */
+export interface QueueMessageSink {
+  /** True when the ARN names a queue the local cloud serves. */
+  has(queueArn: string): boolean;
+  /** Enqueues `body` as if `senderId` had sent it with SendMessage. */
+  send(queueArn: string, body: string, senderId: string): void;
+}
+
 /** Offered by the frame: records outgoing email/SMS/push. */
 export type OutboxWriter = (message: Omit<OutboxMessage, 'id' | 'createdAt'>) => OutboxMessage;
 
@@ -135,6 +221,9 @@ export interface Capabilities {
   'identity.openIdTokens': OpenIdTokenVerifier;
   'data.changes': ChangeFeed;
   'functions.invoker': FunctionInvoker;
+  'storage.notifications': BucketNotificationFeed;
+  'keys.kms': KeyManager;
+  'queues.messages': QueueMessageSink;
 }
 
 /** The lookup side of the registry: what services see. */

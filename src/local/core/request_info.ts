@@ -5,6 +5,12 @@
 export interface RequestInfo {
   /** Peer address of the TCP connection, e.g. `127.0.0.1` or `::ffff:127.0.0.1`. */
   remoteAddress?: string;
+  /**
+   * The path of the request target exactly as the client sent it (`:path` in HTTP/2), before the
+   * WHATWG URL parser resolved `.` and `..` segments away. S3 keys may contain such segments: S3
+   * signs and stores the path as sent.
+   */
+  rawPath?: string;
 }
 
 const infos = new WeakMap<Request, RequestInfo>();
@@ -16,6 +22,20 @@ export function setRequestInfo(req: Request, info: RequestInfo): void {
 /** Undefined for requests made in-process (`LocalCloud.fetch`), which never left this machine. */
 export function getRequestInfo(req: Request): RequestInfo | undefined {
   return infos.get(req);
+}
+
+/** The path part of a request target in origin form (`/a/../b?x=1` → `/a/../b`); undefined otherwise. */
+export function rawPathOfTarget(target: string | undefined): string | undefined {
+  if (!target?.startsWith('/')) return undefined;
+  const q = target.indexOf('?');
+  const hash = target.indexOf('#');
+  const end = [q, hash].filter((i) => i >= 0).reduce((a, b) => Math.min(a, b), target.length);
+  return target.slice(0, end);
+}
+
+/** The request's path as sent when the front door saw it, else the parsed URL's (in-process requests). */
+export function requestPath(req: Request, url: URL = new URL(req.url)): string {
+  return getRequestInfo(req)?.rawPath ?? url.pathname;
 }
 
 function isLoopbackAddress(address: string | undefined): boolean {

@@ -3,8 +3,8 @@ import { createSecureServer, type ServerHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from './logger.js';
-import { authorityOf, sendWebResponse, toWebRequest, type NodeRequest, type NodeResponse } from './node_http.js';
-import { setRequestInfo } from './request_info.js';
+import { authorityOf, discardUnreadBody, sendWebResponse, toWebRequest, type NodeRequest, type NodeResponse } from './node_http.js';
+import { rawPathOfTarget, setRequestInfo } from './request_info.js';
 import type { UpgradeRequest } from './service.js';
 
 export interface FrontDoorOptions {
@@ -68,7 +68,8 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
     });
     try {
       const request = toWebRequest(req, originFor(req), aborted.signal);
-      setRequestInfo(request, { remoteAddress: req.socket.remoteAddress });
+      // req.url is the request target as sent (HTTP/2: `:path`); the WHATWG URL has resolved dot segments.
+      setRequestInfo(request, { remoteAddress: req.socket.remoteAddress, rawPath: rawPathOfTarget(req.url) });
       const response = await opts.handle(request);
       await sendWebResponse(response, res, req.method ?? 'GET');
     } catch (err) {
@@ -80,6 +81,8 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
       } else {
         res.destroy();
       }
+    } finally {
+      discardUnreadBody(req);
     }
   }
 
@@ -122,7 +125,16 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
   });
   // Bad handshakes (an untrusted CA on the client, plain HTTP on the TLS port) are the client's problem.
   server.on('tlsClientError', (err: Error) => opts.log.warn(`TLS handshake failed: ${err.message}`));
-  server.on('clientError', (_err: Error, socket: Duplex) => socket.destroy());
+  // A request Node cannot parse (bad framing, oversized headers) gets the status Node itself would
+  // answer, then the connection closes; a connection already gone is just dropped.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {

@@ -36,7 +36,7 @@ export interface UpgradeRequest {
 }
 
 /** Every service the local cloud runs; each keeps its state in `<dataDir>/<name>`. */
-export const SERVICE_NAMES = ['auth', 'data', 'functions', 'identity', 'messaging', 'storage', 'sts'] as const;
+export const SERVICE_NAMES = ['auth', 'data', 'functions', 'identity', 'keys', 'messaging', 'parameters', 'queues', 'storage', 'sts'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** What the front door routes to: a service, or the frame's own admin API. */
@@ -76,6 +76,12 @@ export interface LocalService extends RequestHandler {
    * invocations, recorded requests, stream records...). A view returns undefined for "not found".
    */
   views?: Record<string, (query: URLSearchParams) => unknown>;
+  /**
+   * Commands the admin API serves at `POST /_local/<service>/<collection>/<name>/<verb>`, keyed
+   * `<collection>/<verb>` (`schedules/run`), answered as JSON. An action resolves to undefined for
+   * "not found".
+   */
+  actions?: Record<string, (name: string, query: URLSearchParams) => Promise<unknown>>;
 }
 
 /** How the frame creates a service: its name (which fixes its data folder) and its constructor. */

@@ -1,14 +1,16 @@
-import type { AppSyncAuthMode, BackendModel, PolicyStatementModel } from '../assembly/model.js';
+import { userPoolById, type AppSyncAuthMode, type BackendModel, type PolicyStatementModel } from '../assembly/model.js';
 import { randomUUID } from 'node:crypto';
 import type { CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller, type CallerRejection } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import { assumedRoleArn, callerUserId, iamRequestContext, isIdentityPoolCredentials, principalStatements, roleName, sessionName } from '../core/iam_authorize.js';
 import { evaluatePolicy } from '../core/iam_policy.js';
-import { TokenRejectedError, type IssuedCredentials, type Peers } from '../core/registry.js';
+import { poolVerifier, TokenRejectedError, type IssuedCredentials, type Peers } from '../core/registry.js';
 import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import type { AppSyncIdentity, IamIdentity, UserPoolIdentity } from './engine/types.js';
 import { authorizeWithLambda } from './lambda_authorizer.js';
+import { authenticateOidcToken, tokenNamesOidcIssuer } from './oidc_auth.js';
 
 /**
  * AppSync's authorization-mode selection and credential checks, shared by `POST /graphql` and the
@@ -26,6 +28,8 @@ export interface AuthDeps {
   clock: Clock;
   /** Injected so tests can stub signature checks. */
   verifySigV4: VerifySigV4;
+  /** For warnings about the configuration (e.g. an OIDC issuer that is not served locally). */
+  log?: Logger;
 }
 
 /** What a caller presented, independent of transport. */
@@ -96,14 +100,16 @@ export async function authenticate(creds: PresentedCredentials, deps: AuthDeps):
       if (!modes.has('AWS_IAM')) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'AWS_IAM is not an authorization mode of this API');
       return authenticateIam(creds, deps);
     case 'token': {
-      // A token the user pool accepts is a user-pool request; any other goes to the Lambda authorizer.
+      // A token the user pool accepts is a user-pool request; one naming the OIDC issuer is an OIDC
+      // request; any other goes to the Lambda authorizer, else is refused by the mode that tried it.
       const pool = modes.has('AMAZON_COGNITO_USER_POOLS') ? await authenticateUserPool(creds, deps) : undefined;
-      if (pool?.ok || !modes.has('AWS_LAMBDA')) {
-        if (pool) return pool;
-        if (modes.has('OPENID_CONNECT')) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'OPENID_CONNECT authorization is not emulated locally');
-        return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'no token-based authorization mode is enabled on this API');
-      }
-      return authenticateLambda(creds, deps);
+      if (pool?.ok) return pool;
+      const oidc = modes.has('OPENID_CONNECT');
+      if (oidc && tokenNamesOidcIssuer(bearerToken(creds), deps)) return authenticateOidc(creds, deps);
+      if (modes.has('AWS_LAMBDA')) return authenticateLambda(creds, deps);
+      if (pool) return pool;
+      if (oidc) return authenticateOidc(creds, deps);
+      return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'no token-based authorization mode is enabled on this API');
     }
     case 'apiKey': {
       const apiKey = deps.model.data?.apiKey;
@@ -160,13 +166,30 @@ async function authenticateLambda(creds: PresentedCredentials, deps: AuthDeps): 
  */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/** The Authorization header's token, without a `Bearer ` prefix. */
+function bearerToken(creds: Pick<PresentedCredentials, 'header'>): string {
+  return (creds.header('authorization') ?? '').trim().replace(/^Bearer\s+/i, '');
+}
+
+/** OPENID_CONNECT: an ID token of the configured issuer, verified against the issuer's keys. */
+function authenticateOidc(creds: PresentedCredentials, deps: AuthDeps): AuthResult {
+  const token = bearerToken(creds);
+  if (!JWT_SHAPE.test(token)) return fail(401, 'UnauthorizedException', 'Unable to parse JWT token.', 'the Authorization header is not a JWT');
+  const result = authenticateOidcToken(token, deps);
+  if (!result.ok) return result;
+  return { ok: true, mode: 'OPENID_CONNECT', identity: result.identity, principal: result.identity.sub };
+}
+
 /** AMAZON_COGNITO_USER_POOLS: a Cognito ID or access token in Authorization, verified by the auth service. */
 async function authenticateUserPool(creds: PresentedCredentials, deps: AuthDeps): Promise<AuthResult> {
-  let token = creds.header('authorization')!.trim();
-  if (/^Bearer\s+/i.test(token)) token = token.replace(/^Bearer\s+/i, '');
+  const token = bearerToken(creds);
   if (!JWT_SHAPE.test(token)) return fail(401, 'UnauthorizedException', 'Unable to parse JWT token.', 'the Authorization header is not a JWT');
-  const verifier = deps.registry.tryGet('auth.tokens');
-  if (!verifier) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'the auth service is not running, so no token can be verified');
+  // The API's own pool (UserPoolConfig) verifies: a token of another local pool is not accepted.
+  const userPoolId = deps.model.data?.userPoolId ?? deps.model.auth?.userPool.id;
+  const tokens = deps.registry.tryGet('auth.tokens');
+  if (!tokens) return fail(401, 'UnauthorizedException', NOT_PROVIDED, 'the auth service is not running, so no token can be verified');
+  const verifier = userPoolId ? poolVerifier(tokens, userPoolId) : tokens;
+  if (!verifier) return fail(401, 'UnauthorizedException', NOT_PROVIDED, `the API's user pool ${String(userPoolId)} is not a local user pool`);
   let claims: Record<string, unknown>;
   try {
     claims = await verifier.verify(token);
@@ -181,7 +204,7 @@ async function authenticateUserPool(creds: PresentedCredentials, deps: AuthDeps)
   }
   // AppSync accepts ID and access tokens of any client of the configured pool (no AppIdClientRegex locally).
   const clientId = claims.token_use === 'id' ? claims.aud : claims.client_id;
-  const clients = deps.model.auth?.clients.map((c) => c.id) ?? [];
+  const clients = (userPoolById(deps.model, verifier.userPoolId)?.clients ?? []).map((c) => c.id);
   if (typeof clientId !== 'string' || (clients.length > 0 && !clients.includes(clientId))) {
     return fail(401, 'UnauthorizedException', NOT_PROVIDED, `token issued to unknown client ${String(clientId)}`);
   }
@@ -224,7 +247,7 @@ function sigv4Failure(err: unknown): AuthFailure | undefined {
 
 export function iamIdentity(c: IssuedCredentials, model: BackendModel, sourceIp: string): IamIdentity {
   const fromPool = isIdentityPoolCredentials(c) && !!c.identityPoolId;
-  const userPoolId = model.auth?.userPool.id;
+  const userPoolId = c.userPoolId ?? model.auth?.userPool.id;
   const idp = userPoolId ? `cognito-idp.${model.region}.amazonaws.com/${userPoolId}` : undefined;
   return {
     accountId: model.accountId,

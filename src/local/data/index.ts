@@ -1,5 +1,6 @@
 import type { LocalService, ServiceContext, UpgradeRequest } from '../core/service.js';
 import { verifySigV4 } from '../core/sigv4_verify.js';
+import { localIssuerPool } from './oidc_auth.js';
 import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import { handleDynamoDb } from './dynamodb_proxy.js';
 import { createGraphqlEngine, type CreateGraphqlEngineOptions, type LocalGraphqlEngine } from './engine/index.js';
@@ -119,6 +120,7 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       return [
         `GraphQL   ${ctx.endpoint}/graphql  (${modes})`,
         `Realtime  ${ctx.endpoint.replace(/^https:/, 'wss:')}${REALTIME_PATH}`,
+        ...oidcNote(),
         ...(engineProblem ? [`GraphQL API NOT served: ${engineProblem}`] : (engine?.describe() ?? [])),
       ];
     },
@@ -134,6 +136,14 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
     engine: () => engine,
     drained: () => inFlight,
   };
+
+  /** Which local pool serves the OPENID_CONNECT issuer (or that none does: its tokens are refused). */
+  function oidcNote(): string[] {
+    const issuer = data?.openIdConnect?.issuer;
+    if (!issuer) return [];
+    const pool = localIssuerPool(issuer, { model, registry: ctx.registry });
+    return [pool ? `OIDC issuer ${issuer} = local user pool ${pool.userPoolId}` : `OIDC issuer ${issuer} is not a local user pool: its tokens are refused ((local))`];
+  }
 
   function startEngine(factory: NonNullable<DataServiceOptions['engineFactory']>): Promise<LocalGraphqlEngine> {
     // AppSync's QueryDepthLimit / ResolverCountLimit (off unless the API sets them), when the model carries them.

@@ -1,4 +1,5 @@
-import { GraphQLError, Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { parseBounded } from './engine/bounded_parse.js';
 
 /**
  * What the wire layer needs to know about a GraphQL document before the engine runs it: is it
@@ -41,7 +42,7 @@ export function summarizeDocument(query: string): DocumentSummary {
 function summarize(query: string): DocumentSummary {
   let doc;
   try {
-    doc = parse(query, { noLocation: false });
+    doc = parseBounded(query, { noLocation: false });
   } catch (err) {
     if (err instanceof GraphQLError) {
       return { ok: false, message: err.message, locations: (err.locations ?? []).map((l) => ({ line: l.line, column: l.column })) };

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { FunctionModel } from '../assembly/model.js';
-import type { ChangeFeed, FunctionInvoker, InvokeResult, Peers } from '../core/registry.js';
+import type { EventSourceMappingModel, FunctionModel } from '../assembly/model.js';
+import { roleId } from '../core/iam_authorize.js';
+import type { BucketNotificationFeed, ChangeFeed, FunctionInvoker, InvokeResult, Peers } from '../core/registry.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { resolveCaDir } from '../core/tls.js';
 import { FailedBatchStore } from './failed_batches.js';
@@ -10,7 +11,7 @@ import { sourceOfEvent, type InvocationRecord, type InvocationSource } from './i
 import { handleInvoke, LAMBDA_PATH_PREFIX, parseFunctionName } from './invoke_api.js';
 import { MAX_SYNC_PAYLOAD_BYTES, responseTooLargeError } from './lambda_errors.js';
 import { RoleCredentials } from './role_credentials.js';
-import { unresolvedVariables } from './runtime_env.js';
+import { Schedules, type ScheduledRun, type ScheduleView } from './schedules.js';
 import { StreamMapping, type FailedBatch } from './stream_mapping.js';
 
 export interface FunctionsServiceOptions {
@@ -28,7 +29,7 @@ export interface FunctionsServiceOptions {
 
 /** What the functions service offers beyond `LocalService` (the admin API and console read these). */
 export interface FunctionsService extends LocalService {
-  /** Subscribes the stream mappings to the data service's change feed. */
+  /** Subscribes the stream mappings to the data service's change feed, and to storage's bucket notifications. */
   connect(peers: Peers): void;
   /** Recent invocations of a function (by logical id, name or friendly name), newest first. */
   invocations(fn: string): InvocationRecord[];
@@ -38,6 +39,10 @@ export interface FunctionsService extends LocalService {
   mappings(): { logicalId: string; functionLogicalId: string; tableName?: string; enabled: boolean; pending: number; filtered: number }[];
   /** Resolves when every stream mapping has drained its queue (tests, admin "settle"). */
   streamsIdle(): Promise<void>;
+  /** EventBridge rules and Scheduler schedules with their next fire time. */
+  schedules(): ScheduleView[];
+  /** Runs a schedule (by name, logical id or ARN) now; undefined when there is no such schedule. */
+  runSchedule(key: string): Promise<ScheduledRun[]> | undefined;
 }
 
 /** The CA functions must trust: the frame's, found where the frame keeps it. */
@@ -59,7 +64,8 @@ export function createFunctionsService(ctx: ServiceContext): FunctionsService {
  * Runs every `defineFunction` of the model from its bundled asset, each in its own `node`
  * processes, with the template's environment, timeout and memory, and its role's credentials.
  * Offers `functions.invoker` (Cognito triggers, AppSync Lambda data sources), serves Lambda's
- * Invoke API, and feeds table-stream event source mappings from the data service's change feed.
+ * Invoke API, feeds table-stream event source mappings from the data service's change feed, and
+ * invokes buckets' notification destinations (storage triggers) asynchronously, as S3 does.
  */
 export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx: ServiceContext) => FunctionsService {
   return (ctx) => {
@@ -71,6 +77,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
     let failed: FailedBatchStore | undefined;
     let reaper: NodeJS.Timeout | undefined;
     const notes: string[] = [];
+    let unsubscribeBuckets: (() => void) | undefined;
 
     const store = () => ctx.registry.tryGet('identity.credentials');
 
@@ -99,10 +106,6 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
         });
         runners.set(fn.logicalId, runner);
         for (const key of [fn.logicalId, fn.functionName, fn.friendlyName, fn.arn]) if (key) byKey.set(key, runner);
-        const unresolved = unresolvedVariables(fn);
-        if (unresolved.length > 0) {
-          notes.push(`functions: ${fn.friendlyName ?? fn.functionName} has no local value for ${unresolved.join(', ')} ((local: SSM values are not emulated))`);
-        }
       }
     }
     setup();
@@ -130,23 +133,74 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       },
     };
 
-    function invokeAsync(runner: FunctionRunner, event: unknown): string {
-      const requestId = ctx.ids.uuid();
+    /** An asynchronous invocation: Lambda retries a failed one twice. Resolves with the last attempt. */
+    async function runAsync(runner: FunctionRunner, event: unknown, source: InvocationSource): Promise<RunResult> {
       const delay = opts.asyncRetryDelayMs ?? ((attempt: number) => attempt * 1000);
-      void (async () => {
-        // Lambda retries a failed asynchronous invocation twice.
-        for (let attempt = 0; attempt <= 2; attempt++) {
-          if (attempt > 0) await new Promise((r) => setTimeout(r, delay(attempt)));
-          try {
-            const result = await run(runner, event, 'lambda-api');
-            if (result.outcome.ok) return;
-          } catch {
-            return; // stopped
-          }
-        }
-        ctx.log.error(`${runner.fn.functionName}: asynchronous invocation ${requestId} failed after 2 retries`);
-      })();
+      let result: RunResult | undefined;
+      for (let attempt = 0; attempt <= 2; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, delay(attempt)));
+        result = await run(runner, event, source);
+        if (result.outcome.ok) break;
+      }
+      return result!;
+    }
+
+    function invokeAsync(runner: FunctionRunner, event: unknown, source: InvocationSource = 'lambda-api'): string {
+      const requestId = ctx.ids.uuid();
+      void runAsync(runner, event, source).then(
+        (result) => {
+          if (!result.outcome.ok) ctx.log.error(`${runner.fn.functionName}: asynchronous invocation ${requestId} failed after 2 retries`);
+        },
+        () => {}, // stopped
+      );
       return requestId;
+    }
+
+    const schedules = new Schedules({
+      schedules: model.schedules ?? [],
+      clock: ctx.clock,
+      ids: ctx.ids,
+      region: model.region,
+      accountId: model.accountId,
+      log: ctx.log.child('schedules'),
+      functionName: (logicalId) => {
+        const fn = runners.get(logicalId)?.fn;
+        return fn && (fn.friendlyName ?? fn.functionName);
+      },
+      // EventBridge invokes its Lambda targets asynchronously.
+      async invoke(logicalId, event) {
+        const result = await runAsync(runners.get(logicalId)!, event, 'schedule');
+        return result.outcome.ok
+          ? { requestId: result.requestId, ok: true }
+          : { requestId: result.requestId, ok: false, errorType: result.outcome.error.errorType, errorMessage: result.outcome.error.errorMessage };
+      },
+    });
+
+    /** S3 invokes its notification destinations asynchronously (Event invocations, retried twice). */
+    function subscribeBuckets(feed: BucketNotificationFeed | undefined): void {
+      const unknown = new Set<string>();
+      unsubscribeBuckets = feed?.subscribe((n) => {
+        const runner = find(n.functionLogicalId ?? n.functionArn);
+        if (runner) {
+          invokeAsync(runner, n.event, 's3');
+        } else if (!unknown.has(n.functionArn)) {
+          unknown.add(n.functionArn);
+          ctx.log.warn(`functions: a bucket notifies ${n.functionArn}, which is no function of this backend; not invoked`);
+        }
+      });
+    }
+
+    /**
+     * A batch given up on goes to the mapping's on-failure destination when that is a local queue:
+     * the invocation record Lambda sends (without the records themselves, as in AWS).
+     */
+    function sendToDestination(mapping: EventSourceMappingModel, fn: FunctionModel, batch: FailedBatch): void {
+      const arn = mapping.onFailureDestinationArn;
+      const queues = ctx.registry.tryGet('queues.messages');
+      if (!arn || !queues?.has(arn)) return;
+      const { requestContext, responseContext, version, timestamp, DDBStreamBatchInfo } = batch;
+      const senderId = `${fn.roleArn ? roleId(fn.roleArn) : 'AROALOCALLAMBDA'}:${fn.functionName}`;
+      queues.send(arn, JSON.stringify({ requestContext, responseContext, version, timestamp, DDBStreamBatchInfo }), senderId);
     }
 
     function startMappings(feed: ChangeFeed | undefined): void {
@@ -156,6 +210,8 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
           notes.push(`functions: mapping ${mapping.logicalId} targets an unknown function ${mapping.functionLogicalId}; not run`);
           continue;
         }
+        // Queue mappings are polled by the queues service, which owns the messages.
+        if (mapping.queueName) continue;
         if (!mapping.tableName) {
           notes.push(`functions: mapping ${mapping.logicalId} reads ${mapping.eventSourceArn}, which is not a local table stream; not run`);
           continue;
@@ -177,7 +233,10 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
             log: ctx.log.child(`${mapping.tableName}→${runner.fn.friendlyName ?? runner.fn.functionName}`),
             clock: ctx.clock,
             retryDelayMs: opts.streamRetryDelayMs,
-            onFailedBatch: (batch) => failed?.add(batch),
+            onFailedBatch: (batch) => {
+              failed?.add(batch);
+              sendToDestination(mapping, runner.fn, batch);
+            },
             invoke: async (event) => {
               const result = await run(runner, event, 'dynamodb-stream');
               const r = toInvokeResult(result);
@@ -236,15 +295,20 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       },
       connect(peers) {
         startMappings(peers.tryGet('data.changes'));
+        schedules.start();
+        subscribeBuckets(peers.tryGet('storage.notifications'));
       },
       async reset() {
         for (const m of mappings) m.clear();
         await Promise.all([...runners.values()].map((r) => r.reset()));
         for (const c of credentials.values()) c.clear();
         failed?.clear();
+        schedules.clearHistory();
       },
       async stop() {
+        schedules.stop();
         if (reaper) clearInterval(reaper);
+        unsubscribeBuckets?.();
         for (const m of mappings) m.stop();
         await Promise.all([...runners.values()].map((r) => r.stop()));
       },
@@ -259,7 +323,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
             `functions: ${m.mapping.tableName} stream → ${fn.friendlyName ?? fn.functionName} (batch ${m.mapping.batchSize}, window ${m.mapping.maxBatchingWindowSeconds} s, ${m.mapping.filterPatterns.length} filter(s))`,
           );
         }
-        return [...lines, ...notes];
+        return [...lines, ...schedules.describe(), ...notes];
       },
       invocations(key) {
         return find(key)?.history.list() ?? [];
@@ -272,6 +336,15 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
           return fn && { function: key, invocations: fn.history.list() };
         },
         'failed-batches': () => ({ batches: failed?.list() ?? [] }),
+        /** `GET /_local/functions/schedules`: rules and schedules, their next fire time and last run. */
+        schedules: () => ({ schedules: schedules.list() }),
+      },
+      actions: {
+        /** `POST /_local/functions/schedules/<name>/run`: runs the schedule's targets now. */
+        'schedules/run': async (name) => {
+          const runs = await schedules.runNow(name);
+          return runs && { schedule: name, runs };
+        },
       },
       failedBatches() {
         return failed?.list() ?? [];
@@ -289,6 +362,8 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       async streamsIdle() {
         await Promise.all(mappings.map((m) => m.idle()));
       },
+      schedules: () => schedules.list(),
+      runSchedule: (key) => schedules.runNow(key),
     };
     return service;
   };

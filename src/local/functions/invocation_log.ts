@@ -1,5 +1,5 @@
 /** Who asked for an invocation (for the console's per-function history). */
-export type InvocationSource = 'lambda-api' | 'cognito' | 'appsync' | 'dynamodb-stream' | 'invoker';
+export type InvocationSource = 'lambda-api' | 'cognito' | 'appsync' | 'dynamodb-stream' | 'schedule' | 's3' | 'sqs' | 'invoker';
 
 export type InvocationOutcomeKind = 'success' | 'error' | 'timeout' | 'crash';
 
@@ -46,6 +46,8 @@ export function sourceOfEvent(event: unknown): InvocationSource {
     if ('arguments' in e && ('info' in e || 'fieldName' in e)) return 'appsync';
     const first = Array.isArray(e.Records) ? (e.Records[0] as Record<string, unknown> | undefined) : undefined;
     if (first?.eventSource === 'aws:dynamodb') return 'dynamodb-stream';
+    if (first?.eventSource === 'aws:s3') return 's3';
+    if (first?.eventSource === 'aws:sqs') return 'sqs';
   }
   return 'invoker';
 }

@@ -3,6 +3,7 @@ import { newRequestId, type CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller, type Caller } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import type { CredentialStore } from '../core/registry.js';
+import { decodeUriComponentSafe } from '../core/uri.js';
 import { handleFunctionQuery } from './function_config.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from './lambda_errors.js';
 
@@ -108,7 +109,7 @@ export async function handleInvoke(req: Request, url: URL, deps: InvokeApiDeps):
   if (caller instanceof Response) return caller;
   const body = caller.body;
 
-  const { name, qualifier: pathQualifier } = parseFunctionName(decodeURIComponent(match[1]));
+  const { name, qualifier: pathQualifier } = parseFunctionName(decodeUriComponentSafe(match[1]) ?? match[1]);
   const qualifier = url.searchParams.get('Qualifier') ?? pathQualifier;
   const fn = deps.find(name);
   if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) {

@@ -10,15 +10,15 @@ const LOCAL_ENDPOINT_SERVICES = [
   'DYNAMODB',
   'PINPOINT',
   'KINESIS',
+  'SQS',
   'LAMBDA',
   'APPSYNC',
   'COGNITO_IDENTITY_PROVIDER',
   'COGNITO_IDENTITY',
+  'KMS',
+  'SSM',
   'STS',
 ] as const;
-
-/** What the loader leaves in place of values Gen 2 functions fetch from SSM at cold start. */
-const SSM_PLACEHOLDER = '<value will be resolved during runtime>';
 
 export interface RuntimeEnvInput {
   fn: FunctionModel;
@@ -65,9 +65,9 @@ export function buildRuntimeEnv(input: RuntimeEnvInput): Record<string, string> 
   for (const [key, value] of Object.entries(fn.environment)) env[key] = substituteEndpoint(value, endpoint);
 
   Object.assign(env, {
-    // Gen 2's banner resolves these paths through SSM at cold start; the loader has resolved the
-    // values already, and an empty config makes the shim return without any AWS call.
-    AMPLIFY_SSM_ENV_CONFIG: '{}',
+    // Gen 2's banner resolves these paths through SSM at cold start. The loader kept only the ones the
+    // assembly does not hold (`secret()`s), which the banner fetches from the local Parameter Store.
+    AMPLIFY_SSM_ENV_CONFIG: fn.environment.AMPLIFY_SSM_ENV_CONFIG ?? '{}',
     _HANDLER: fn.handler,
     LAMBDA_TASK_ROOT: fn.codeDir,
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
@@ -89,11 +89,4 @@ export function buildRuntimeEnv(input: RuntimeEnvInput): Record<string, string> 
   if (input.caCertPath) env.NODE_EXTRA_CA_CERTS = input.caCertPath;
   if (input.credentials) Object.assign(env, credentialVariables(input.credentials));
   return env;
-}
-
-/** Template variables still waiting for an SSM value the local cloud does not have. */
-export function unresolvedVariables(fn: FunctionModel): string[] {
-  return Object.entries(fn.environment)
-    .filter(([, value]) => value === SSM_PLACEHOLDER)
-    .map(([key]) => key);
 }

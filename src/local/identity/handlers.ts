@@ -12,7 +12,8 @@ import { optionalAccountId, optionalLogins, optionalRoleArn, requireId, type Inp
 const IDENTITY_CREDENTIALS_TTL_SECONDS = 3600;
 
 export interface HandlerDeps {
-  pool: IdentityPoolModel | undefined;
+  /** Every identity pool of the backend (`identityPoolsOf(model)`). */
+  pools: readonly IdentityPoolModel[];
   store: IdentityStore;
   registry: Peers;
   clock: Clock;
@@ -21,8 +22,9 @@ export interface HandlerDeps {
 }
 
 function requirePool(deps: HandlerDeps, identityPoolId: string): IdentityPoolModel {
-  if (!deps.pool || deps.pool.id !== identityPoolId) throw errors.resourceNotFound(MESSAGES.poolNotFound(identityPoolId));
-  return deps.pool;
+  const pool = deps.pools.find((p) => p.id === identityPoolId);
+  if (!pool) throw errors.resourceNotFound(MESSAGES.poolNotFound(identityPoolId));
+  return pool;
 }
 
 function verify(deps: HandlerDeps, pool: IdentityPoolModel, logins: Record<string, string>): Promise<VerifiedLogin[]> {
@@ -43,7 +45,7 @@ export async function getId(deps: HandlerDeps, input: Input): Promise<{ Identity
     if (!pool.allowUnauthenticated) throw errors.notAuthorized(MESSAGES.unauthDisabled);
     return { IdentityId: deps.store.create(pool.id, {}).identityId };
   }
-  const existing = findLinked(deps.store, verified);
+  const existing = findLinked(deps.store, pool, verified);
   if (existing.length > 1) throw errors.notAuthorized(MESSAGES.loginsDontMatch);
   if (existing.length === 1) {
     deps.store.link(existing[0], linkedLogins(verified));
@@ -53,10 +55,10 @@ export async function getId(deps: HandlerDeps, input: Input): Promise<{ Identity
 }
 
 /** Distinct identities already linked to any of these logins. */
-function findLinked(store: IdentityStore, verified: VerifiedLogin[]): IdentityRecord[] {
+function findLinked(store: IdentityStore, pool: IdentityPoolModel, verified: VerifiedLogin[]): IdentityRecord[] {
   const found = new Map<string, IdentityRecord>();
   for (const l of verified) {
-    const rec = store.findByLogin(l.userPoolId, l.sub);
+    const rec = store.findByLogin(pool.id, l.userPoolId, l.sub);
     if (rec) found.set(rec.identityId, rec);
   }
   return [...found.values()];
@@ -84,8 +86,8 @@ async function resolveIdentity(deps: HandlerDeps, input: Input): Promise<Resolut
   const logins = optionalLogins(input);
   const notFound = () => errors.resourceNotFound(MESSAGES.identityNotFound(identityId));
   const known = deps.store.get(identityId);
-  if (!known || !deps.pool || known.identityPoolId !== deps.pool.id) throw notFound();
-  const pool = deps.pool;
+  const pool = known ? deps.pools.find((p) => p.id === known.identityPoolId) : undefined;
+  if (!known || !pool) throw notFound();
   const verified = await verify(deps, pool, logins);
 
   // Re-read after the await: a concurrent merge may have removed this identity.
@@ -97,7 +99,7 @@ async function resolveIdentity(deps: HandlerDeps, input: Input): Promise<Resolut
     if (!pool.allowUnauthenticated) throw errors.notAuthorized(MESSAGES.unauthDisabled);
     return { pool, commit: () => current };
   }
-  const linked = findLinked(deps.store, verified);
+  const linked = findLinked(deps.store, pool, verified);
   const login = verified[0];
   if (isGuest) {
     if (linked.length > 1) throw errors.notAuthorized(MESSAGES.loginsDontMatch);
@@ -114,7 +116,7 @@ async function resolveIdentity(deps: HandlerDeps, input: Input): Promise<Resolut
   }
   const mismatch = verified.some((l) => {
     const own = current.logins[l.userPoolId];
-    const other = deps.store.findByLogin(l.userPoolId, l.sub);
+    const other = deps.store.findByLogin(pool.id, l.userPoolId, l.sub);
     return (own !== undefined && own.sub !== l.sub) || (other !== undefined && other.identityId !== current.identityId);
   });
   if (mismatch) throw errors.notAuthorized(MESSAGES.loginsDontMatch);
@@ -145,7 +147,7 @@ export async function getCredentialsForIdentity(deps: HandlerDeps, input: Input)
       identityId: identity.identityId,
       identityPoolId: pool.id,
       kind: login ? 'authenticated' : 'unauthenticated',
-      ...(login ? { userSub: login.sub, ...(login.username ? { username: login.username } : {}) } : {}),
+      ...(login ? { userSub: login.sub, userPoolId: login.userPoolId, ...(login.username ? { username: login.username } : {}) } : {}),
     },
     IDENTITY_CREDENTIALS_TTL_SECONDS,
     true,

@@ -44,7 +44,7 @@ const PRUNE_INTERVAL_MS = 60 * 1000;
  */
 export class IdentityStore {
   private identities = new Map<string, IdentityRecord>();
-  /** `<userPoolId>|<sub>` → identity id. */
+  /** `<identityPoolId>|<userPoolId>|<sub>` → identity id. */
   private byLogin = new Map<string, string>();
   private credentials = new Map<string, IssuedCredentials>();
   private loaded = false;
@@ -76,7 +76,7 @@ export class IdentityStore {
 
   private index(rec: IdentityRecord): void {
     this.identities.set(rec.identityId, rec);
-    for (const [poolId, login] of Object.entries(rec.logins)) this.byLogin.set(loginKey(poolId, login.sub), rec.identityId);
+    for (const [poolId, login] of Object.entries(rec.logins)) this.byLogin.set(loginKey(rec.identityPoolId, poolId, login.sub), rec.identityId);
   }
 
   get(identityId: string): IdentityRecord | undefined {
@@ -84,9 +84,10 @@ export class IdentityStore {
     return this.identities.get(identityId);
   }
 
-  findByLogin(userPoolId: string, sub: string): IdentityRecord | undefined {
+  /** The identity of a user in one identity pool (each identity pool gives a user its own identity). */
+  findByLogin(identityPoolId: string, userPoolId: string, sub: string): IdentityRecord | undefined {
     this.load();
-    const id = this.byLogin.get(loginKey(userPoolId, sub));
+    const id = this.byLogin.get(loginKey(identityPoolId, userPoolId, sub));
     return id === undefined ? undefined : this.identities.get(id);
   }
 
@@ -107,7 +108,7 @@ export class IdentityStore {
     if (changed.length === 0) return;
     for (const [poolId, login] of changed) {
       rec.logins[poolId] = login;
-      this.byLogin.set(loginKey(poolId, login.sub), rec.identityId);
+      this.byLogin.set(loginKey(rec.identityPoolId, poolId, login.sub), rec.identityId);
     }
     rec.lastModifiedAt = this.clock.now();
     this.saveIdentities();
@@ -118,7 +119,7 @@ export class IdentityStore {
     const rec = this.identities.get(identityId);
     if (!rec) return;
     this.identities.delete(identityId);
-    for (const [poolId, login] of Object.entries(rec.logins)) this.byLogin.delete(loginKey(poolId, login.sub));
+    for (const [poolId, login] of Object.entries(rec.logins)) this.byLogin.delete(loginKey(rec.identityPoolId, poolId, login.sub));
     this.saveIdentities();
   }
 
@@ -207,6 +208,6 @@ export class IdentityStore {
   }
 }
 
-function loginKey(userPoolId: string, sub: string): string {
-  return `${userPoolId}|${sub}`;
+function loginKey(identityPoolId: string, userPoolId: string, sub: string): string {
+  return `${identityPoolId}|${userPoolId}|${sub}`;
 }

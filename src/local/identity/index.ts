@@ -1,3 +1,4 @@
+import { identityPoolsOf } from '../assembly/model.js';
 import { accountCredentials, DEFAULT_ACCOUNT_KEYS } from '../core/account.js';
 import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
 import type { CredentialStore } from '../core/registry.js';
@@ -19,17 +20,18 @@ const OPERATIONS: Record<string, (deps: HandlerDeps, input: Input) => Promise<un
 };
 
 /**
- * The Cognito identity pool (JSON 1.1, `X-Amz-Target: AWSCognitoIdentityService.*`, POST to the
- * root): trades user-pool ID tokens — or nothing, for guests — for identity ids and temporary AWS
- * credentials. Offers `identity.credentials` so every SigV4 service can tell who signed a request
- * (the account's developer keys included), and mints credentials for functions' execution roles and
- * STS sessions; offers `identity.openIdTokens` so STS can accept its OpenID tokens.
+ * Every Cognito identity pool of the backend, each by its id (JSON 1.1, `X-Amz-Target:
+ * AWSCognitoIdentityService.*`, POST to the root): trades ID tokens of the user pools it lists as
+ * providers — or nothing, for guests — for identity ids and temporary AWS credentials. Offers
+ * `identity.credentials` so every SigV4 service can tell who signed a request (the account's
+ * developer keys included), and mints credentials for functions' execution roles and STS sessions;
+ * offers `identity.openIdTokens` so STS can accept its OpenID tokens.
  */
 export function createIdentityService(ctx: ServiceContext): LocalService {
-  const pool = ctx.model.auth?.identityPool;
+  const pools = identityPoolsOf(ctx.model);
   const store = new IdentityStore(() => ctx.dataDir, ctx.clock, ctx.ids);
   const openId = new OpenIdTokenSigner(() => ctx.dataDir, ctx.ids);
-  const deps: HandlerDeps = { pool, store, registry: ctx.registry, clock: ctx.clock, endpoint: () => ctx.endpoint, openId };
+  const deps: HandlerDeps = { pools, store, registry: ctx.registry, clock: ctx.clock, endpoint: () => ctx.endpoint, openId };
 
   const account = accountCredentials(ctx.model, ctx.accountKeys ?? DEFAULT_ACCOUNT_KEYS);
   const credentialStore: CredentialStore = {
@@ -85,10 +87,11 @@ export function createIdentityService(ctx: ServiceContext): LocalService {
       store.flush();
     },
     describe() {
-      if (!pool) return ['identity: no identity pool in this backend (credentials are still minted for functions)'];
+      if (pools.length === 0) return ['identity: no identity pool in this backend (credentials are still minted for functions)'];
       const { identities } = store.stats();
       return [
-        `identity pool ${pool.id}: guests ${pool.allowUnauthenticated ? 'allowed' : 'not allowed'}, ${identities} identit${identities === 1 ? 'y' : 'ies'} kept`,
+        ...pools.map((pool) => `identity pool ${pool.id}: guests ${pool.allowUnauthenticated ? 'allowed' : 'not allowed'}, providers ${pool.providers.map((p) => p.userPoolId).join(', ') || 'none'}`),
+        `  ${identities} identit${identities === 1 ? 'y' : 'ies'} kept`,
       ];
     },
   };

@@ -1,5 +1,5 @@
 import type { IdentityPoolModel } from '../assembly/model.js';
-import { TokenRejectedError, type JwtClaims, type Peers } from '../core/registry.js';
+import { poolVerifier, TokenRejectedError, type JwtClaims, type Peers } from '../core/registry.js';
 import { errors, MESSAGES } from './errors.js';
 
 /** A `Logins` entry whose ID token the user pool vouched for. */
@@ -30,16 +30,20 @@ export async function verifyLogins(
 ): Promise<VerifiedLogin[]> {
   const entries = Object.entries(logins);
   if (entries.length === 0) return [];
-  const verifier = deps.registry.tryGet('auth.tokens');
+  const tokens = deps.registry.tryGet('auth.tokens');
   const endpointHost = deps.endpoint ? new URL(deps.endpoint).host : '';
-  const keyOf = (userPoolId: string) =>
-    verifier && verifier.userPoolId === userPoolId ? stripScheme(verifier.issuer) : `${endpointHost}/${userPoolId}`;
+  // Each provider's tokens are checked by that user pool's own verifier (its key, its issuer).
+  const keyOf = (userPoolId: string) => {
+    const verifier = poolVerifier(tokens, userPoolId);
+    return verifier ? stripScheme(verifier.issuer) : `${endpointHost}/${userPoolId}`;
+  };
 
   const verified: VerifiedLogin[] = [];
   for (const [providerKey, token] of entries) {
     const provider = pool.providers.find((p) => keyOf(p.userPoolId) === providerKey);
     if (!provider) throw errors.notAuthorized(MESSAGES.unsupportedProvider);
-    if (!verifier || verifier.userPoolId !== provider.userPoolId) {
+    const verifier = poolVerifier(tokens, provider.userPoolId);
+    if (!verifier) {
       throw errors.notAuthorized(`Invalid login token. ((local: no running user pool verifies tokens of ${provider.userPoolId}))`);
     }
     let claims: JwtClaims;

@@ -4,6 +4,7 @@ import { verifyCaller } from '../core/caller.js';
 import type { Clock, IdSource } from '../core/clock.js';
 import type { Outbox } from '../core/outbox.js';
 import type { CredentialStore } from '../core/registry.js';
+import { decodeUriComponentSafe } from '../core/uri.js';
 import { composeMessage, isChannelType, type AddressConfiguration } from './pinpoint_message.js';
 
 /** `POST /v1/apps/{ApplicationId}/messages`. */
@@ -82,7 +83,8 @@ export async function handleSendMessages(req: Request, url: URL, deps: PinpointD
   const { caller } = verified;
   const body = caller.body;
 
-  const appId = decodeURIComponent(match[1]);
+  // An undecodable id names no app: it falls through to NotFoundException below.
+  const appId = decodeUriComponentSafe(match[1]) ?? match[1];
   const resource = `arn:aws:mobiletargeting:${model.region}:${model.accountId}:apps/${appId}/messages`;
   const authz = caller.authorize('mobiletargeting:SendMessages', resource);
   if (!authz.allowed) return pinpointError(403, 'AccessDeniedException', authz.message, requestId);

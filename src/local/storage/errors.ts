@@ -15,6 +15,7 @@ export type S3ErrorCode =
   | 'InvalidPartOrder'
   | 'InvalidRange'
   | 'InvalidRequest'
+  | 'InvalidURI'
   | 'MalformedXML'
   | 'MethodNotAllowed'
   | 'MissingContentLength'
@@ -63,6 +64,7 @@ export const s3Errors = {
   notImplemented: (what: string) =>
     new S3Error(501, 'NotImplemented', `A header or query you provided implies functionality that is not implemented. ((local: ${what}))`),
   preconditionFailed: () => new S3Error(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'),
+  invalidUri: () => new S3Error(400, 'InvalidURI', "Couldn't parse the specified URI."),
   missingContentLength: () => new S3Error(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.'),
 };
 

@@ -1,15 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { StorageBucketModel } from '../assembly/model.js';
+import type { BackendModel, BucketNotificationModel, StorageBucketModel } from '../assembly/model.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { verifyCaller } from '../core/caller.js';
+import { iamRequestContext } from '../core/iam_authorize.js';
+import { getRequestInfo, requestPath } from '../core/request_info.js';
+import { decodeUriComponentSafe } from '../core/uri.js';
 import { StorageAuthorizer } from './authorize.js';
 import { S3Error, errorResponse, requestId, s3Errors } from './errors.js';
 import { MultipartStore } from './multipart.js';
 import { BucketStore } from './object_store.js';
 import { listObjectsV2 } from './list_objects.js';
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart } from './multipart_ops.js';
+import { BucketNotifier } from './notifications.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object_ops.js';
 import type { Bucket, S3Request } from './s3_request.js';
+
+function describeNotification(n: BucketNotificationModel, model: BackendModel): string {
+  const fn = model.functions.find((f) => f.logicalId === n.functionLogicalId);
+  const filter = [n.prefix && `prefix ${n.prefix}`, n.suffix && `suffix ${n.suffix}`].filter(Boolean).join(', ');
+  return `${n.events.join(', ')}${filter ? ` (${filter})` : ''} → ${fn?.friendlyName ?? fn?.functionName ?? n.functionArn}${fn ? '' : ' ((local: not a function of this backend; not invoked))'}`;
+}
 
 interface SystemObject {
   bucket: string;
@@ -40,9 +51,13 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     });
   }
 
+  const notifier = new BucketNotifier({ region: model.region, accountId: model.accountId, clock: ctx.clock, log: ctx.log });
+  const bucketModels = new Map((model.storage?.buckets ?? []).map((b) => [b.bucketName, b]));
+
   function addBucket(name: string, readOnly: boolean): Bucket {
     const dir = path.join(ctx.dataDir, 'buckets', name);
-    const b: Bucket = { name, store: new BucketStore(name, dir), uploads: new MultipartStore(dir), readOnly };
+    const versioned = bucketModels.get(name)?.versioned ?? false;
+    const b: Bucket = { name, store: new BucketStore(name, dir), uploads: new MultipartStore(dir), readOnly, versioned };
     buckets.set(name, b);
     return b;
   }
@@ -58,11 +73,13 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     }
   }
 
-  function splitPath(url: URL): { bucket: string; key: string } {
-    const raw = url.pathname.slice(1);
+  /** Bucket and key from the path as sent: a key keeps its `.` and `..` segments, as in S3. */
+  function splitPath(pathname: string): { bucket: string; key: string } {
+    const raw = pathname.slice(1);
     const slash = raw.indexOf('/');
-    const bucket = decodeURIComponent(slash < 0 ? raw : raw.slice(0, slash));
-    const key = slash < 0 ? '' : decodeURIComponent(raw.slice(slash + 1));
+    const bucket = decodeUriComponentSafe(slash < 0 ? raw : raw.slice(0, slash));
+    const key = slash < 0 ? '' : decodeUriComponentSafe(raw.slice(slash + 1));
+    if (bucket === undefined || key === undefined) throw s3Errors.invalidUri();
     return { bucket, key };
   }
 
@@ -84,10 +101,23 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     throw new Error(`S3: unexpected ${rejection.reason} for a streamed body`);
   }
 
-  async function route(req: Request, url: URL, bucket: Bucket, key: string): Promise<Response> {
-    const q = url.searchParams;
+  /** S3's event notifications for what a successful request changed. */
+  function notify(r: S3Request, requestId: string, id2: string): void {
+    const bucket = bucketModels.get(r.bucket.name);
+    if (!bucket || r.events.length === 0) return;
+    const address = getRequestInfo(r.req)?.remoteAddress ?? '127.0.0.1';
+    notifier.publish(bucket, r.events, {
+      requestId,
+      id2,
+      principalId: `AWS:${iamRequestContext(r.creds)['aws:userid']}`,
+      sourceIp: address.startsWith('::ffff:') ? address.slice(7) : address,
+    });
+  }
+
+  /** The verified caller and what every operation needs. */
+  async function context(req: Request, url: URL, bucket: Bucket, key: string): Promise<S3Request> {
     const creds = await authenticate(req);
-    const r: S3Request = {
+    return {
       req,
       url,
       bucket,
@@ -97,7 +127,13 @@ export function createStorageService(ctx: ServiceContext): LocalService {
       authz,
       now: () => ctx.clock.now(),
       bucketNamed: (n) => buckets.get(n),
+      events: [],
     };
+  }
+
+  async function dispatch(r: S3Request): Promise<Response> {
+    const { req, url, bucket, key, creds } = r;
+    const q = url.searchParams;
     const method = req.method;
     if (!key) {
       if (method === 'GET' && q.get('list-type') === '2') return listObjectsV2(r);
@@ -142,24 +178,29 @@ export function createStorageService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'storage',
-    matches(_req, url) {
-      const first = url.pathname.split('/')[1] ?? '';
-      return first.includes('.') && buckets.has(decodeURIComponent(first));
+    matches(req, url) {
+      const first = requestPath(req, url).split('/')[1] ?? '';
+      return first.includes('.') && buckets.has(decodeUriComponentSafe(first) ?? first);
     },
     async fetch(req) {
       const url = new URL(req.url);
-      const { bucket: name, key } = splitPath(url);
+      const pathname = requestPath(req, url);
       const id = requestId();
       try {
+        const { bucket: name, key } = splitPath(pathname);
         const bucket = buckets.get(name);
         if (!bucket) throw s3Errors.noSuchBucket(name);
-        const res = await route(req, url, bucket, key);
+        const r = await context(req, url, bucket, key);
+        const res = await dispatch(r);
+        const id2 = randomBytes(32).toString('base64');
         res.headers.set('x-amz-request-id', id);
+        res.headers.set('x-amz-id-2', id2);
+        if (res.status < 300) notify(r, id, id2);
         return res;
       } catch (err) {
-        if (err instanceof S3Error) return errorResponse(err, url.pathname, req.method, id);
-        ctx.log.error(`S3 ${req.method} ${url.pathname} failed: ${(err as Error).stack ?? err}`);
-        return errorResponse(new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'), url.pathname, req.method, id);
+        if (err instanceof S3Error) return errorResponse(err, pathname, req.method, id);
+        ctx.log.error(`S3 ${req.method} ${pathname} failed: ${(err as Error).stack ?? err}`);
+        return errorResponse(new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'), pathname, req.method, id);
       } finally {
         // An unread body (rejected before streaming) must be drained or cancelled, not left hanging.
         if (req.body && !req.bodyUsed) await req.body.cancel().catch(() => {});
@@ -168,6 +209,7 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     async start() {
       for (const b of buckets.values()) await b.store.open();
       await seedSystemObjects();
+      return { 'storage.notifications': notifier };
     },
     async reset() {
       for (const b of buckets.values()) {
@@ -179,7 +221,10 @@ export function createStorageService(ctx: ServiceContext): LocalService {
     async stop() {},
     describe() {
       const list = model.storage?.buckets ?? [];
-      return list.map((b: StorageBucketModel) => `storage: bucket ${b.friendlyName} → ${ctx.endpoint}/${b.bucketName}${b.isDefault ? ' (default)' : ''}`);
+      return list.flatMap((b: StorageBucketModel) => [
+        `storage: bucket ${b.friendlyName} → ${ctx.endpoint}/${b.bucketName}${b.isDefault ? ' (default)' : ''}`,
+        ...(b.notifications ?? []).map((n) => `storage: ${b.friendlyName} ${describeNotification(n, model)}`),
+      ]);
     },
   };
 }

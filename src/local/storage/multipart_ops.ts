@@ -99,6 +99,7 @@ export async function completeMultipartUpload(r: S3Request, uploadId: string): P
     parts: chosen.length,
   });
   await r.bucket.uploads.remove(uploadId);
+  r.events.push({ eventName: 'ObjectCreated:CompleteMultipartUpload', key: r.key, size, etag });
   return xmlResponse('CompleteMultipartUploadResult', {
     Location: `${r.url.origin}/${r.bucket.name}/${encodeURIComponent(r.key).replace(/%2F/g, '/')}`,
     Bucket: r.bucket.name,

@@ -7,6 +7,7 @@ import { objectHeaders, storedHeaders, userMetadata } from './object_headers.js'
 import type { ObjectMeta } from './object_store.js';
 import { requireWritable, type S3Request } from './s3_request.js';
 import { xmlResponse, type XmlNode } from './xml.js';
+import { decodeUriComponentSafe } from '../core/uri.js';
 
 export async function putObject(r: S3Request): Promise<Response> {
   requireWritable(r);
@@ -23,6 +24,7 @@ export async function putObject(r: S3Request): Promise<Response> {
     checksums,
   };
   await r.bucket.store.commit(written.tmpFile, meta);
+  r.events.push({ eventName: 'ObjectCreated:Put', key: r.key, size: meta.size, etag: meta.etag });
   const headers: Record<string, string> = { etag: meta.etag };
   for (const [alg, v] of Object.entries(checksums)) headers[`x-amz-checksum-${alg.toLowerCase()}`] = v;
   return new Response(null, { status: 200, headers });
@@ -98,8 +100,17 @@ export async function getObject(r: S3Request, headOnly: boolean): Promise<Respon
 export async function deleteObject(r: S3Request): Promise<Response> {
   requireWritable(r);
   r.authz.require(r.creds, 's3:DeleteObject', r.authz.objectArn(r.bucket.name, r.key));
-  await r.bucket.store.delete(r.key);
+  removed(r, r.key, await r.bucket.store.delete(r.key));
   return new Response(null, { status: 204 });
+}
+
+/**
+ * A versioned bucket puts a delete marker on the key whether or not it held an object; an
+ * unversioned one removes the object, and only a removal is an event.
+ */
+function removed(r: S3Request, key: string, existed: boolean): void {
+  if (r.bucket.versioned) r.events.push({ eventName: 'ObjectRemoved:DeleteMarkerCreated', key });
+  else if (existed) r.events.push({ eventName: 'ObjectRemoved:Delete', key });
 }
 
 export async function deleteObjects(r: S3Request): Promise<Response> {
@@ -120,7 +131,7 @@ export async function deleteObjects(r: S3Request): Promise<Response> {
     const key = Key as string;
     try {
       r.authz.require(r.creds, 's3:DeleteObject', r.authz.objectArn(r.bucket.name, key));
-      await r.bucket.store.delete(key);
+      removed(r, key, await r.bucket.store.delete(key));
       if (!quiet) deleted.push({ Key: key });
     } catch (err) {
       const e = err instanceof S3Error ? err : new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.');
@@ -132,7 +143,10 @@ export async function deleteObjects(r: S3Request): Promise<Response> {
 
 export async function copyObject(r: S3Request): Promise<Response> {
   requireWritable(r);
-  const source = decodeURIComponent((r.req.headers.get('x-amz-copy-source') ?? '').split('?')[0]).replace(/^\//, '');
+  const encoded = (r.req.headers.get('x-amz-copy-source') ?? '').split('?')[0];
+  const decoded = decodeUriComponentSafe(encoded);
+  if (decoded === undefined) throw s3Errors.invalidArgument('Invalid copy source encoding', 'x-amz-copy-source', encoded);
+  const source = decoded.replace(/^\//, '');
   const slash = source.indexOf('/');
   if (slash <= 0) throw s3Errors.invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', source);
   const srcBucket = r.bucketNamed(source.slice(0, slash));
@@ -162,5 +176,6 @@ export async function copyObject(r: S3Request): Promise<Response> {
       : {}),
   };
   await r.bucket.store.commit(tmp, meta);
+  r.events.push({ eventName: 'ObjectCreated:Copy', key: r.key, size: meta.size, etag: meta.etag });
   return xmlResponse('CopyObjectResult', { LastModified: meta.lastModified, ETag: meta.etag });
 }

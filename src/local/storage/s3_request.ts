@@ -3,6 +3,7 @@ import type { IssuedCredentials } from '../core/registry.js';
 import type { StorageAuthorizer } from './authorize.js';
 import { s3Errors } from './errors.js';
 import type { MultipartStore } from './multipart.js';
+import type { ObjectEvent } from './notifications.js';
 import type { BucketStore } from './object_store.js';
 
 export interface Bucket {
@@ -11,6 +12,8 @@ export interface Bucket {
   uploads: MultipartStore;
   /** System buckets (assets the local cloud serves to functions) are read-only. */
   readOnly: boolean;
+  /** Versioned buckets answer a plain DeleteObject with a delete marker. */
+  versioned: boolean;
 }
 
 export interface S3Request {
@@ -25,6 +28,8 @@ export interface S3Request {
   now: () => number;
   /** Looks up another bucket (CopyObject sources). */
   bucketNamed: (name: string) => Bucket | undefined;
+  /** Keys the request changed, in order: notified once the request has succeeded. */
+  events: ObjectEvent[];
 }
 
 export function requireWritable(r: S3Request): void {

@@ -107,6 +107,51 @@ describe('loadBackendModel on hand-written assemblies', () => {
     expect(f.secrets).toEqual([{ name: 'API_TOKEN', path: '/amplify/p/API_TOKEN', sharedPath: '/amplify/shared/API_TOKEN' }]);
   });
 
+  it('reads bucket notifications of AWS::S3::Bucket and Custom::S3BucketNotifications, with their filters and ids', () => {
+    const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+    const dir = writeAssembly({
+      Resources: {
+        Thumbs: fn({}),
+        Audit: fn({}),
+        Bucket: {
+          Type: 'AWS::S3::Bucket',
+          Properties: {
+            NotificationConfiguration: {
+              LambdaConfigurations: [
+                {
+                  Event: 's3:ObjectCreated:Put',
+                  Function: arn('Thumbs'),
+                  Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }, { Name: 'Suffix', Value: '.png' }] } },
+                },
+              ],
+              QueueConfigurations: [{ Event: 's3:ObjectCreated:*', Queue: 'arn:aws:sqs:us-east-1:123456789012:q' }],
+            },
+          },
+        },
+        Notifications: {
+          Type: 'Custom::S3BucketNotifications',
+          Properties: {
+            ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:handler',
+            BucketName: { Ref: 'Bucket' },
+            NotificationConfiguration: {
+              LambdaFunctionConfigurations: [
+                { Id: 'audit-deletes', Events: ['s3:ObjectRemoved:Delete', 's3:ObjectRemoved:DeleteMarkerCreated'], LambdaFunctionArn: arn('Audit'), Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'docs/' }] } } },
+              ],
+            },
+          },
+        },
+      },
+      Outputs: { definedFunctions: { Value: { 'Fn::Join': ['', ['["', { Ref: 'Thumbs' }, '","', { Ref: 'Audit' }, '"]']] } } },
+    });
+    const model = loadBackendModel(dir);
+    const [bucket] = model.storage!.buckets;
+    expect(bucket.notifications).toEqual([
+      { id: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/), events: ['s3:ObjectCreated:Put'], prefix: 'uploads/', suffix: '.png', functionArn: model.functions[0].arn, functionLogicalId: 'Thumbs' },
+      { id: 'audit-deletes', events: ['s3:ObjectRemoved:Delete', 's3:ObjectRemoved:DeleteMarkerCreated'], prefix: 'docs/', functionArn: model.functions[1].arn, functionLogicalId: 'Audit' },
+    ]);
+    expect(model.warnings!.some((w) => w.includes('QueueConfigurations') && w.includes('not emulated'))).toBe(true);
+  });
+
   it('names the stack, resource, property and intrinsic a function environment cannot resolve', () => {
     const dir = writeAssembly({
       Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} }, Fn: fn({ QUEUE: { 'Fn::GetAtt': ['Queue', 'Bogus'] } }) },

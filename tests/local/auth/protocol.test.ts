@@ -89,9 +89,10 @@ describe('AWS JSON 1.1 protocol', () => {
     await h.signUpConfirmed('ada@example.com');
     const r = authResult(await h.srpSignIn('ada@example.com'));
     await h.service.stop();
-    const everything = readdirSync(h.dataDir)
+    const poolDir = `${h.dataDir}/${h.model.auth!.userPool.id}`;
+    const everything = readdirSync(poolDir)
       .filter((f) => f.endsWith('.json'))
-      .map((f) => readFileSync(`${h.dataDir}/${f}`, 'utf8'))
+      .map((f) => readFileSync(`${poolDir}/${f}`, 'utf8'))
       .join('\n');
     expect(everything).toContain('ada@example.com');
     expect(everything).not.toContain(PASSWORD);

@@ -223,7 +223,7 @@ describe('tokens', () => {
     h.clock.advance(25 * 60 * MINUTE);
     await h.restart();
     await h.service.stop();
-    expect(readFileSync(path.join(h.dataDir, 'token-sessions.json'), 'utf8')).not.toContain(originJti);
+    expect(readFileSync(path.join(h.dataDir, h.model.auth!.userPool.id, 'token-sessions.json'), 'utf8')).not.toContain(originJti);
     await h.restart();
     expect((await rejection(h.tokens().verify(r.AccessToken))).reason).toBe('expired');
     const refresh = await h.call('GetTokensFromRefreshToken', { ClientId: CLIENT_ID, RefreshToken: r.RefreshToken });

@@ -195,6 +195,37 @@ describe('front door', () => {
     expect(await res.json()).toMatchObject({ __type: 'UnknownOperationException' });
   });
 
+  it('drops a body the handler never read, so the keep-alive connection serves the next request', async () => {
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const send = (body: Buffer) => {
+        const req = https.request(`${base}/whoami`, { method: 'POST', agent, headers: { 'content-length': String(body.length) } });
+        const reply = responseOf(req);
+        req.end(body);
+        return reply;
+      };
+      // whoami answers without reading: 2 MB stay unread on the socket.
+      expect((await send(Buffer.alloc(2 * MB, 0x20))).status).toBe(200);
+      const next = await Promise.race([send(Buffer.from('{}')), new Promise<'stalled'>((r) => setTimeout(() => r('stalled'), 5000))]);
+      expect(next === 'stalled' ? next : next.status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers a request Node cannot parse with 400 and closes the connection', async () => {
+    const { connect } = await import('node:tls');
+    const socket = connect({ host: '127.0.0.1', port: door.port, ALPNProtocols: ['http/1.1'] });
+    const reply = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+      socket.once('end', () => resolve(text));
+      socket.once('error', reject);
+      socket.once('secureConnect', () => socket.write('GET /whoami HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+  });
+
   it('offers WebSocket upgrades to the services (wss)', async () => {
     const ws = new WebSocket(`wss://127.0.0.1:${door.port}/graphql/realtime`, ['graphql-ws']);
     const reply = await new Promise<string>((resolve, reject) => {

@@ -61,6 +61,7 @@ describe('identity pool: signed-in users', () => {
       identityPoolId: h.poolId,
       kind: 'authenticated',
       userSub: alice.sub,
+      userPoolId: h.model.auth!.userPool.id,
       username: 'alice',
     });
     expect(h.credentials.lookup('ASIAAAAAAAAAAAAAAAAA')).toBeUndefined();

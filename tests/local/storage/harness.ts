@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { BackendModel } from '../../../src/local/assembly/model.js';
 import { loadBackendModel } from '../../../src/local/assembly/load_assembly.js';
 import { systemClock } from '../../../src/local/core/clock.js';
-import type { CredentialStore, IssuedCredentials } from '../../../src/local/core/registry.js';
+import type { CredentialStore, IssuedCredentials, Registry } from '../../../src/local/core/registry.js';
 import type { LocalService } from '../../../src/local/core/service.js';
 import { createStorageService } from '../../../src/local/storage/index.js';
 import { getTestAssembly } from '../../fixtures/assembly.js';
@@ -40,6 +40,8 @@ export class TestCredentials implements CredentialStore {
 export interface StorageHarness {
   model: BackendModel;
   service: LocalService;
+  /** What the storage service published (`storage.notifications`). */
+  registry: Registry;
   creds: TestCredentials;
   bucket: string;
   dataDir: string;
@@ -49,8 +51,10 @@ export interface StorageHarness {
   presign(c: IssuedCredentials, method: string, pathAndQuery: string, expiresIn: number): Promise<string>;
 }
 
-export async function storageHarness(dataDir?: string): Promise<StorageHarness> {
+/** `configure` may adjust the loaded model (e.g. add bucket notifications) before the service starts. */
+export async function storageHarness(dataDir?: string, configure?: (model: BackendModel) => void): Promise<StorageHarness> {
   const model = loadBackendModel(await getTestAssembly());
+  configure?.(model);
   const creds = new TestCredentials();
   const { ctx, registry } = serviceContext({
     name: 'storage',
@@ -94,6 +98,7 @@ export async function storageHarness(dataDir?: string): Promise<StorageHarness> 
   return {
     model,
     service,
+    registry,
     creds,
     bucket,
     dataDir: ctx.dataDir,

@@ -133,6 +133,12 @@ describe('S3 objects under the synthesized storage rules', () => {
     expect(await codeOf(res)).toBe('MalformedXML');
   });
 
+  it('answers InvalidURI for a path whose percent-encoding does not decode', async () => {
+    const res = await h.send(null, 'GET', obj(`media/${ALICE}/bad%E0%A4`));
+    expect(res.status).toBe(400);
+    expect(await codeOf(res)).toBe('InvalidURI');
+  });
+
   it('copies an object the caller may read to a key it may write', async () => {
     const alice = h.user(ALICE);
     await h.send(alice, 'PUT', obj(`private/${ALICE}/orig`), { body: 'copy me', headers: { 'content-type': 'text/plain' } });

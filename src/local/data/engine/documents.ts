@@ -2,7 +2,8 @@
  * Parsed and validated operations, cached by query text: clients send the same few documents
  * over and over, and validation costs more than executing a simple query.
  */
-import { GraphQLError, Kind, parse, validate, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { parseBounded, validateBounded } from './bounded_parse.js';
 import { formatRequestError } from './graphql_errors.js';
 import type { GraphqlError } from './types.js';
 
@@ -33,11 +34,11 @@ export class DocumentCache {
   private prepare(query: string): PreparedDocument {
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parseBounded(query);
     } catch (e) {
       return { errors: [formatRequestError(e as GraphQLError)], fragments: {}, depth: 0 };
     }
-    const errors = validate(this.schema, document);
+    const errors = validateBounded(this.schema, document);
     if (errors.length) return { errors: errors.map(formatRequestError), fragments: {}, depth: 0 };
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;

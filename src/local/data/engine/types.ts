@@ -29,7 +29,7 @@ import type { Logger } from '../../core/logger.js';
 
 export type { AppSyncAuthMode };
 
-/** `$ctx.identity` for AMAZON_COGNITO_USER_POOLS (and OPENID_CONNECT, minus `groups`/`defaultAuthStrategy`). */
+/** `$ctx.identity` for AMAZON_COGNITO_USER_POOLS. */
 export interface UserPoolIdentity {
   sub: string;
   /** Token `iss`. */
@@ -61,13 +61,21 @@ export interface IamIdentity {
   cognitoIdentityAuthProvider: string | null;
 }
 
+/** `$ctx.identity` for OPENID_CONNECT: the verified token's `sub`, `iss` and claims (AppSync gives no more). */
+export interface OidcIdentity {
+  sub: string;
+  /** Token `iss`. */
+  issuer: string;
+  claims: Record<string, unknown>;
+}
+
 /** `$ctx.identity` for AWS_LAMBDA authorizers. */
 export interface LambdaAuthorizerIdentity {
   resolverContext: Record<string, unknown>;
 }
 
 /** API_KEY requests have a null identity. */
-export type AppSyncIdentity = UserPoolIdentity | IamIdentity | LambdaAuthorizerIdentity;
+export type AppSyncIdentity = UserPoolIdentity | IamIdentity | LambdaAuthorizerIdentity | OidcIdentity;
 
 export interface ExecuteRequest {
   query: string;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import type { BackendModel } from '../../../../src/local/assembly/model.js';
 import { ManualClock } from '../../../../src/local/core/clock.js';
+import type { Logger } from '../../../../src/local/core/logger.js';
 import {
   TokenRejectedError,
   type ChangeFeed,
@@ -223,7 +224,7 @@ export interface WireHarness {
   stop(): Promise<void>;
 }
 
-export async function startWire(opts: DataServiceOptions & { model?: BackendModel; withAuth?: boolean } = {}): Promise<WireHarness> {
+export async function startWire(opts: DataServiceOptions & { model?: BackendModel; withAuth?: boolean; log?: Logger } = {}): Promise<WireHarness> {
   const { ctx, registry, clock } = serviceContext({
     name: 'data',
     model: opts.model ?? testModel(),
@@ -232,6 +233,7 @@ export async function startWire(opts: DataServiceOptions & { model?: BackendMode
     clock: new ManualClock(NOW),
     ids: { uuid: (() => { let n = 0; return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`; })(), bytes: (n) => Buffer.alloc(n, 7), digits: (n) => '1'.repeat(n) },
     noMessages: 'the data service sends no messages',
+    log: opts.log,
   });
   if (opts.withAuth !== false) {
     registry.provide('auth.tokens', fakeVerifier(clock));

@@ -7,6 +7,7 @@ import {
   functionCreds,
   ISSUER,
   makeToken,
+  memoryCredentials,
   NOW,
   startWire,
   testModel,
@@ -156,6 +157,17 @@ describe('IAM mode', () => {
       cognitoIdentityAuthProvider:
         '"cognito-idp.us-east-1.amazonaws.com/us-east-1_Frame0001","cognito-idp.us-east-1.amazonaws.com/us-east-1_Frame0001:CognitoSignIn:sub-alice"',
     });
+  });
+
+  it('names the user pool that signed the identity in, not always the primary one', async () => {
+    h = await startWire({ withAuth: false });
+    const partnerCreds = { ...aliceCreds, accessKeyId: 'ASIAPARTNERPARTNER01', userPoolId: 'us-east-1_Partner01' };
+    h.registry.provide('identity.credentials', memoryCredentials(partnerCreds));
+    const res = await h.service.fetch(await signedGraphql(partnerCreds));
+    expect(res.status).toBe(200);
+    expect((h.engine.calls[0].identity as IamIdentity).cognitoIdentityAuthProvider).toBe(
+      '"cognito-idp.us-east-1.amazonaws.com/us-east-1_Partner01","cognito-idp.us-east-1.amazonaws.com/us-east-1_Partner01:CognitoSignIn:sub-alice"',
+    );
   });
 
   it('refuses with 401 an operation whose top-level fields the role may call none of', async () => {
