@@ -2,6 +2,7 @@
  * Synthesizes the backend offline into a cloud assembly and prints a summary of its stacks.
  * Usage: npm run synth [-- --out <dir>] [--type sandbox|branch] [--name <name>]
  */
+import { BackendEntryError } from '../src/local/assembly/backend_entry.js';
 import { SynthError, synthesizeBackend } from '../src/local/assembly/synth.js';
 import { summarizeAssembly } from '../src/local/assembly/summary.js';
 
@@ -18,7 +19,7 @@ const result = await synthesizeBackend({
   backendName: flag('name'),
   onProgress: (line) => process.stderr.write(`${line}\n`),
 }).catch((err: unknown) => {
-  if (err instanceof SynthError) {
+  if (err instanceof SynthError || err instanceof BackendEntryError) {
     process.stderr.write(`\n${err.message}\nResolution: ${err.resolution}\n`);
     process.exit(1);
   }

@@ -7,6 +7,7 @@ import * as cognitoIdp from '@aws-sdk/client-cognito-identity-provider';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as kinesis from '@aws-sdk/client-kinesis';
 import * as kms from '@aws-sdk/client-kms';
+import * as sqs from '@aws-sdk/client-sqs';
 import * as ssm from '@aws-sdk/client-ssm';
 import type { BackendModel } from '../../src/local/assembly/model.js';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
@@ -282,6 +283,13 @@ export function fuzzTargets(env: FuzzEnv): FuzzTarget[] {
       version: '1.1',
       params: { KeyId: env.model.keys?.keys[0]?.arn ?? 'alias/none', Plaintext: Buffer.from('x').toString('base64'), CiphertextBlob: Buffer.from('not a blob').toString('base64'), EncryptionContext: { a: 'b' }, NumberOfBytes: 32, KeySpec: 'AES_256', Limit: 10 },
       sign: env.credentials ? 'kms' : undefined,
+    }),
+    awsJsonTarget('sqs', {
+      prefix: 'AmazonSQS.',
+      operations: commandNames(sqs),
+      version: '1.0',
+      params: { QueueUrl: env.model.queues?.[0]?.url.replace('${LOCAL_ENDPOINT}', env.endpoint) ?? `${env.endpoint}/000000000000/none`, QueueName: env.model.queues?.[0]?.name ?? 'none', MessageBody: 'm', MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0, ReceiptHandle: 'x', Entries: [{ Id: '1', MessageBody: 'b' }], MessageAttributes: { a: { DataType: 'String', StringValue: 'v' } }, AttributeNames: ['All'] },
+      sign: env.credentials ? 'sqs' : undefined,
     }),
     lambdaTarget(env),
     adminTarget(),

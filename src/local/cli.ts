@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ensureAssembly } from './assembly/cache.js';
 import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
+import { summarizeNotEmulated } from './assembly/emulation.js';
 import { createLocalCloud, isLoopbackHost, type LocalCloud } from './app.js';
 import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './core/cli_options.js';
 import { consoleLogger } from './core/logger.js';
@@ -139,6 +140,8 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   );
   const described = c.describe();
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
+  // Resources no service serves: the backend started anyway, their Ref/GetAtt are placeholders.
+  if (c.model.notEmulated?.length) lines.push('', `  ((local: not emulated: ${summarizeNotEmulated(c.model.notEmulated)}))`);
   lines.push('', `Outputs written to ${path.relative(process.cwd(), opts.outputsPath) || opts.outputsPath}`);
   lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
   if (c.createdCa) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { clientConfigTypesV1_5 } from '@aws-amplify/client-config';
 import type { BackendModel } from './assembly/model.js';
+import { LOCAL_ENDPOINT } from './assembly/local_endpoint.js';
 import { DEFAULT_ACCOUNT_KEYS, developerUserArn, type AccountKeys } from './core/account.js';
 import { writeFileAtomic } from './core/persist.js';
 
@@ -84,8 +85,9 @@ export function buildOutputs(model: BackendModel, where: OutputsLocation): Ampli
     };
   }
 
-  // `backend.addOutput(...)`: top-level sections (notifications, analytics, geo) and `custom`.
-  const { version: _version, custom: customFromBackend, ...sections } = model.customOutputs ?? {};
+  // `backend.addOutput(...)`: top-level sections (notifications, analytics, geo) and `custom`, with the
+  // loader's endpoint marker (an AppSync URL an app published, say) made the running endpoint.
+  const { version: _version, custom: customFromBackend, ...sections } = withEndpoint(model.customOutputs ?? {}, where.endpoint) as Record<string, unknown>;
   Object.assign(outputs, sections);
 
   const endpointUrl = new URL(where.endpoint);
@@ -233,4 +235,14 @@ export function checkOutputs(value: unknown): string[] {
     for (const k of ['name', 'bucket_name', 'aws_region']) if (!b[k]) problems.push(`storage.buckets[].${k} is missing`);
   }
   return problems;
+}
+
+/** A value with every `${LOCAL_ENDPOINT}` marker (see assembly/local_endpoint.ts) replaced by `endpoint`. */
+function withEndpoint(value: unknown, endpoint: string): unknown {
+  if (typeof value === 'string') return value.split(LOCAL_ENDPOINT).join(endpoint);
+  if (Array.isArray(value)) return value.map((v) => withEndpoint(v, endpoint));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEndpoint(v, endpoint)]));
+  }
+  return value;
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { findBackendEntry } from './backend_entry.js';
 import { findPackageRoot, synthesizeBackend } from './synth.js';
 
 interface EnsureAssemblyOptions {
@@ -34,8 +35,8 @@ const POLL_MS = 150;
 const KEEP_PREVIOUS = 2;
 
 /**
- * The cache key: every file under `amplify/` (sorted relative paths and contents), the lockfile that
- * pins the Amplify/CDK versions, and the cache format. Function code is under `amplify/`, so a
+ * The cache key: the entry file ampx would run, every file under `amplify/` (sorted relative paths
+ * and contents), the lockfile that pins the Amplify/CDK versions, and the cache format. Function code is under `amplify/`, so a
  * handler edit re-synthesizes (the functions service runs the bundled output, not the source).
  */
 export function assemblyKey(projectDir: string, extraKey = ''): string {
@@ -45,6 +46,8 @@ export function assemblyKey(projectDir: string, extraKey = ''): string {
   if (!existsSync(amplifyDir)) {
     throw new Error(`No amplify/ folder in ${projectDir}: it is not a Gen 2 backend project.`);
   }
+  // No entry file: say so now, before any lock or temporary folder exists.
+  hash.update(`entry:${findBackendEntry(projectDir).name}\0`);
   for (const rel of listFiles(amplifyDir)) {
     hash.update(`${rel}\0`);
     hash.update(readFileSync(path.join(amplifyDir, rel)));

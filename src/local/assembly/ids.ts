@@ -11,9 +11,9 @@ const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const DIGITS = '0123456789';
 export const ALNUM = UPPER + LOWER + DIGITS;
-const LOWER_ALNUM = LOWER + DIGITS;
+export const LOWER_ALNUM = LOWER + DIGITS;
 export const UPPER_ALNUM = UPPER + DIGITS;
-const HEX = '0123456789abcdef';
+export const HEX = '0123456789abcdef';
 
 /** `length` characters of `alphabet`, drawn from sha256 of the seed (re-hashed as needed). */
 export function derive(seed: string, alphabet: string, length: number): string {

@@ -1,5 +1,6 @@
 import type { LoadContext } from './context.js';
 import { Resolver } from './intrinsics.js';
+import { notEmulatedResources } from './emulation.js';
 import { loadAuth } from './load_auth.js';
 import { loadData } from './load_data.js';
 import { loadEventSourceMappings, loadFunctions } from './load_functions.js';
@@ -77,6 +78,8 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
     }
   }
 
+  const notEmulated = notEmulatedResources({ r, data, storage, functions, internalFunctions: internal, schedules });
+
   return {
     stackName: asm.root.name,
     region,
@@ -95,6 +98,7 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
     stackOutputs,
     customOutputs,
     internalFunctions: internal,
+    notEmulated,
     warnings: ctx.warnings,
   };
 }

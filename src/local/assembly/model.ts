@@ -75,6 +75,19 @@ export interface BackendModel {
    * deployments...): listed for completeness, never run locally. Each has `internal: true`.
    */
   internalFunctions?: FunctionModel[];
+  /**
+   * Resources no local service emulates (emulation.ts): the backend starts anyway, their Ref and
+   * GetAtt resolve to placeholders shaped like the real values. Empty when everything is served.
+   */
+  notEmulated?: NotEmulatedResource[];
   /** Things the loader skipped or could not fully resolve that the local cloud does not need. */
   warnings?: string[];
+}
+
+/** A resource of the template that the local cloud does not emulate. */
+export interface NotEmulatedResource {
+  type: string;
+  logicalId: string;
+  /** The physical name of the stack holding it. */
+  stack: string;
 }

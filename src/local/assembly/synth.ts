@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { findBackendEntry } from './backend_entry.js';
 
 type BackendType = 'sandbox' | 'branch' | 'standalone';
 
@@ -13,7 +14,7 @@ export interface BackendIdentifier {
 }
 
 interface SynthOptions {
-  /** The folder holding `amplify/backend.ts`. It need not have a package.json of its own. */
+  /** The folder holding `amplify/` (its entry found as ampx finds it). It need not have a package.json of its own. */
   projectDir: string;
   outDir: string;
   /**
@@ -88,20 +89,21 @@ function backendContext(opts: SynthOptions): Record<string, unknown> {
 }
 
 /**
- * Runs `amplify/backend.ts` in a child process with the CDK output directory and context set,
- * exactly as `ampx` does in-process, without touching AWS.
+ * Runs the backend entry (`amplify/backend.ts`, or the `.js`/`.mjs`/`.cjs` ampx prefers to it) in a
+ * child process with the CDK output directory and context set, exactly as `ampx` does in-process,
+ * without touching AWS.
  */
 export async function synthesizeBackend(opts: SynthOptions): Promise<SynthResult> {
   const started = Date.now();
+  const entry = findBackendEntry(opts.projectDir);
   const outDir = path.resolve(opts.projectDir, opts.outDir);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const toolsDir = opts.toolsDir ?? findPackageRoot(opts.projectDir) ?? opts.projectDir;
   const require = createRequire(path.join(toolsDir, 'package.json'));
   const tsxCli = path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
-  const entry = path.join(opts.projectDir, 'amplify', 'backend.ts');
 
-  const child = spawn(process.execPath, [tsxCli, entry], {
+  const child = spawn(process.execPath, [tsxCli, entry.file], {
     cwd: opts.projectDir,
     env: {
       ...process.env,
@@ -123,7 +125,7 @@ export async function synthesizeBackend(opts: SynthOptions): Promise<SynthResult
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) {
     throw new SynthError(
-      `Synthesizing amplify/backend.ts failed (exit ${code})`,
+      `Synthesizing ${entry.relative} failed (exit ${code})`,
       'Fix the error above in amplify/ and run again; `npm run typecheck` points at type errors.',
       output,
     );

@@ -165,9 +165,16 @@ describe('intrinsic resolver errors', () => {
     expect(err.resolution).toContain('remove or change it');
   });
 
-  it('rejects attributes the local cloud does not know instead of inventing them', () => {
+  it('rejects an attribute CloudFormation does not document for a type it knows', () => {
     expect(failure({ 'Fn::GetAtt': ['Pool', 'NoSuchAttribute'] }).message).toMatch(/attribute NoSuchAttribute of AWS::Cognito::UserPool is not known/);
-    expect(failure({ 'Fn::GetAtt': ['Mystery', 'Arn'] }).message).toMatch(/AWS::Mystery::Thing/);
+  });
+
+  it('gives a resource of a type it does not know placeholders shaped like the real values', () => {
+    const { resolve } = setup();
+    expect(resolve({ 'Fn::GetAtt': ['Mystery', 'Arn'] })).toMatch(/^arn:aws:mystery:eu-west-1:123456789012:thing\/app-root-Mystery-[A-Z0-9]{12}$/);
+    expect(resolve({ 'Fn::GetAtt': ['Mystery', 'ThingId'] })).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(resolve({ Ref: 'Mystery' })).toMatch(/^app-root-Mystery-[A-Z0-9]{12}$/);
+    expect(resolve({ 'Fn::GetAtt': ['Mystery', 'Arn'] })).toBe(setup().resolve({ 'Fn::GetAtt': ['Mystery', 'Arn'] }));
   });
 
   it('rejects unsupported functions, unknown Sub variables and missing outputs', () => {
