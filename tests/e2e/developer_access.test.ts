@@ -109,6 +109,12 @@ describe('developer credentials', () => {
     expect(badPage.name).toBe('InvalidParameterValueException');
     expect((await failure(lambda().send(new GetFunctionCommand({ FunctionName: fn.functionName, Qualifier: '3' })))).name).toBe('ResourceNotFoundException');
 
+    const malformed = await fetch(
+      await signForTest({ url: `${cloud.endpoint}/2015-03-31/functions/%zz`, credentials: DEFAULT_ACCOUNT_KEYS, service: 'lambda', signingDate: new Date() }),
+    );
+    expect(malformed.status).toBe(404);
+    expect(malformed.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+
     const missing = await failure(lambda().send(new GetFunctionCommand({ FunctionName: 'no-such-function' })));
     expect(missing).toEqual({ name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function', status: 404 });
   });

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { FunctionModel } from '../assembly/model.js';
 import { newRequestId } from '../core/aws_errors.js';
+import { decodeUriComponentSafe } from '../core/uri.js';
 import { arnFor, lambdaCaller, lambdaError, parseFunctionName, type InvokeApiDeps } from './invoke_api.js';
 import { substituteEndpoint } from './runtime_env.js';
 
@@ -81,7 +82,7 @@ export async function handleFunctionQuery(req: Request, url: URL, deps: InvokeAp
     return listFunctions(url, deps);
   }
 
-  const { name, qualifier: pathQualifier } = parseFunctionName(decodeURIComponent(match![1]));
+  const { name, qualifier: pathQualifier } = parseFunctionName(decodeUriComponentSafe(match![1]) ?? match![1]);
   const qualifier = url.searchParams.get('Qualifier') ?? pathQualifier;
   const fn = deps.find(name);
   if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) {
