@@ -20,11 +20,13 @@ import { loadBackendModel } from '../src/local/assembly/load_assembly.js';
 import { createLocalCloud } from '../src/local/app.js';
 import { createAuthService } from '../src/local/auth/index.js';
 import { claimSignature, clientSessionKey, formatSrpTimestamp, g, hexToBigInt, modPowN } from '../src/local/auth/srp.js';
+import { accountCredentials, DEFAULT_ACCOUNT_KEYS } from '../src/local/core/account.js';
 import { cryptoIds, systemClock } from '../src/local/core/clock.js';
 import { silentLogger } from '../src/local/core/logger.js';
 import type { Outbox, OutboxMessage } from '../src/local/core/outbox.js';
 import { Registry } from '../src/local/core/registry.js';
 import { getTestAssembly } from '../tests/fixtures/assembly.js';
+import { signForTest } from '../tests/helpers/sigv4.js';
 import { stats, type Stats } from './lib/stats.js';
 
 const SIGNINS = Number(process.env.BENCH_SIGNINS ?? 200);
@@ -80,13 +82,17 @@ async function srpSignIn(send: Send, poolId: string, clientId: string, username:
 
 function sender(doFetch: (req: Request) => Promise<Response>, endpoint: string): Send {
   return async (op, body) => {
-    const res = await doFetch(
-      new Request(`${endpoint}/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${op}` },
-        body: JSON.stringify(body),
-      }),
-    );
+    const init = {
+      url: `${endpoint}/`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${op}` },
+      body: JSON.stringify(body),
+    };
+    // Admin calls are signed with the developer keys, as Cognito requires.
+    const req = op.startsWith('Admin')
+      ? await signForTest({ ...init, credentials: DEFAULT_ACCOUNT_KEYS, service: 'cognito-idp', signingDate: new Date() })
+      : new Request(init.url, init);
+    const res = await doFetch(req);
     const json = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error(`${op}: ${JSON.stringify(json)}`);
     return json;
@@ -158,6 +164,13 @@ export async function main(): Promise<void> {
       ids: cryptoIds,
       outbox: new NullOutbox(),
       log: silentLogger,
+    });
+    const account = accountCredentials(model);
+    registry.provide('identity.credentials', {
+      lookup: (id) => (id === account.accessKeyId ? account : undefined),
+      issueForRole: () => {
+        throw new Error('the bench issues no credentials');
+      },
     });
     registry.publish(await service.start());
     service.connect?.(registry);

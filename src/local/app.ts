@@ -3,12 +3,13 @@ import path from 'node:path';
 import { ensureAssembly } from './assembly/cache.js';
 import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
+import { accountCredentials, checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './core/account.js';
 import { createAdminService } from './core/admin.js';
 import { cryptoIds, systemClock, type Clock, type IdSource } from './core/clock.js';
 import { FileOutbox } from './core/file_outbox.js';
 import { consoleLogger, type Logger } from './core/logger.js';
 import type { Outbox } from './core/outbox.js';
-import { Registry } from './core/registry.js';
+import { Registry, type CredentialStore } from './core/registry.js';
 import { routeRequest } from './core/router.js';
 import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
 import type { LocalService, RequestHandler, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
@@ -40,6 +41,8 @@ export interface LocalCloudOptions {
   ids?: IdSource;
   /** Services to run instead of src/local/services.ts (frame tests). */
   factories?: readonly ServiceFactory[];
+  /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`, documented in the README). */
+  accountKeys?: AccountKeys;
 }
 
 export interface LocalCloud {
@@ -56,6 +59,8 @@ export interface LocalCloud {
   caCertPath: string;
   /** True when this start created the CA (first run): tell the user how to trust it. */
   createdCa: boolean;
+  /** The account's developer keys: an administrator of the local account. */
+  accountKeys: AccountKeys;
   /** Running services, in routing order (the admin API, part of the frame, is routed before them). */
   services: readonly LocalService[];
   /** Banner lines of every service. */
@@ -83,7 +88,11 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   if (!isLoopbackHost(host)) {
     log.warn(`!!! Binding ${host}: the local cloud (test users, files, admin reset) is reachable from the network. Use 127.0.0.1 unless you must.`);
   }
+  if (!isLoopbackHost(host) && (opts.accountKeys ?? DEFAULT_ACCOUNT_KEYS).secretAccessKey === DEFAULT_ACCOUNT_KEYS.secretAccessKey) {
+    log.warn(`!!! The developer keys are the documented defaults (${DEFAULT_ACCOUNT_KEYS.accessKeyId}): anyone who reaches ${host} is an administrator. Pass your own keys (--access-key-id / --secret-access-key).`);
+  }
 
+  const accountKeys = opts.accountKeys ?? DEFAULT_ACCOUNT_KEYS;
   const model = opts.model ?? (await loadModel(opts, projectDir));
   const tls = await ensureTls(resolveCaDir(dataDir, opts.caDir));
 
@@ -103,6 +112,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
       ids,
       outbox,
       log: log.child(factory.name),
+      accountKeys,
     };
     mkdirSync(ctx.dataDir, { recursive: true });
     const service = factory.create(ctx);
@@ -148,6 +158,8 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
       started.push(s);
       registry.publish(offers);
     }
+    // Without the identity service the developer keys still sign requests (its store includes them).
+    if (!registry.tryGet('identity.credentials')) registry.provide('identity.credentials', accountOnlyStore(model, accountKeys));
     for (const s of services) s.connect?.(registry);
   } catch (err) {
     await shutdown(started, frontDoor, outbox, log);
@@ -157,6 +169,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   const outputsPath = opts.outputsPath === undefined ? path.join(projectDir, 'amplify_outputs.json') : opts.outputsPath;
   const outputs = buildOutputs(model, {
     endpoint,
+    accountKeys,
     caCertPath: tls.caCertPath,
     outputsDir: outputsPath ? path.dirname(path.resolve(outputsPath)) : undefined,
   });
@@ -172,6 +185,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     outbox,
     caCertPath: tls.caCertPath,
     createdCa: tls.createdCa,
+    accountKeys,
     services,
     fetch: handle,
     describe: () => services.flatMap((s) => s.describe?.() ?? []),
@@ -179,6 +193,17 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     stop() {
       stopping ??= shutdown(started, frontDoor, outbox, log);
       return stopping;
+    },
+  };
+}
+
+/** A credential store knowing only the account's developer keys; it issues nothing. */
+function accountOnlyStore(model: BackendModel, keys: AccountKeys): CredentialStore {
+  const account = accountCredentials(model, keys);
+  return {
+    lookup: (accessKeyId) => (accessKeyId === account.accessKeyId ? account : undefined),
+    issueForRole: () => {
+      throw new Error('no credentials can be issued: the identity service is not running');
     },
   };
 }
@@ -202,6 +227,7 @@ function validateOptions(opts: LocalCloudOptions): void {
     throw new RangeError(`port must be a whole number from 0 to 65535 (0 = any free port); got ${opts.port}`);
   }
   if (!opts.dataDir) throw new TypeError('dataDir is required: where the local cloud keeps its state');
+  if (opts.accountKeys) checkAccountKeys(opts.accountKeys);
   const names = new Set<string>();
   for (const f of opts.factories ?? []) {
     if (names.has(f.name)) throw new Error(`Two services are named "${f.name}"`);

@@ -75,6 +75,7 @@ try {
     host: options.host,
     region: options.region,
     outputsPath: options.outputsPath,
+    accountKeys: options.accountKeys,
     log,
   });
   if (stopping) {
@@ -130,6 +131,13 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (c.model.messaging.kinesisStreams.length) line('Kinesis', 'messaging', `${e}  (X-Amz-Target Kinesis_20131202.*)`);
   if (c.model.keys?.keys.length) line('KMS', 'keys', `${e}  (X-Amz-Target TrentService.*)`);
   line('SSM', 'parameters', `${e}  (X-Amz-Target AmazonSSM.*; secrets: npm run local:secret)`);
+  line('STS', 'sts', `${e}  (GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity)`);
+  lines.push(
+    '',
+    `  Developer credentials (administrator of account ${c.model.accountId}; also in the outputs' custom.local):`,
+    `    AWS_ACCESS_KEY_ID=${c.accountKeys.accessKeyId} AWS_SECRET_ACCESS_KEY=${c.accountKeys.secretAccessKey} AWS_REGION=${c.model.region}`,
+    `    e.g. aws lambda list-functions --endpoint-url ${e}`,
+  );
   const described = c.describe();
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
   // Resources no service serves: the backend started anyway, their Ref/GetAtt are placeholders.

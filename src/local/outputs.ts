@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { clientConfigTypesV1_5 } from '@aws-amplify/client-config';
 import type { BackendModel } from './assembly/model.js';
 import { LOCAL_ENDPOINT } from './assembly/local_endpoint.js';
+import { DEFAULT_ACCOUNT_KEYS, developerUserArn, type AccountKeys } from './core/account.js';
 import { writeFileAtomic } from './core/persist.js';
 
 /**
@@ -28,6 +29,16 @@ export interface LocalOutputsSection {
   admin_endpoint: string;
   /** The CA to trust, relative to the outputs file's folder when inside it. */
   ca_certificate_path: string;
+  /** For `AWS_ENDPOINT_URL_STS` / `--endpoint-url` (GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity). */
+  sts_endpoint: string;
+  /** The account's developer keys: an administrator allowed every action (`aws … --endpoint-url`). */
+  developer_credentials: {
+    access_key_id: string;
+    secret_access_key: string;
+    account_id: string;
+    user_arn: string;
+    region: string;
+  };
 }
 
 export interface OutputsLocation {
@@ -35,6 +46,8 @@ export interface OutputsLocation {
   caCertPath: string;
   /** Folder the outputs file is written to (makes the CA path relative). */
   outputsDir?: string;
+  /** Default `DEFAULT_ACCOUNT_KEYS`. */
+  accountKeys?: AccountKeys;
 }
 
 export function buildOutputs(model: BackendModel, where: OutputsLocation): AmplifyOutputs {
@@ -85,6 +98,14 @@ export function buildOutputs(model: BackendModel, where: OutputsLocation): Ampli
     storage_endpoint: endpointUrl.host,
     admin_endpoint: `${where.endpoint}/_local`,
     ca_certificate_path: caPathForOutputs(where.caCertPath, where.outputsDir),
+    sts_endpoint: where.endpoint,
+    developer_credentials: {
+      access_key_id: (where.accountKeys ?? DEFAULT_ACCOUNT_KEYS).accessKeyId,
+      secret_access_key: (where.accountKeys ?? DEFAULT_ACCOUNT_KEYS).secretAccessKey,
+      account_id: model.accountId,
+      user_arn: developerUserArn(model.accountId),
+      region,
+    },
   };
   outputs.custom = { ...((customFromBackend as Record<string, unknown> | undefined) ?? {}), local };
   return outputs;

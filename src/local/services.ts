@@ -8,6 +8,7 @@ import { createMessagingService } from './messaging/index.js';
 import { createParametersService } from './parameters/index.js';
 import { createQueuesService } from './queues/index.js';
 import { createStorageService } from './storage/index.js';
+import { createStsService } from './sts/index.js';
 
 /**
  * Every emulated service, in routing order (the front door asks each `matches()` in turn) and in
@@ -23,4 +24,5 @@ export const serviceFactories: readonly ServiceFactory[] = [
   { name: 'parameters', create: createParametersService },
   { name: 'queues', create: createQueuesService },
   { name: 'storage', create: createStorageService },
+  { name: 'sts', create: createStsService },
 ];

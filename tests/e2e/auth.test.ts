@@ -20,9 +20,11 @@ import {
 } from 'aws-amplify/auth';
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACCOUNT_KEYS } from '../../src/local/core/account.js';
 import { ManualClock } from '../../src/local/core/clock.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
+import { signForTest } from '../helpers/sigv4.js';
 import { srpSignIn } from '../local/auth/harness.js';
 
 let cloud: TestLocalCloud;
@@ -267,12 +269,18 @@ describe('what the client sees when Cognito refuses', () => {
   });
 });
 
-async function cognitoAt(endpoint: string, operation: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${endpoint}/`, {
+/** One Cognito call over HTTPS; admin operations are signed with the developer keys, as a developer's script would. */
+async function cognitoAt(endpoint: string, operation: string, body: unknown, signingDate = new Date()): Promise<unknown> {
+  const init = {
+    url: `${endpoint}/`,
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
     body: JSON.stringify(body),
-  });
+  };
+  const req = operation.startsWith('Admin') || operation.startsWith('List')
+    ? await signForTest({ ...init, credentials: DEFAULT_ACCOUNT_KEYS, service: 'cognito-idp', signingDate })
+    : new Request(init.url, init);
+  const res = await fetch(req);
   const json = (await res.json()) as unknown;
   if (!res.ok) throw new Error(`${operation}: ${JSON.stringify(json)}`);
   return json;

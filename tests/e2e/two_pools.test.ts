@@ -15,10 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import { userPoolsOf, type BackendModel } from '../../src/local/assembly/model.js';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
+import { DEFAULT_ACCOUNT_KEYS } from '../../src/local/core/account.js';
 import { getFixtureAssembly } from '../fixtures/assembly.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import { srpSignIn } from '../local/auth/harness.js';
+import { signForTest } from '../helpers/sigv4.js';
 
 /**
  * tests/fixtures/two-pools: defineAuth's pool (A) next to a raw CDK user pool (B) with its own app
@@ -93,11 +95,15 @@ function payload(token: string): Record<string, unknown> {
 /** An unsigned JSON 1.1 call (admin calls are accepted unsigned from loopback). */
 async function call(service: 'idp' | 'identity', operation: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const prefix = service === 'idp' ? 'AWSCognitoIdentityProviderService' : 'AWSCognitoIdentityService';
-  const res = await fetch(`${cloud.endpoint}/`, {
+  const init = {
+    url: `${cloud.endpoint}/`,
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${prefix}.${operation}` },
     body: JSON.stringify(body),
-  });
+  };
+  // Cognito's admin calls are signed (here with the developer keys) and IAM-checked.
+  const admin = service === 'idp' && (operation.startsWith('Admin') || operation.startsWith('List'));
+  const res = await fetch(admin ? await signForTest({ ...init, credentials: DEFAULT_ACCOUNT_KEYS, service: 'cognito-idp', signingDate: new Date() }) : new Request(init.url, init));
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 

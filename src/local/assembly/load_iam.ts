@@ -22,6 +22,8 @@ export function loadIam(ctx: LoadContext): IamModel {
       trustStatements: statements(ctx, n, r.prop(n, 'AssumeRolePolicyDocument'), 'AssumeRolePolicyDocument'),
       managedPolicyArns: [],
     };
+    const maxSession = Number(r.prop(n, 'MaxSessionDuration'));
+    if (Number.isInteger(maxSession) && maxSession > 0) role.maxSessionDurationSeconds = maxSession;
     roles.push(role);
     byName.set(name, role);
     for (const arn of asList(r.prop(n, 'ManagedPolicyArns'))) role.managedPolicyArns!.push(String(arn));

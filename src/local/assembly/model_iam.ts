@@ -21,6 +21,8 @@ export interface RoleModel {
   statements: PolicyStatementModel[];
   /** AssumeRolePolicyDocument statements (who may assume the role). */
   trustStatements?: PolicyStatementModel[];
+  /** MaxSessionDuration (seconds; AWS's default is 3600): the longest STS session of this role. */
+  maxSessionDurationSeconds?: number;
   /** AWS-managed (or otherwise external) policy ARNs attached by ARN; their statements are not known locally. */
   managedPolicyArns?: string[];
 }

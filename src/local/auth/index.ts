@@ -113,7 +113,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       throw errors.serialization('Start of structure or map expected ((local: the request body must be a JSON object))');
     }
     const target = route(body as Record<string, unknown>);
-    if (ADMIN[operation]) await authorizeAdminCall(target.pool, req, text);
+    if (ADMIN[operation]) await authorizeAdminCall(target.pool, req, operation, text);
     return json(await handler(target.pool, body as Record<string, unknown>, req));
   }
 
@@ -208,7 +208,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
           lines.push(`  custom senders are NOT run locally: no keys service for ${userPool.kmsKeyArn ?? 'the pool key'} (messages go to the outbox)`);
         }
       }
-      if (lines.length > 0) lines.push('  admin APIs: SigV4 with local credentials, or unsigned from this machine ((local))');
+      if (lines.length > 0) lines.push('  admin APIs: SigV4, checked against the caller\'s IAM policy (the developer credentials are an administrator)');
       return lines;
     },
   };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './account.js';
 
 /** Everything `npm start` accepts, validated into one object (the CLI passes it on unchanged). */
 export interface CliOptions {
@@ -9,6 +10,8 @@ export interface CliOptions {
   outputsPath: string;
   region: string;
   projectDir: string;
+  /** The account's developer keys (`--access-key-id` / `--secret-access-key`). */
+  accountKeys: AccountKeys;
   help: boolean;
 }
 
@@ -36,6 +39,9 @@ Options:
   --region <name>   region the local resources claim to be in (default ${CLI_DEFAULTS.region})
   --project <dir>   folder holding amplify/ (default: current folder)
   --host <addr>     address to bind (default ${CLI_DEFAULTS.host}; anything else exposes the local cloud)
+  --access-key-id <id>, --secret-access-key <key>
+                    the local account's developer keys, an administrator (default
+                    ${DEFAULT_ACCOUNT_KEYS.accessKeyId} / ${DEFAULT_ACCOUNT_KEYS.secretAccessKey}); give both or neither
   -h, --help        show this help
 
 Environment:
@@ -49,6 +55,8 @@ const OPTIONS = {
   region: { type: 'string' },
   project: { type: 'string' },
   host: { type: 'string' },
+  'access-key-id': { type: 'string' },
+  'secret-access-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 type ValueFlag = Exclude<keyof typeof OPTIONS, 'help'>;
@@ -90,7 +98,19 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
     throw new CliUsageError(`--host must be an IP address (default 127.0.0.1); got "${host}".`);
   }
   const projectDir = path.resolve(cwd, values.project ?? '.');
+  const keyId = values['access-key-id'];
+  const secret = values['secret-access-key'];
+  if ((keyId === undefined) !== (secret === undefined)) {
+    throw new CliUsageError('--access-key-id and --secret-access-key go together: give both or neither.');
+  }
+  const accountKeys = keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : DEFAULT_ACCOUNT_KEYS;
+  try {
+    checkAccountKeys(accountKeys);
+  } catch (err) {
+    throw new CliUsageError(`--access-key-id/--secret-access-key: ${(err as Error).message}.`);
+  }
   return {
+    accountKeys,
     port,
     host,
     region,

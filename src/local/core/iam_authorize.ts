@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { BackendModel } from '../assembly/model.js';
+import type { BackendModel, PolicyStatementModel } from '../assembly/model.js';
+import { developerUserArn, developerUserId } from './account.js';
 import { evaluatePolicy, type PolicyDecision } from './iam_policy.js';
 import type { IssuedCredentials } from './registry.js';
 
-/** The STS session name AWS gives the caller: the function's name, or Cognito's fixed one. */
+/** The STS session name AWS gives the caller: the function's name, the RoleSessionName, or Cognito's fixed one. */
 export function sessionName(creds: IssuedCredentials): string {
-  return creds.kind === 'function' ? (creds.functionName ?? 'function') : 'CognitoIdentityCredentials';
+  if (creds.kind === 'function') return creds.functionName ?? 'function';
+  if (creds.kind === 'assumed-role') return creds.sessionName ?? 'session';
+  return 'CognitoIdentityCredentials';
+}
+
+/** True for identity-pool credentials (GetCredentialsForIdentity). */
+export function isIdentityPoolCredentials(creds: IssuedCredentials): boolean {
+  return creds.kind === 'authenticated' || creds.kind === 'unauthenticated';
 }
 
 export function roleName(roleArn: string): string {
@@ -17,9 +25,28 @@ export function roleId(roleArn: string): string {
   return `AROA${createHash('sha256').update(roleArn).digest('hex').slice(0, 17).toUpperCase()}`;
 }
 
-/** The STS session ARN AWS names in errors: `arn:aws:sts::<account>:assumed-role/<role>/<session>`. */
+/**
+ * The caller's ARN as AWS names it in errors and GetCallerIdentity: the STS session ARN
+ * `arn:aws:sts::<account>:assumed-role/<role>/<session>`, or the developer user's ARN.
+ */
 export function assumedRoleArn(model: Pick<BackendModel, 'accountId'>, creds: IssuedCredentials): string {
+  if (creds.kind === 'account') return developerUserArn(model.accountId);
   return `arn:aws:sts::${model.accountId}:assumed-role/${roleName(creds.roleArn)}/${sessionName(creds)}`;
+}
+
+/** `aws:userid`: `<roleId>:<session>` for a role session, the user id (`AIDA…`) for the developer user. */
+export function callerUserId(model: Pick<BackendModel, 'accountId'>, creds: IssuedCredentials): string {
+  if (creds.kind === 'account') return developerUserId(model.accountId);
+  return `${roleId(creds.roleArn)}:${sessionName(creds)}`;
+}
+
+/** The administrator's policy: what the developer keys may do (everything). */
+const ADMINISTRATOR_ACCESS: readonly PolicyStatementModel[] = [{ effect: 'Allow', actions: ['*'], resources: ['*'] }];
+
+/** The identity-based statements that apply to the caller: its role's, or the administrator's. */
+export function principalStatements(model: Pick<BackendModel, 'iam'>, creds: IssuedCredentials): readonly PolicyStatementModel[] {
+  if (creds.kind === 'account') return ADMINISTRATOR_ACCESS;
+  return model.iam.roles.find((r) => r.arn === creds.roleArn)?.statements ?? [];
 }
 
 /**
@@ -29,13 +56,16 @@ export function assumedRoleArn(model: Pick<BackendModel, 'accountId'>, creds: Is
  * identity-pool credentials. Requests are treated as TLS because real AWS endpoints only are.
  */
 export function iamRequestContext(creds: IssuedCredentials, extra: Record<string, string> = {}): Record<string, string | undefined> {
-  const fromPool = creds.kind !== 'function';
+  const fromPool = isIdentityPoolCredentials(creds);
+  // A web-identity session of a Cognito identity carries the identity's keys too.
+  const ofIdentity = fromPool || creds.kind === 'assumed-role';
   return {
     'aws:PrincipalArn': creds.roleArn,
-    'aws:userid': `${roleId(creds.roleArn)}:${sessionName(creds)}`,
+    'aws:userid': creds.kind === 'account' ? developerUserId(creds.roleArn.split(':')[4]) : `${roleId(creds.roleArn)}:${sessionName(creds)}`,
+    ...(creds.kind === 'account' ? { 'aws:username': creds.roleArn.slice(creds.roleArn.lastIndexOf('/') + 1) } : {}),
     'aws:SecureTransport': 'true',
-    'cognito-identity.amazonaws.com:sub': fromPool ? creds.identityId : undefined,
-    'cognito-identity.amazonaws.com:aud': fromPool ? creds.identityPoolId : undefined,
+    'cognito-identity.amazonaws.com:sub': ofIdentity ? creds.identityId : undefined,
+    'cognito-identity.amazonaws.com:aud': ofIdentity ? creds.identityPoolId : undefined,
     'cognito-identity.amazonaws.com:amr': fromPool ? creds.kind : undefined,
     ...extra,
   };
@@ -63,8 +93,7 @@ export function authorizeCaller(
   resource: string,
   extraContext: Record<string, string> = {},
 ): AuthorizeResult {
-  const role = model.iam.roles.find((r) => r.arn === creds.roleArn);
-  const decision = evaluatePolicy(role?.statements ?? [], { action, resource, context: iamRequestContext(creds, extraContext) });
+  const decision = evaluatePolicy(principalStatements(model, creds), { action, resource, context: iamRequestContext(creds, extraContext) });
   if (decision === 'allow') return { allowed: true };
   return { allowed: false, message: notAuthorizedMessage(model, creds, action, resource, decision) };
 }

@@ -62,19 +62,33 @@ export function poolVerifiers(tokens: TokenVerifier | undefined): readonly Token
   return tokens.pools?.() ?? [tokens];
 }
 
-/** Temporary credentials issued by the identity pool (or to a function's role). */
+/**
+ * Credentials the local cloud knows: temporary ones issued by the identity pool, to a function's
+ * role or by STS AssumeRole*, and the account's long-term developer keys (`kind: 'account'`,
+ * no session token).
+ */
 export interface IssuedCredentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Empty for the account's long-term keys. */
   sessionToken: string;
   /** Epoch ms. */
   expiration: number;
+  /** The role the session is of; for `kind: 'account'` the developer user's ARN. */
   roleArn: string;
   /** Cognito identity id for identity-pool credentials. */
   identityId?: string;
   identityPoolId?: string;
-  /** `authenticated` | `unauthenticated` for identity-pool credentials; `function` for Lambda roles. */
-  kind: 'authenticated' | 'unauthenticated' | 'function';
+  /**
+   * `authenticated` | `unauthenticated` for identity-pool credentials; `function` for Lambda roles;
+   * `assumed-role` for STS AssumeRole / AssumeRoleWithWebIdentity sessions; `account` for the
+   * developer keys.
+   */
+  kind: 'authenticated' | 'unauthenticated' | 'function' | 'assumed-role' | 'account';
+  /** The RoleSessionName of an `assumed-role` session. */
+  sessionName?: string;
+  /** For `assumed-role`: the credentials that assumed it were themselves a role session (role chaining). */
+  chained?: boolean;
   /** For authenticated identities: the user pool `sub` and username behind the identity. */
   userSub?: string;
   /** For authenticated identities: the user pool that signed the user in. */
@@ -90,6 +104,17 @@ export interface CredentialStore {
   lookup(accessKeyId: string): IssuedCredentials | undefined;
   /** Credentials for a function's execution role. */
   issueForRole(roleArn: string, functionName: string, ttlSeconds: number): IssuedCredentials;
+  /** An STS role session (AssumeRole*); absent in stores that only serve lookups. */
+  issueForSession?(
+    session: { roleArn: string; sessionName: string; chained?: boolean; identityId?: string; identityPoolId?: string },
+    ttlSeconds: number,
+  ): IssuedCredentials;
+}
+
+/** Offered by identity: verifies the identity pool's OpenID tokens (GetOpenIdToken). */
+export interface OpenIdTokenVerifier {
+  /** Throws TokenRejectedError (`signature`, `expired`, `malformed`, `issuer`). */
+  verify(token: string): { sub: string; aud: string; amr: string[]; iss: string; exp: number; iat: number };
 }
 
 /** An item change, shaped like a DynamoDB Streams record. */
@@ -193,6 +218,7 @@ export type OutboxWriter = (message: Omit<OutboxMessage, 'id' | 'createdAt'>) =>
 export interface Capabilities {
   'auth.tokens': TokenVerifier;
   'identity.credentials': CredentialStore;
+  'identity.openIdTokens': OpenIdTokenVerifier;
   'data.changes': ChangeFeed;
   'functions.invoker': FunctionInvoker;
   'storage.notifications': BucketNotificationFeed;

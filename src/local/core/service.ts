@@ -1,4 +1,5 @@
 import type { BackendModel } from '../assembly/model.js';
+import type { AccountKeys } from './account.js';
 import type { Capabilities, Peers } from './registry.js';
 import type { Clock, IdSource } from './clock.js';
 import type { Outbox } from './outbox.js';
@@ -22,6 +23,8 @@ export interface ServiceContext {
   ids: IdSource;
   outbox: Outbox;
   log: Logger;
+  /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`). */
+  accountKeys?: AccountKeys;
 }
 
 /** The part of an HTTP upgrade a service needs to accept a WebSocket (realtime GraphQL). */
@@ -33,7 +36,7 @@ export interface UpgradeRequest {
 }
 
 /** Every service the local cloud runs; each keeps its state in `<dataDir>/<name>`. */
-export const SERVICE_NAMES = ['auth', 'data', 'functions', 'identity', 'keys', 'messaging', 'parameters', 'queues', 'storage'] as const;
+export const SERVICE_NAMES = ['auth', 'data', 'functions', 'identity', 'keys', 'messaging', 'parameters', 'queues', 'storage', 'sts'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** What the front door routes to: a service, or the frame's own admin API. */

@@ -4,7 +4,7 @@ import type { CommonErrorName } from '../core/aws_errors.js';
 import { verifyCaller, type CallerRejection } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { assumedRoleArn, iamRequestContext, roleId, roleName, sessionName } from '../core/iam_authorize.js';
+import { assumedRoleArn, callerUserId, iamRequestContext, isIdentityPoolCredentials, principalStatements, roleName, sessionName } from '../core/iam_authorize.js';
 import { evaluatePolicy } from '../core/iam_policy.js';
 import { poolVerifier, TokenRejectedError, type IssuedCredentials, type Peers } from '../core/registry.js';
 import type { VerifySigV4 } from '../core/sigv4_verify.js';
@@ -246,7 +246,7 @@ function sigv4Failure(err: unknown): AuthFailure | undefined {
 }
 
 export function iamIdentity(c: IssuedCredentials, model: BackendModel, sourceIp: string): IamIdentity {
-  const fromPool = c.kind !== 'function' && !!c.identityPoolId;
+  const fromPool = isIdentityPoolCredentials(c) && !!c.identityPoolId;
   const userPoolId = c.userPoolId ?? model.auth?.userPool.id;
   const idp = userPoolId ? `cognito-idp.${model.region}.amazonaws.com/${userPoolId}` : undefined;
   return {
@@ -254,7 +254,7 @@ export function iamIdentity(c: IssuedCredentials, model: BackendModel, sourceIp:
     cognitoIdentityPoolId: fromPool ? (c.identityPoolId ?? null) : null,
     cognitoIdentityId: fromPool ? (c.identityId ?? null) : null,
     sourceIp: [sourceIp],
-    username: `${roleId(c.roleArn)}:${sessionName(c)}`,
+    username: callerUserId(model, c),
     userArn: assumedRoleArn(model, c),
     cognitoIdentityAuthType: fromPool ? (c.kind as 'authenticated' | 'unauthenticated') : null,
     cognitoIdentityAuthProvider:
@@ -278,12 +278,12 @@ async function authenticateIam(creds: PresentedCredentials, deps: AuthDeps): Pro
   if (!verified.ok) return callerFailure(verified.rejection);
   const issued = verified.caller.credentials;
   const identity = iamIdentity(issued, deps.model, creds.sourceIp);
-  const statements = deps.model.iam.roles.find((r) => r.arn === issued.roleArn)?.statements ?? [];
+  const statements = principalStatements(deps.model, issued);
   return {
     ok: true,
     mode: 'AWS_IAM',
     identity,
-    principal: `${roleName(issued.roleArn)}/${identity.username.split(':')[1]}`,
+    principal: issued.kind === 'account' ? `user/${roleName(issued.roleArn)}` : `${roleName(issued.roleArn)}/${sessionName(issued)}`,
     iam: { statements, credentials: issued },
   };
 }

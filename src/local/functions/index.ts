@@ -254,7 +254,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
 
     const service: FunctionsService = {
       name: 'functions',
-      matches: (_req, url) => url.pathname.startsWith(LAMBDA_PATH_PREFIX),
+      matches: (_req, url) => url.pathname.startsWith(LAMBDA_PATH_PREFIX) || url.pathname === LAMBDA_PATH_PREFIX.slice(0, -1),
       async fetch(req) {
         const url = new URL(req.url);
         try {
@@ -262,6 +262,8 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
             model,
             clock: ctx.clock,
             credentials: store,
+            endpoint: () => ctx.endpoint,
+            list: () => model.functions,
             find: (name) => find(name)?.fn,
             invokeSync: async (fn: FunctionModel, event, clientContext) => {
               const result = await run(runners.get(fn.logicalId)!, event, 'lambda-api', clientContext);

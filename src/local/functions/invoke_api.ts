@@ -1,9 +1,10 @@
 import type { BackendModel, FunctionModel } from '../assembly/model.js';
 import { newRequestId, type CommonErrorName } from '../core/aws_errors.js';
-import { verifyCaller } from '../core/caller.js';
+import { verifyCaller, type Caller } from '../core/caller.js';
 import type { Clock } from '../core/clock.js';
 import type { CredentialStore } from '../core/registry.js';
 import { decodeUriComponentSafe } from '../core/uri.js';
+import { handleFunctionQuery } from './function_config.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from './lambda_errors.js';
 
 /** The Lambda Invoke API path: `POST /2015-03-31/functions/{FunctionName}/invocations`. */
@@ -21,7 +22,7 @@ export type LambdaErrorName =
   | 'InvalidRequestContentException'
   | 'InvalidParameterValueException';
 
-function lambdaError(status: number, type: LambdaErrorName, message: string, requestId = newRequestId()): Response {
+export function lambdaError(status: number, type: LambdaErrorName, message: string, requestId = newRequestId()): Response {
   return new Response(JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }), {
     status,
     headers: { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': requestId },
@@ -32,6 +33,8 @@ export interface InvokeApiDeps {
   model: BackendModel;
   clock: Clock;
   credentials(): CredentialStore | undefined;
+  /** `https://127.0.0.1:<port>`, substituted into environment values that name the local endpoint. */
+  endpoint(): string;
   /** Finds a function by name, ARN or partial ARN (qualifier already removed). */
   find(name: string): FunctionModel | undefined;
   invokeSync(fn: FunctionModel, event: unknown, clientContext: unknown): Promise<{
@@ -41,6 +44,8 @@ export interface InvokeApiDeps {
     logs: string;
   }>;
   invokeAsync(fn: FunctionModel, event: unknown): string;
+  /** Every function of the backend (ListFunctions). */
+  list(): readonly FunctionModel[];
 }
 
 /** Splits `name`, `name:qualifier`, `arn:aws:lambda:r:a:function:name[:qualifier]`, `a:function:name[:q]`. */
@@ -51,7 +56,7 @@ export function parseFunctionName(raw: string): { name: string; qualifier?: stri
   return { name: parts[0], qualifier: parts[1] };
 }
 
-function arnFor(model: BackendModel, name: string, qualifier?: string): string {
+export function arnFor(model: BackendModel, name: string, qualifier?: string): string {
   return `arn:aws:lambda:${model.region}:${model.accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
 }
 
@@ -64,39 +69,44 @@ function decodeClientContext(header: string | null): unknown {
   }
 }
 
+/** SigV4 (`lambda`) for any Lambda API call: the caller, or Lambda's refusal. */
+export async function lambdaCaller(req: Request, deps: Pick<InvokeApiDeps, 'model' | 'clock' | 'credentials'>): Promise<Caller | Response> {
+  const verified = await verifyCaller(req, {
+    service: 'lambda',
+    model: deps.model,
+    clock: deps.clock,
+    credentials: deps.credentials(),
+    body: { maxBytes: MAX_SYNC_PAYLOAD_BYTES },
+  });
+  if (verified.ok) return verified.caller;
+  const rejection = verified.rejection;
+  switch (rejection.reason) {
+    case 'body-too-large':
+      return lambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+    case 'body-unreadable':
+      throw rejection.error;
+    case 'no-credential-store':
+      return lambdaError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running, so no credentials can be verified))');
+    case 'signature':
+      return lambdaError(403, rejection.error.json.type, rejection.error.message);
+  }
+}
+
 /** Lambda's `Invoke`: SigV4 (`lambda`), the caller's IAM policy, then the function. */
 export async function handleInvoke(req: Request, url: URL, deps: InvokeApiDeps): Promise<Response> {
   const { model } = deps;
   const match = INVOKE_PATH.exec(url.pathname);
   if (!match || req.method !== 'POST') {
+    if (req.method === 'GET') return handleFunctionQuery(req, url, deps);
     return lambdaError(
       404,
       'UnknownOperationException',
-      `Unknown operation ${req.method} ${url.pathname} ((local: only Invoke is emulated for Lambda))`,
+      `Unknown operation ${req.method} ${url.pathname} ((local: Lambda's Invoke, GetFunction, GetFunctionConfiguration and ListFunctions are emulated))`,
     );
   }
 
-  const verified = await verifyCaller(req, {
-    service: 'lambda',
-    model,
-    clock: deps.clock,
-    credentials: deps.credentials(),
-    body: { maxBytes: MAX_SYNC_PAYLOAD_BYTES },
-  });
-  if (!verified.ok) {
-    const rejection = verified.rejection;
-    switch (rejection.reason) {
-      case 'body-too-large':
-        return lambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
-      case 'body-unreadable':
-        throw rejection.error;
-      case 'no-credential-store':
-        return lambdaError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid. ((local: the identity service is not running, so no credentials can be verified))');
-      case 'signature':
-        return lambdaError(403, rejection.error.json.type, rejection.error.message);
-    }
-  }
-  const { caller } = verified;
+  const caller = await lambdaCaller(req, deps);
+  if (caller instanceof Response) return caller;
   const body = caller.body;
 
   const { name, qualifier: pathQualifier } = parseFunctionName(decodeUriComponentSafe(match[1]) ?? match[1]);

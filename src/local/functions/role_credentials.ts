@@ -26,7 +26,12 @@ export class RoleCredentials {
     if (this.current && this.current.expiration - this.clock.now() > REFRESH_MARGIN_MS) return this.current;
     const store = this.store();
     if (!store) return undefined;
-    this.current = store.issueForRole(this.roleArn, this.functionName, ROLE_CREDENTIALS_TTL_SECONDS);
+    try {
+      this.current = store.issueForRole(this.roleArn, this.functionName, ROLE_CREDENTIALS_TTL_SECONDS);
+    } catch {
+      // The frame's fallback store (identity service not running) knows the developer keys but issues nothing.
+      return undefined;
+    }
     return this.current;
   }
 

@@ -17,6 +17,7 @@ const LOCAL_ENDPOINT_SERVICES = [
   'COGNITO_IDENTITY',
   'KMS',
   'SSM',
+  'STS',
 ] as const;
 
 export interface RuntimeEnvInput {
@@ -43,7 +44,7 @@ export function credentialVariables(credentials: IssuedCredentials): Record<stri
 }
 
 /** Replaces the loader's `${LOCAL_ENDPOINT}` marker with the running endpoint. */
-function substituteEndpoint(value: string, endpoint: string): string {
+export function substituteEndpoint(value: string, endpoint: string): string {
   return value.split('${LOCAL_ENDPOINT}').join(endpoint);
 }
 

@@ -1,4 +1,5 @@
 import { identityPoolsOf } from '../assembly/model.js';
+import { accountCredentials, DEFAULT_ACCOUNT_KEYS } from '../core/account.js';
 import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
 import type { CredentialStore } from '../core/registry.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
@@ -21,8 +22,10 @@ const OPERATIONS: Record<string, (deps: HandlerDeps, input: Input) => Promise<un
 /**
  * Every Cognito identity pool of the backend, each by its id (JSON 1.1, `X-Amz-Target:
  * AWSCognitoIdentityService.*`, POST to the root): trades ID tokens of the user pools it lists as
- * providers — or nothing, for guests — for identity ids and temporary AWS credentials. Offers `identity.credentials` so every SigV4 service can tell who signed a request,
- * and mints credentials for functions' execution roles.
+ * providers — or nothing, for guests — for identity ids and temporary AWS credentials. Offers
+ * `identity.credentials` so every SigV4 service can tell who signed a request (the account's
+ * developer keys included), and mints credentials for functions' execution roles and STS sessions;
+ * offers `identity.openIdTokens` so STS can accept its OpenID tokens.
  */
 export function createIdentityService(ctx: ServiceContext): LocalService {
   const pools = identityPoolsOf(ctx.model);
@@ -30,9 +33,12 @@ export function createIdentityService(ctx: ServiceContext): LocalService {
   const openId = new OpenIdTokenSigner(() => ctx.dataDir, ctx.ids);
   const deps: HandlerDeps = { pools, store, registry: ctx.registry, clock: ctx.clock, endpoint: () => ctx.endpoint, openId };
 
+  const account = accountCredentials(ctx.model, ctx.accountKeys ?? DEFAULT_ACCOUNT_KEYS);
   const credentialStore: CredentialStore = {
-    lookup: (accessKeyId) => store.lookup(accessKeyId),
+    lookup: (accessKeyId) => (accessKeyId === account.accessKeyId ? account : store.lookup(accessKeyId)),
     issueForRole: (roleArn, functionName, ttlSeconds) => store.issue({ roleArn, functionName, kind: 'function' }, ttlSeconds, false),
+    // Sessions leave the process in the STS response, so they are written before it goes out.
+    issueForSession: (session, ttlSeconds) => store.issue({ ...session, kind: 'assumed-role' }, ttlSeconds, true),
   };
 
   async function handle(req: Request): Promise<Response> {
@@ -71,7 +77,7 @@ export function createIdentityService(ctx: ServiceContext): LocalService {
     },
     async start() {
       store.load();
-      return { 'identity.credentials': credentialStore };
+      return { 'identity.credentials': credentialStore, 'identity.openIdTokens': { verify: (token) => openId.verify(token, ctx.clock.now()) } };
     },
     async reset() {
       store.reset();

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setRequestInfo } from '../../../src/local/core/request_info.js';
-import type { CredentialStore, IssuedCredentials } from '../../../src/local/core/registry.js';
 import { signForTest } from '../../helpers/sigv4.js';
-import { authHarness, ENDPOINT, POOL_ID, type AuthHarness } from './harness.js';
+import { authHarness, backendModel, ENDPOINT, POOL_ID, type AuthHarness } from './harness.js';
 
 const PHONE = { Name: 'phone_number', Value: '+15555550100' };
 
@@ -124,76 +122,77 @@ describe('admin API', () => {
   });
 });
 
-class Creds implements CredentialStore {
-  readonly issued = new Map<string, IssuedCredentials>();
-  lookup(id: string) {
-    return this.issued.get(id);
-  }
-  issueForRole(roleArn: string, functionName: string, ttlSeconds: number): IssuedCredentials {
-    const c: IssuedCredentials = {
-      accessKeyId: `ASIAFN${this.issued.size.toString().padStart(14, '0')}`,
-      secretAccessKey: 'fn-secret',
-      sessionToken: 'fn-token',
-      expiration: Date.now() + ttlSeconds * 1000,
-      roleArn,
-      functionName,
-      kind: 'function',
-    };
-    this.issued.set(c.accessKeyId, c);
-    return c;
-  }
+const POOL_ARN = `arn:aws:cognito-idp:us-east-1:123456789012:userpool/${POOL_ID}`;
+
+/** A backend whose post-confirmation function may add users to groups, nothing else (as `allow.resource(fn).to(['addUserToGroup'])` grants). */
+function modelWithTriggerRole() {
+  const model = backendModel();
+  model.iam.roles.push({
+    logicalId: 'PostConfirmationRole',
+    arn: 'arn:aws:iam::123456789012:role/postConfirmation',
+    name: 'postConfirmation',
+    statements: [{ effect: 'Allow', actions: ['cognito-idp:AdminAddUserToGroup'], resources: [POOL_ARN] }],
+  });
+  return model;
 }
 
 describe('admin API authorization', () => {
   let h: AuthHarness;
-  const creds = new Creds();
   beforeEach(async () => {
-    h = await authHarness();
-    h.registry.provide('identity.credentials', creds);
+    h = await authHarness({ model: modelWithTriggerRole() });
   });
   afterEach(() => h.close());
 
-  const body = JSON.stringify({ UserPoolId: POOL_ID, Username: 'ghost@example.com' });
-  const sign = (c: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
+  const signed = (operation: string, body: unknown, c: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
     signForTest({
       url: `${ENDPOINT}/`,
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminGetUser' },
-      body,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
+      body: JSON.stringify(body),
       credentials: c,
       service: 'cognito-idp',
       signingDate: new Date(h.clock.now()),
     });
+  const typeOf = async (res: Response) => ((await res.json()) as { __type: string; message: string });
 
-  it('accepts SigV4 with credentials the local cloud issued (a function role)', async () => {
-    const fn = creds.issueForRole('arn:aws:iam::123456789012:role/postConfirmation', 'post-confirmation', 900);
-    const res = await h.service.fetch(await sign(fn));
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { __type: string }).__type).toBe('UserNotFoundException');
+  it('lets a function role do what its IAM policy allows on the pool, and nothing else', async () => {
+    await h.signUpConfirmed('ada@example.com');
+    const fn = h.credentials.issueForRole('arn:aws:iam::123456789012:role/postConfirmation', 'post-confirmation', 900);
+    const add = await h.service.fetch(await signed('AdminAddUserToGroup', { UserPoolId: POOL_ID, Username: 'ada@example.com', GroupName: 'Editors' }, fn));
+    expect(add.status).toBe(200);
+    const get = await h.service.fetch(await signed('AdminGetUser', { UserPoolId: POOL_ID, Username: 'ada@example.com' }, fn));
+    expect(get.status).toBe(400);
+    const refusal = await typeOf(get);
+    expect(refusal.__type).toBe('AccessDeniedException');
+    expect(refusal.message).toBe(
+      `User: arn:aws:sts::123456789012:assumed-role/postConfirmation/post-confirmation is not authorized to perform: cognito-idp:AdminGetUser on resource: ${POOL_ARN} because no identity-based policy allows the cognito-idp:AdminGetUser action`,
+    );
+  });
+
+  it('refuses a role without any cognito-idp grant, even for an unknown user (IAM before the lookup)', async () => {
+    const other = h.credentials.issueForRole('arn:aws:iam::123456789012:role/unrelated', 'f', 900);
+    const res = await h.service.fetch(await signed('AdminGetUser', { UserPoolId: POOL_ID, Username: 'ghost@example.com' }, other));
+    expect((await typeOf(res)).__type).toBe('AccessDeniedException');
+  });
+
+  it('lets the developer keys (an administrator) call every admin operation', async () => {
+    const res = await h.service.fetch(await signed('AdminGetUser', { UserPoolId: POOL_ID, Username: 'ghost@example.com' }, h.credentials.account));
+    expect((await typeOf(res)).__type).toBe('UserNotFoundException');
   });
 
   it('refuses unknown credentials and bad signatures with the AWS JSON error names', async () => {
-    const unknown = await h.service.fetch(await sign({ accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' }));
-    expect(((await unknown.json()) as { __type: string }).__type).toBe('UnrecognizedClientException');
-    const fn = creds.issueForRole('arn:aws:iam::123456789012:role/r', 'f', 900);
-    const forged = await h.service.fetch(await sign({ ...fn, secretAccessKey: 'wrong' }));
-    expect(((await forged.json()) as { __type: string }).__type).toBe('InvalidSignatureException');
+    const body = { UserPoolId: POOL_ID, Username: 'ghost@example.com' };
+    const unknown = await h.service.fetch(await signed('AdminGetUser', body, { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' }));
+    expect((await typeOf(unknown)).__type).toBe('UnrecognizedClientException');
+    const forged = await h.service.fetch(await signed('AdminGetUser', body, { ...h.credentials.account, secretAccessKey: 'wrong' }));
+    expect((await typeOf(forged)).__type).toBe('InvalidSignatureException');
   });
 
-  it('accepts unsigned admin calls from loopback only', async () => {
-    const make = () =>
-      new Request(`${ENDPOINT}/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminGetUser' },
-        body,
-      });
-    const local = make();
-    setRequestInfo(local, { remoteAddress: '127.0.0.1' });
-    expect(((await (await h.service.fetch(local)).json()) as { __type: string }).__type).toBe('UserNotFoundException');
-    const remote = make();
-    setRequestInfo(remote, { remoteAddress: '192.168.1.20' });
-    const res = await h.service.fetch(remote);
+  it('refuses unsigned admin calls, from loopback too, with MissingAuthenticationTokenException', async () => {
+    const res = await h.call('AdminGetUser', { UserPoolId: POOL_ID, Username: 'ghost@example.com' }, { unsigned: true });
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { __type: string }).__type).toBe('MissingAuthenticationTokenException');
+    expect(res.body.__type).toBe('MissingAuthenticationTokenException');
+    const list = await h.call('ListUsers', { UserPoolId: POOL_ID }, { unsigned: true });
+    expect(list.body.__type).toBe('MissingAuthenticationTokenException');
   });
 });

@@ -1,10 +1,13 @@
 import type { AuthModel, BackendModel } from '../../../src/local/assembly/model.js';
+import { adminHandlers } from '../../../src/local/auth/handlers/admin.js';
 import { createAuthService } from '../../../src/local/auth/index.js';
+import { accountCredentials } from '../../../src/local/core/account.js';
 import { clientSessionKey, claimSignature, formatSrpTimestamp, g, hexToBigInt, modPowN } from '../../../src/local/auth/srp.js';
 import { cryptoIds, ManualClock, type IdSource } from '../../../src/local/core/clock.js';
-import type { FunctionInvoker, InvokeResult, Registry, TokenVerifier } from '../../../src/local/core/registry.js';
+import type { CredentialStore, FunctionInvoker, InvokeResult, IssuedCredentials, Registry, TokenVerifier } from '../../../src/local/core/registry.js';
 import type { LocalService } from '../../../src/local/core/service.js';
 import { serviceContext, startService, type MemoryOutbox, type TestServiceContext } from '../../helpers/service_context.js';
+import { signForTest } from '../../helpers/sigv4.js';
 
 export const ENDPOINT = 'https://127.0.0.1:20002';
 export const POOL_ID = 'us-east-1_AbCdEf123';
@@ -119,6 +122,33 @@ export class FakeInvoker implements FunctionInvoker {
   }
 }
 
+/**
+ * The credential store the harness provides in place of the identity service: the account's
+ * developer keys (which sign the harness's admin calls) plus function role credentials a test mints.
+ */
+export class HarnessCredentials implements CredentialStore {
+  readonly issued = new Map<string, IssuedCredentials>();
+  constructor(readonly account: IssuedCredentials) {
+    this.issued.set(account.accessKeyId, account);
+  }
+  lookup(id: string) {
+    return this.issued.get(id);
+  }
+  issueForRole(roleArn: string, functionName: string, ttlSeconds: number): IssuedCredentials {
+    const c: IssuedCredentials = {
+      accessKeyId: `ASIAFN${this.issued.size.toString().padStart(14, '0')}`,
+      secretAccessKey: 'fn-secret',
+      sessionToken: 'fn-token',
+      expiration: Date.now() + ttlSeconds * 1000,
+      roleArn,
+      functionName,
+      kind: 'function',
+    };
+    this.issued.set(c.accessKeyId, c);
+    return c;
+  }
+}
+
 export interface Call {
   status: number;
   body: Record<string, unknown> & { __type?: string; message?: string };
@@ -132,7 +162,13 @@ export interface AuthHarness {
   dataDir: string;
   model: BackendModel;
   tokens(): TokenVerifier;
-  call(operation: string, body: unknown, init?: { headers?: Record<string, string> }): Promise<Call>;
+  /** What signed requests are verified against: the developer keys and credentials a test mints. */
+  credentials: HarnessCredentials;
+  /**
+   * One Cognito call. Admin operations are signed with the account's developer keys, as a developer
+   * would send them, unless `unsigned` (or the caller's own `authorization` header) says otherwise.
+   */
+  call(operation: string, body: unknown, init?: { headers?: Record<string, string>; unsigned?: boolean }): Promise<Call>;
   /** SignUp + ConfirmSignUp with the code from the outbox; returns the user's sub (= username). */
   signUpConfirmed(email: string, opts?: { password?: string; phone?: string }): Promise<string>;
   /** A full USER_SRP_AUTH + PASSWORD_VERIFIER with an SRP client built on the same math. */
@@ -158,26 +194,37 @@ export async function authHarness(
   const dataDir = first.ctx.dataDir;
   let registry!: Registry;
   let service!: LocalService;
+  const credentials = new HarnessCredentials(accountCredentials(model));
 
   const build = async (t: TestServiceContext<ManualClock>) => {
     registry = t.registry;
+    registry.provide('identity.credentials', credentials);
     if (opts.invoker) registry.provide('functions.invoker', opts.invoker);
     service = await startService(createAuthService(t.ctx), registry);
   };
   await build(first);
 
   const call: AuthHarness['call'] = async (operation, body, init = {}) => {
-    const res = await service.fetch(
-      new Request(`${ENDPOINT}/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
-          ...init.headers,
-        },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
-    );
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
+      ...init.headers,
+    };
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const sign = Object.hasOwn(adminHandlers, operation) && !init.unsigned && !('authorization' in headers);
+    const req = sign
+      ? await signForTest({
+          url: `${ENDPOINT}/`,
+          method: 'POST',
+          headers,
+          body: text,
+          credentials: credentials.account,
+          service: 'cognito-idp',
+          region: model.region,
+          signingDate: new Date(clock.now()),
+        })
+      : new Request(`${ENDPOINT}/`, { method: 'POST', headers, body: text });
+    const res = await service.fetch(req);
     return { status: res.status, body: (await res.json()) as Call['body'] };
   };
 
@@ -193,6 +240,7 @@ export async function authHarness(
     dataDir,
     model,
     tokens: () => registry.get('auth.tokens'),
+    credentials,
     call,
     async signUpConfirmed(email, o = {}) {
       const up = await call('SignUp', {

@@ -13,8 +13,16 @@ describe('parseCliOptions', () => {
       projectDir: cwd,
       dataDir: path.join(cwd, '.amplify/local'),
       outputsPath: path.join(cwd, 'amplify_outputs.json'),
+      accountKeys: { accessKeyId: 'AKIALOCALDEVELOPER01', secretAccessKey: 'localDeveloperSecretAccessKey/0000000000' },
       help: false,
     });
+  });
+
+  it('takes the developer keys from --access-key-id and --secret-access-key, both or neither', () => {
+    const o = parseCliOptions(['--access-key-id', 'AKIAMYTEAMKEY0000001', '--secret-access-key', 'team-secret-123'], cwd);
+    expect(o.accountKeys).toEqual({ accessKeyId: 'AKIAMYTEAMKEY0000001', secretAccessKey: 'team-secret-123' });
+    expect(() => parseCliOptions(['--access-key-id', 'AKIAMYTEAMKEY0000001'], cwd)).toThrow(/give both or neither/);
+    expect(() => parseCliOptions(['--access-key-id', 'short', '--secret-access-key', 'team-secret-123'], cwd)).toThrow(/access key id must be 16 to 128/);
   });
 
   it('accepts "--flag value" and "--flag=value" forms', () => {

@@ -106,8 +106,22 @@ describe('buildOutputs', () => {
         storage_endpoint: '127.0.0.1:20002',
         admin_endpoint: 'https://127.0.0.1:20002/_local',
         ca_certificate_path: '.amplify/local/tls/ca.pem',
+        sts_endpoint: 'https://127.0.0.1:20002',
+        developer_credentials: {
+          access_key_id: 'AKIALOCALDEVELOPER01',
+          secret_access_key: 'localDeveloperSecretAccessKey/0000000000',
+          account_id: minimalModel().accountId,
+          user_arn: `arn:aws:iam::${minimalModel().accountId}:user/local-developer`,
+          region: 'us-east-1',
+        },
       },
     });
+  });
+
+  it('writes the developer keys the cloud was started with', () => {
+    const outputs = buildOutputs(minimalModel(), { ...where, accountKeys: { accessKeyId: 'AKIAMYOWNKEY00000000', secretAccessKey: 'my-own-secret-key' } });
+    const local = outputs.custom?.local as { developer_credentials: { access_key_id: string; secret_access_key: string } };
+    expect(local.developer_credentials).toMatchObject({ access_key_id: 'AKIAMYOWNKEY00000000', secret_access_key: 'my-own-secret-key' });
   });
 
   it('keeps the CA path absolute when it lies outside the outputs folder', () => {

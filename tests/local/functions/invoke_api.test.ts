@@ -178,6 +178,7 @@ describe('Lambda Invoke API', () => {
   it('answers other Lambda API calls with UnknownOperationException', async () => {
     const req = await signForTest({
       url: `${ENDPOINT}/2015-03-31/functions/${okFn.functionName}`,
+      method: 'DELETE',
       credentials: invoker,
       service: 'lambda',
       signingDate: new Date(t.clock.now()),

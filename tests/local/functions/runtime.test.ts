@@ -119,6 +119,7 @@ describe('function runtime', () => {
       // What the loader left unresolved (the secrets) reaches the banner, which asks the local SSM.
       AMPLIFY_SSM_ENV_CONFIG: '{"X":{"path":"/amplify/x"}}',
       AWS_ENDPOINT_URL_KMS: endpoint,
+      AWS_ENDPOINT_URL_STS: endpoint,
       GRAPHQL_URL: `${endpoint}/graphql`,
       PLAIN: 'value',
       NODE_EXTRA_CA_CERTS: path.join(FIXTURES, 'ok.mjs'),
