@@ -123,6 +123,9 @@ export function judge(shape: ErrorShape, method: string, reply: Reply): string |
   if (reply.status >= 500 && !notImplemented) return `status ${reply.status}: ${reply.body.toString('utf8').slice(0, 300)}`;
   if (reply.status < 400 || method === 'HEAD') return undefined;
   const text = reply.body.toString('utf8');
+  if (shape === 'query-xml') {
+    return /<ErrorResponse[\s>][\s\S]*<Error>[\s\S]*<Code>[^<]+<\/Code>[\s\S]*<Message>/.test(text) || reply.headers['x-amzn-errortype'] ? undefined : `${reply.status} without the Query protocol's <ErrorResponse><Error><Code>: ${text.slice(0, 200)}`;
+  }
   if (shape === 's3-xml') {
     if (reply.headers['x-amzn-errortype']) return undefined; // a JSON service answered on S3's port (routed by target header)
     return /<Error>[\s\S]*<Code>[^<]+<\/Code>/.test(text) ? undefined : `${reply.status} without S3's <Error><Code>: ${text.slice(0, 200)}`;

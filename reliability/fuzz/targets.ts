@@ -30,7 +30,7 @@ export interface FuzzEnv {
 }
 
 /** The error body a service's protocol prescribes. */
-export type ErrorShape = 'aws-json' | 's3-xml' | 'graphql';
+export type ErrorShape = 'aws-json' | 's3-xml' | 'query-xml' | 'graphql';
 
 export interface FuzzRequest {
   method: string;
@@ -198,6 +198,30 @@ function lambdaTarget(env: FuzzEnv): FuzzTarget | undefined {
   };
 }
 
+/** Form encoding of any string (lone surrogates, which no encoder can send, become U+FFFD). */
+const formEncode = (text: string) => encodeURIComponent(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+
+/** STS's Query protocol: form-encoded `Action=…&Version=2011-06-15` posts, errors as `<ErrorResponse>` XML. */
+function stsTarget(env: FuzzEnv): FuzzTarget {
+  const roles = env.model.iam.roles.map((r) => r.arn);
+  const base = { Version: '2011-06-15', RoleArn: roles[0] ?? 'arn:aws:iam::000000000000:role/none', RoleSessionName: 'fuzz', DurationSeconds: '900', WebIdentityToken: 'eyJ.eyJ.sig', ExternalId: 'x', Policy: '{}' };
+  return {
+    name: 'sts',
+    shape: 'query-xml',
+    request(rng) {
+      const action = rng.chance(0.9) ? rng.pick(['GetCallerIdentity', 'AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'DecodeAuthorizationMessage']) : String(randomValue(rng, 0)).slice(0, 40);
+      const params = mutateJson({ Action: action, ...Object.fromEntries(Object.entries(base).filter(() => rng.chance(0.6))) }, rng) as Record<string, unknown>;
+      const form = Object.entries(params ?? {})
+        .map(([k, v]) => `${formEncode(k)}=${formEncode(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`)
+        .join('&');
+      const body = rng.chance(0.2) ? mutateBytes(Buffer.from(form), rng) : Buffer.from(form);
+      const unsigned = action === 'AssumeRoleWithWebIdentity' || !env.credentials || rng.chance(0.15);
+      // Unsigned form posts reach STS only when they say so (Action); signed ones by their SigV4 scope.
+      return { method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body, sign: unsigned ? undefined : { service: 'sts', uriEscapePath: true } };
+    },
+  };
+}
+
 /** The local-only admin API under /_local/. */
 function adminTarget(): FuzzTarget {
   const paths = ['health', 'outbox', 'outbox?channel=nope&to=%zz', 'reset', 'data/requests?limit=-1', 'data/metrics', 'functions/invocations?function=%zz', 'functions/failed-batches', 'messaging/kinesis-records?stream=x', 'nope', '../../etc/passwd', 'data/%zz'];
@@ -291,6 +315,7 @@ export function fuzzTargets(env: FuzzEnv): FuzzTarget[] {
       params: { QueueUrl: env.model.queues?.[0]?.url.replace('${LOCAL_ENDPOINT}', env.endpoint) ?? `${env.endpoint}/000000000000/none`, QueueName: env.model.queues?.[0]?.name ?? 'none', MessageBody: 'm', MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 0, ReceiptHandle: 'x', Entries: [{ Id: '1', MessageBody: 'b' }], MessageAttributes: { a: { DataType: 'String', StringValue: 'v' } }, AttributeNames: ['All'] },
       sign: env.credentials ? 'sqs' : undefined,
     }),
+    stsTarget(env),
     lambdaTarget(env),
     adminTarget(),
   ];

@@ -33,7 +33,7 @@ afterAll(async () => {
 describe('bad input, bounded', () => {
   it('derives a target for every endpoint this backend has, signed with guest credentials', () => {
     expect(env.credentials?.accessKeyId).toBeTruthy();
-    expect(fuzzTargets(env).map((t) => t.name)).toEqual(expect.arrayContaining(['cognito-idp', 'cognito-identity', 'graphql', 'dynamodb', 's3', 'pinpoint', 'kinesis', 'ssm', 'kms', 'sqs', 'lambda', 'admin']));
+    expect(fuzzTargets(env).map((t) => t.name)).toEqual(expect.arrayContaining(['cognito-idp', 'cognito-identity', 'graphql', 'dynamodb', 's3', 'pinpoint', 'kinesis', 'ssm', 'kms', 'sqs', 'sts', 'lambda', 'admin']));
   });
 
   it('replays every recorded regression without a rule broken', async () => {
