@@ -103,3 +103,32 @@ export class JsonFile<T> {
     rmSync(this.file, { force: true });
   }
 }
+
+/**
+ * Coalesces bursts of changes into one write `delayMs` later (stores that change on every request);
+ * `flush()` writes at once (on stop), `cancel()` drops a pending write.
+ */
+export class DebouncedSave {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly save: () => void,
+    private readonly delayMs: number,
+  ) {}
+
+  schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), this.delayMs);
+    this.timer.unref();
+  }
+
+  flush(): void {
+    this.cancel();
+    this.save();
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { JsonFile } from '../core/persist.js';
+import { DebouncedSave, JsonFile } from '../core/persist.js';
 
 /** The only shard of a local stream (an on-demand stream starts with several; one keeps order simple). */
 const LOCAL_SHARD_ID = 'shardId-000000000000';
@@ -33,7 +33,8 @@ interface StreamState {
 export class StreamStore {
   private state: StreamState = { next: '0', records: [] };
   private readonly file: JsonFile<StreamState>;
-  private timer: NodeJS.Timeout | undefined;
+  /** Batches bursts of puts into one write; `flush()` on stop writes the rest. */
+  private readonly saver = new DebouncedSave(() => this.file.save(this.state), 100);
 
   constructor(
     dir: string,
@@ -59,7 +60,7 @@ export class StreamStore {
     };
     this.state.records.push(record);
     this.trim();
-    this.scheduleSave();
+    this.saver.schedule();
     return record;
   }
 
@@ -77,22 +78,12 @@ export class StreamStore {
     return [...this.state.records];
   }
 
-  private scheduleSave(): void {
-    if (this.timer) return;
-    // Batches bursts of puts into one write; `flush()` on stop writes the rest.
-    this.timer = setTimeout(() => this.flush(), 100);
-    this.timer.unref();
-  }
-
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.file.save(this.state);
+    this.saver.flush();
   }
 
   clear(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.saver.cancel();
     this.state = { next: this.state.next, records: [] };
     this.file.save(this.state);
   }

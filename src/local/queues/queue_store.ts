@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { QueueModel } from '../assembly/model.js';
 import type { Clock, IdSource } from '../core/clock.js';
-import { JsonFile } from '../core/persist.js';
+import { DebouncedSave, JsonFile } from '../core/persist.js';
 import { md5Hex, md5OfAttributes, type MessageAttributeValue } from './md5.js';
 
 /** FIFO queues drop a repeated deduplication id for five minutes. */
@@ -84,7 +84,8 @@ export function parseReceiptHandle(handle: string): { queueName: string; message
 export class QueueStore {
   private state: QueueState;
   private readonly file: JsonFile<QueueState>;
-  private timer: NodeJS.Timeout | undefined;
+  /** Batches bursts of changes into one write; `flush()` on stop writes the rest. */
+  private readonly saver = new DebouncedSave(() => this.file.save(this.state), 50);
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -122,7 +123,7 @@ export class QueueStore {
     const before = this.state.messages.length;
     this.state.messages = this.state.messages.filter((m) => m.sentAt > cutoff);
     for (const [id, entry] of Object.entries(this.state.deduplication)) if (entry.until <= now) delete this.state.deduplication[id];
-    if (this.state.messages.length !== before) this.scheduleSave();
+    if (this.state.messages.length !== before) this.saver.schedule();
   }
 
   send(input: SendInput): SendResult {
@@ -141,7 +142,7 @@ export class QueueStore {
     if (this.queue.fifo && input.deduplicationId !== undefined) {
       this.state.deduplication[input.deduplicationId] = { messageId: message.messageId, sequenceNumber: message.sequenceNumber!, until: now + DEDUPLICATION_WINDOW_MS };
     }
-    this.scheduleSave();
+    this.saver.schedule();
     this.notify();
     return { message, duplicate: false };
   }
@@ -208,7 +209,7 @@ export class QueueStore {
       out.push({ ...m });
     }
     if (moved.length > 0) this.moveToDeadLetterQueue(moved);
-    if (out.length > 0 || moved.length > 0) this.scheduleSave();
+    if (out.length > 0 || moved.length > 0) this.saver.schedule();
     return out;
   }
 
@@ -223,7 +224,7 @@ export class QueueStore {
   adopt(message: StoredMessage): void {
     const now = this.clock.now();
     this.state.messages.push({ ...message, visibleAt: now });
-    this.scheduleSave();
+    this.saver.schedule();
     this.notify();
   }
 
@@ -232,7 +233,7 @@ export class QueueStore {
     const index = this.state.messages.findIndex((m) => m.messageId === messageId && m.receiptHandle === handle);
     if (index < 0) return;
     this.state.messages.splice(index, 1);
-    this.scheduleSave();
+    this.saver.schedule();
     // Deleting a FIFO message unblocks its group.
     if (this.queue.fifo) this.notify();
   }
@@ -247,7 +248,7 @@ export class QueueStore {
     if (!m || m.receiptHandle !== handle) return 'unknown';
     if (m.visibleAt <= now) return 'not-inflight';
     m.visibleAt = now + seconds * 1000;
-    this.scheduleSave();
+    this.saver.schedule();
     if (seconds === 0) this.notify();
     return 'ok';
   }
@@ -258,7 +259,7 @@ export class QueueStore {
     if (this.state.lastPurgeAt !== undefined && now - this.state.lastPurgeAt < PURGE_INTERVAL_MS) return false;
     this.state.messages = [];
     this.state.lastPurgeAt = now;
-    this.scheduleSave();
+    this.saver.schedule();
     return true;
   }
 
@@ -295,22 +296,12 @@ export class QueueStore {
     return next;
   }
 
-  private scheduleSave(): void {
-    if (this.timer) return;
-    // Batches bursts of changes into one write; `flush()` on stop writes the rest.
-    this.timer = setTimeout(() => this.flush(), 50);
-    this.timer.unref();
-  }
-
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.file.save(this.state);
+    this.saver.flush();
   }
 
   clear(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.saver.cancel();
     this.state = { ...this.empty(), nextSequence: this.state.nextSequence, createdAt: this.state.createdAt };
     this.file.save(this.state);
   }
