@@ -142,7 +142,7 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
   // Resources no service serves: the backend started anyway, their Ref/GetAtt are placeholders.
   if (c.model.notEmulated?.length) lines.push('', `  ((local: not emulated: ${summarizeNotEmulated(c.model.notEmulated)}))`);
-  lines.push('', `Outputs written to ${path.relative(process.cwd(), opts.outputsPath) || opts.outputsPath}`);
+  lines.push('', `Outputs written to ${opts.outputsLabel}`);
   lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
   if (c.createdCa) {
     lines.push('', ...trustInstructions(c.caCertPath, c.port));
