@@ -9,12 +9,11 @@ import type { BackendModel } from './assembly/model.js';
 import { summarizeNotEmulated } from './assembly/emulation.js';
 import { createLocalCloud, isLoopbackHost, type LocalCloud } from './app.js';
 import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './core/cli_options.js';
+import { formatDuration } from './core/duration.js';
 import { consoleLogger } from './core/logger.js';
 import { trustInstructions } from './core/tls.js';
 import type { ServiceName } from './core/service.js';
 
-// From process start, so the figure includes loading the code, not just our own work.
-const started = performance.timeOrigin;
 const log = consoleLogger();
 
 let options: CliOptions;
@@ -95,15 +94,15 @@ try {
 
 async function synthesizeAndLoad(opts: CliOptions): Promise<BackendModel> {
   process.stdout.write(`Synthesizing ${path.relative(process.cwd(), path.join(opts.projectDir, 'amplify')) || 'amplify'}/ ...\n`);
-  const t0 = Date.now();
+  const t0 = performance.now();
   const assembly = await ensureAssembly({
     projectDir: opts.projectDir,
     onProgress: (line) => process.stdout.write(`  synth | ${line}\n`),
   });
   process.stdout.write(
     assembly.fromCache
-      ? `Backend unchanged: using the cached assembly (${ms(t0)})\n`
-      : `Synthesized in ${ms(t0)}\n`,
+      ? `Backend unchanged: using the cached assembly (${formatDuration(performance.now() - t0)})\n`
+      : `Synthesized in ${formatDuration(performance.now() - t0)}\n`,
   );
   return loadBackendModel(assembly.assemblyDir, { region: opts.region });
 }
@@ -112,7 +111,8 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   const e = c.endpoint;
   const lines = [
     '',
-    `Local cloud ready at ${e}  (${ms(started)})`,
+    // performance.now() counts from process start: the figure includes loading the code.
+    `Local cloud ready at ${e}  (${formatDuration(performance.now())})`,
     '',
     `  Admin         ${e}/_local/health   ${e}/_local/outbox   POST ${e}/_local/reset`,
   ];
@@ -142,7 +142,7 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
   // Resources no service serves: the backend started anyway, their Ref/GetAtt are placeholders.
   if (c.model.notEmulated?.length) lines.push('', `  ((local: not emulated: ${summarizeNotEmulated(c.model.notEmulated)}))`);
-  lines.push('', `Outputs written to ${path.relative(process.cwd(), opts.outputsPath) || opts.outputsPath}`);
+  lines.push('', `Outputs written to ${opts.outputsLabel}`);
   lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
   if (c.createdCa) {
     lines.push('', ...trustInstructions(c.caCertPath, c.port));
@@ -152,9 +152,4 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (!isLoopbackHost(opts.host)) lines.push('', `!!! Listening on ${opts.host}: reachable from the network.`);
   lines.push('', 'Ctrl-C to stop.', '');
   process.stdout.write(lines.join('\n'));
-}
-
-function ms(since: number): string {
-  const t = Date.now() - since;
-  return t < 1000 ? `${t} ms` : `${(t / 1000).toFixed(1)} s`;
 }

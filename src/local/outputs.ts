@@ -27,7 +27,7 @@ export interface LocalOutputsSection {
   /** `127.0.0.1:<port>`: the form the v6 Storage per-call `customEndpoint` option takes. */
   storage_endpoint: string;
   admin_endpoint: string;
-  /** The CA to trust, relative to the outputs file's folder when inside it. */
+  /** The CA to trust: relative to the outputs file's folder when inside it, else absolute. */
   ca_certificate_path: string;
   /** For `AWS_ENDPOINT_URL_STS` / `--endpoint-url` (GetCallerIdentity, AssumeRole, AssumeRoleWithWebIdentity). */
   sts_endpoint: string;
@@ -194,10 +194,16 @@ function mfaMethods(enabled: string[]): AuthOutputs['mfa_methods'] {
   return enabled.map((m) => map[m]).filter((m): m is 'SMS' | 'TOTP' | 'EMAIL' => m !== undefined);
 }
 
+/**
+ * Relative to the outputs file's folder when the CA lies inside it (the default layout), so a committed
+ * `amplify_outputs.json` reads the same on every machine; absolute otherwise.
+ */
 function caPathForOutputs(caCertPath: string, outputsDir: string | undefined): string {
-  if (!outputsDir) return caCertPath;
-  const rel = path.relative(outputsDir, caCertPath);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? caCertPath : rel.split(path.sep).join('/');
+  const absolute = path.resolve(caCertPath);
+  if (!outputsDir) return absolute;
+  const rel = path.relative(path.resolve(outputsDir), absolute);
+  const outside = rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+  return outside ? absolute : rel.split(path.sep).join('/');
 }
 
 export function writeOutputs(file: string, outputs: AmplifyOutputs): void {

@@ -131,6 +131,11 @@ describe('npm start', () => {
 
         cli.child.kill('SIGTERM');
         expect(await cli.exited).toEqual({ code: 0, signal: null });
+        // Durations people read (whole ms, or seconds with one decimal); the outputs file as given (absolute here).
+        const duration = String.raw`(?:\d+ ms|\d+\.\d s)`;
+        expect(cli.output()).toMatch(new RegExp(String.raw`(?:using the cached assembly \(${duration}\)|Synthesized in ${duration})\n`));
+        expect(cli.output()).toMatch(new RegExp(String.raw`Local cloud ready at https://127\.0\.0\.1:\d+  \(${duration}\)\n`));
+        expect(cli.output()).toContain(`Outputs written to ${path.join(tmp, 'amplify_outputs.json')}\n`);
         expect(cli.output()).toContain('Local cloud stopped.');
         await expect(fetch(`${cli.endpoint}/_local/health`)).rejects.toThrow();
       } finally {

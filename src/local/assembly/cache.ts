@@ -4,6 +4,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { findBackendEntry } from './backend_entry.js';
 import { findPackageRoot, synthesizeBackend } from './synth.js';
+import { formatDuration } from '../core/duration.js';
 
 interface EnsureAssemblyOptions {
   /** The folder holding `amplify/`. */
@@ -128,7 +129,7 @@ async function synthesizeInto(projectDir: string, cacheRoot: string, assemblyDir
     await writeFile(path.join(tmpDir, '.complete'), JSON.stringify({ millis: result.millis, at: new Date().toISOString() }));
     await rm(assemblyDir, { recursive: true, force: true });
     await rename(tmpDir, assemblyDir);
-    onProgress?.(`synthesized in ${(result.millis / 1000).toFixed(1)} s → ${assemblyDir}`);
+    onProgress?.(`synthesized in ${formatDuration(result.millis)} → ${assemblyDir}`);
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
   }

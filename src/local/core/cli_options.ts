@@ -8,6 +8,8 @@ export interface CliOptions {
   host: string;
   dataDir: string;
   outputsPath: string;
+  /** The outputs file as the banner names it: as given when absolute, else relative to the current folder. */
+  outputsLabel: string;
   region: string;
   projectDir: string;
   /** The account's developer keys (`--access-key-id` / `--secret-access-key`). */
@@ -103,6 +105,8 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   if ((keyId === undefined) !== (secret === undefined)) {
     throw new CliUsageError('--access-key-id and --secret-access-key go together: give both or neither.');
   }
+  const outputsPath = values.outputs ? path.resolve(cwd, values.outputs) : path.join(projectDir, CLI_DEFAULTS.outputs);
+  const outputsLabel = values.outputs && path.isAbsolute(values.outputs) ? outputsPath : path.relative(cwd, outputsPath) || outputsPath;
   const accountKeys = keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : DEFAULT_ACCOUNT_KEYS;
   try {
     checkAccountKeys(accountKeys);
@@ -117,7 +121,8 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
     projectDir,
     // Given paths are relative to where the command runs; defaults live in the project.
     dataDir: values['data-dir'] ? path.resolve(cwd, values['data-dir']) : path.join(projectDir, CLI_DEFAULTS.dataDir),
-    outputsPath: values.outputs ? path.resolve(cwd, values.outputs) : path.join(projectDir, CLI_DEFAULTS.outputs),
+    outputsPath,
+    outputsLabel,
     help,
   };
 }

@@ -13,6 +13,7 @@ describe('parseCliOptions', () => {
       projectDir: cwd,
       dataDir: path.join(cwd, '.amplify/local'),
       outputsPath: path.join(cwd, 'amplify_outputs.json'),
+      outputsLabel: 'amplify_outputs.json',
       accountKeys: { accessKeyId: 'AKIALOCALDEVELOPER01', secretAccessKey: 'localDeveloperSecretAccessKey/0000000000' },
       help: false,
     });
@@ -28,6 +29,16 @@ describe('parseCliOptions', () => {
   it('accepts "--flag value" and "--flag=value" forms', () => {
     const o = parseCliOptions(['--port', '0', '--data-dir=/tmp/d', '--outputs', 'out/o.json', '--region', 'eu-west-2'], cwd);
     expect(o).toMatchObject({ port: 0, dataDir: '/tmp/d', outputsPath: path.join(cwd, 'out/o.json'), region: 'eu-west-2' });
+  });
+
+  it('names the outputs file as given when absolute, else relative to the current folder', () => {
+    expect(parseCliOptions(['--outputs', '/srv/shared/amplify_outputs.json'], cwd)).toMatchObject({
+      outputsPath: '/srv/shared/amplify_outputs.json',
+      outputsLabel: '/srv/shared/amplify_outputs.json',
+    });
+    expect(parseCliOptions(['--outputs', '../my-app/amplify_outputs.json'], cwd).outputsLabel).toBe('../my-app/amplify_outputs.json');
+    expect(parseCliOptions(['--outputs', './out//o.json'], cwd).outputsLabel).toBe('out/o.json');
+    expect(parseCliOptions(['--project', 'backend'], cwd).outputsLabel).toBe('backend/amplify_outputs.json');
   });
 
   it('recognises --help and -h', () => {

@@ -1,6 +1,6 @@
 import '../../helpers/polyfills.js';
 import { Amplify } from 'aws-amplify';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { configureAmplify, localEndpoints, storageOptions, withStorageEndpoint } from '../../../src/client/index.js';
 import { buildOutputs } from '../../../src/local/outputs.js';
 import { minimalModel } from '../../helpers/minimal_model.js';
@@ -23,6 +23,23 @@ describe('configureAmplify', () => {
     configureAmplify(local as Parameters<typeof configureAmplify>[0]);
     expect(storageOptions()).toEqual({ customEndpoint: '127.0.0.1:20555' });
     expect(withStorageEndpoint({ accessLevel: 'guest' })).toEqual({ accessLevel: 'guest', customEndpoint: '127.0.0.1:20555' });
+  });
+
+  it('makes aws-amplify log exactly the two custom-endpoint warnings the README calls harmless, once each', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      configureAmplify(local as Parameters<typeof configureAmplify>[0]);
+      const lines = warn.mock.calls.map((args) => args.map(String).join(' '));
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/Auth - You are using a custom Amazon Amazon Cognito User Pool endpoint, ensure the endpoint is correct\.$/);
+      expect(lines[1]).toMatch(/Auth - You are using a custom Amazon Amazon Cognito Identity Pool endpoint, ensure the endpoint is correct\.$/);
+      warn.mockClear();
+      const { custom: _custom, ...deployed } = local;
+      configureAmplify(deployed as Parameters<typeof configureAmplify>[0]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('leaves deployed outputs untouched', () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildOutputs, checkOutputs } from '../../../src/local/outputs.js';
 import { minimalModel } from '../../helpers/minimal_model.js';
@@ -127,6 +128,24 @@ describe('buildOutputs', () => {
   it('keeps the CA path absolute when it lies outside the outputs folder', () => {
     const outputs = buildOutputs(minimalModel(), { ...where, caCertPath: '/shared/ca/ca.pem' });
     expect((outputs.custom?.local as { ca_certificate_path: string }).ca_certificate_path).toBe('/shared/ca/ca.pem');
+  });
+
+  it('names the CA so that resolving it against the outputs file\'s folder finds it', () => {
+    const caPath = (caCertPath: string, outputsDir: string) =>
+      (buildOutputs(minimalModel(), { ...where, caCertPath, outputsDir }).custom?.local as { ca_certificate_path: string }).ca_certificate_path;
+    const layouts: [string, string, string][] = [
+      ['/proj/.amplify/local/tls/ca.pem', '/proj', '.amplify/local/tls/ca.pem'],
+      // A folder whose name starts with two dots is still inside the outputs folder.
+      ['/proj/..tls/ca.pem', '/proj', '..tls/ca.pem'],
+      ['/proj/.amplify/local/tls/ca.pem', '/my-app', '/proj/.amplify/local/tls/ca.pem'],
+      ['/proj/.amplify/local/tls/ca.pem', '/proj/app', '/proj/.amplify/local/tls/ca.pem'],
+    ];
+    for (const [caCertPath, outputsDir, expected] of layouts) {
+      expect(caPath(caCertPath, outputsDir)).toBe(expected);
+      expect(path.resolve(outputsDir, caPath(caCertPath, outputsDir))).toBe(caCertPath);
+    }
+    // A CA path relative to the current folder is written absolute, not relative to the wrong folder.
+    expect(caPath('certs/ca.pem', '/elsewhere')).toBe(path.resolve('certs/ca.pem'));
   });
 
   it('omits the sections of a backend that has none of them', () => {
