@@ -10,6 +10,7 @@ import { bundlePage } from './support/bundle.js';
 import { launchTrustingChromium, type TestBrowser } from './support/chromium.js';
 import { serveStatic, type StaticSite } from './support/static_server.js';
 import { startUntrustedHttps } from './support/untrusted_https.js';
+import { until } from '../helpers/until.js';
 
 /**
  * The local cloud from a real browser: headless Chromium loads an app (the real `aws-amplify` v6
@@ -53,16 +54,6 @@ async function call<K extends keyof LocalCloudApp>(name: K, ...args: Parameters<
 }
 
 /** Polls `probe` until it returns a value, or fails after `ms`. */
-async function until<T>(probe: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`${what}: nothing after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
   bundleDir = mkdtempSync(path.join(tmpdir(), 'amplify-local-page-'));
   const [started] = await Promise.all([startLocalCloud(), bundlePage(bundleDir)]);
@@ -101,7 +92,7 @@ describe('the local cloud from headless Chromium', () => {
 
   it('signs up with the emailed code and signs in with SRP', async () => {
     expect(await call('signUp', email, password, '+15555550142')).toBe('CONFIRM_SIGN_UP');
-    const code = await until(async () => (await cloud.outbox({ channel: 'email', to: email })).pop()?.code, 10_000, 'verification email');
+    const code = await until(async () => (await cloud.outbox({ channel: 'email', to: email })).pop()?.code, 10_000, 'verification email', 50);
     expect(await call('confirmSignUp', email, code)).toBe('DONE');
 
     const signedIn = await call('signIn', email, password);

@@ -9,6 +9,7 @@ import type { Clock } from '../../src/local/core/clock.js';
 import type { DataService } from '../../src/local/data/index.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
+import { until } from '../helpers/until.js';
 import { signForTest } from '../helpers/sigv4.js';
 import { cognitoEnv, createUser, graphqlAs, type SignedInUser } from './data_users.js';
 
@@ -58,16 +59,6 @@ afterAll(async () => {
   await signOut().catch(() => {});
   await cloud?.stop();
 });
-
-async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function alicePost(title = `post ${randomUUID()}`): Promise<Schema['Post']['type']> {
   const { data, errors } = await client.models.Post.create({ id: randomUUID(), title, content: 'hello from alice' });

@@ -8,6 +8,7 @@ import { getFixtureAssembly } from '../fixtures/assembly.js';
 import type { Schema } from '../fixtures/starter/amplify/data/resource.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
+import { until } from '../helpers/until.js';
 
 /**
  * The backend most Gen 2 apps start from (tests/fixtures/starter: email sign-in, a Todo model open
@@ -29,16 +30,6 @@ afterAll(async () => {
   await signOut().catch(() => {});
   await cloud?.stop();
 });
-
-async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('the starter backend with the real client', () => {
   it('writes outputs whose default data mode is the API key', () => {
