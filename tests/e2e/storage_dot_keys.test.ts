@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import { getFixtureAssembly } from '../fixtures/assembly.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
+import { guestCredentials } from '../helpers/guest_credentials.js';
 
 /**
  * S3 keys may hold `.` and `..` segments: S3 signs the path as sent and stores the literal key. The
@@ -22,35 +23,20 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-async function identity(target: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(cloud.endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${target}` },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as Record<string, unknown>;
-}
-
-async function guestCredentials() {
-  const { IdentityId } = await identity('GetId', { IdentityPoolId: cloud.cloud.model.auth!.identityPool!.id });
-  const { Credentials } = (await identity('GetCredentialsForIdentity', { IdentityId })) as {
-    Credentials: { AccessKeyId: string; SecretKey: string; SessionToken: string };
-  };
-  return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretKey, sessionToken: Credentials.SessionToken };
-}
-
 const clients = {
   'HTTP/1.1': () => undefined,
   'HTTP/2': () => new NodeHttp2Handler(),
 };
+
+/** The identity pool's guest credentials (this backend allows guests). */
+const guest = async () => (await guestCredentials(cloud.cloud))!;
 
 describe.each(Object.entries(clients))('keys with dot segments through @aws-sdk/client-s3 over %s', (protocol, handler) => {
   const prefix = `public/${protocol === 'HTTP/2' ? 'h2' : 'h1'}`;
   const keys = [`${prefix}/a/../b.txt`, `${prefix}/./x`, `${prefix}/../up.txt`];
 
   it('stores, reads and lists the literal keys', async () => {
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoint, forcePathStyle: true, credentials: await guestCredentials(), requestHandler: handler() });
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoint, forcePathStyle: true, credentials: await guest(), requestHandler: handler() });
     try {
       for (const key of keys) {
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}`, ContentType: 'text/plain' }));

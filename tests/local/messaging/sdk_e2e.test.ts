@@ -3,6 +3,7 @@ import { PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagingService } from '../../../src/local/messaging/index.js';
 import { startLocalCloud, type TestLocalCloud } from '../../helpers/local_cloud.js';
+import { guestCredentials } from '../../helpers/guest_credentials.js';
 
 /** The SDK's own clients over real HTTPS against the whole local cloud, with this repository's backend. */
 
@@ -19,31 +20,14 @@ function messaging(): MessagingService {
   return cloud.cloud.services.find((s) => s.name === 'messaging') as MessagingService;
 }
 
-async function identity(target: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(cloud.endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${target}` },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as Record<string, unknown>;
-}
-
-/** Guest credentials, obtained the way the Amplify client gets them (GetId → GetCredentialsForIdentity). */
-async function guestCredentials() {
-  const poolId = cloud.cloud.model.auth!.identityPool!.id;
-  const { IdentityId } = await identity('GetId', { IdentityPoolId: poolId });
-  const { Credentials } = (await identity('GetCredentialsForIdentity', { IdentityId })) as {
-    Credentials: { AccessKeyId: string; SecretKey: string; SessionToken: string };
-  };
-  return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretKey, sessionToken: Credentials.SessionToken };
-}
+/** The identity pool's guest credentials (this backend allows guests). */
+const guest = async () => (await guestCredentials(cloud.cloud))!;
 
 describe('messaging through the SDK against the running local cloud', () => {
   it('lets a guest put analytics events into the stream of the backend', async () => {
     // The Kinesis client's default handler in Node is HTTP/2 (NodeHttp2Handler): the front door negotiates it.
     const stream = cloud.cloud.model.messaging.kinesisStreams[0];
-    const kinesis = new KinesisClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guestCredentials() });
+    const kinesis = new KinesisClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guest() });
     const out = await kinesis.send(
       new PutRecordsCommand({
         StreamName: stream.name,
@@ -59,7 +43,7 @@ describe('messaging through the SDK against the running local cloud', () => {
   });
 
   it('refuses a guest a stream the backend does not grant', async () => {
-    const kinesis = new KinesisClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guestCredentials(), maxAttempts: 1 });
+    const kinesis = new KinesisClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guest(), maxAttempts: 1 });
     const err = await kinesis.send(new PutRecordsCommand({ StreamName: 'not-ours', Records: [{ PartitionKey: 'k', Data: new Uint8Array([1]) }] })).catch((e: Error) => e);
     expect((err as Error).name).toBe('AccessDeniedException');
   });
@@ -90,7 +74,7 @@ describe('messaging through the SDK against the running local cloud', () => {
 
   it('refuses a guest sending pushes', async () => {
     const app = cloud.cloud.model.messaging.pinpointApps[0];
-    const pinpoint = new PinpointClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guestCredentials(), maxAttempts: 1 });
+    const pinpoint = new PinpointClient({ region: 'us-east-1', endpoint: cloud.endpoint, credentials: await guest(), maxAttempts: 1 });
     const err = await pinpoint
       .send(new SendMessagesCommand({ ApplicationId: app.id, MessageRequest: { Addresses: { t: { ChannelType: 'APNS' } }, MessageConfiguration: {} } }))
       .catch((e: Error) => e);
