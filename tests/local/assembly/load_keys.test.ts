@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssemblyError, loadBackendModel } from '../../../src/local/assembly/load_assembly.js';
+import { writeAssembly as writeAssemblyFiles } from '../../fixtures/write_assembly.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -15,21 +16,7 @@ const HASH = 'c'.repeat(64);
 function writeAssembly(resources: Record<string, unknown>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'assembly-keys-'));
   dirs.push(dir);
-  mkdirSync(path.join(dir, `asset.${HASH}`));
-  writeFileSync(path.join(dir, `asset.${HASH}`, 'index.mjs'), 'export const handler = async () => {};\n');
-  const files = { [HASH]: { source: { path: `asset.${HASH}`, packaging: 'zip' }, destinations: { d: { objectKey: `${HASH}.zip` } } } };
-  writeFileSync(path.join(dir, 'app.assets.json'), JSON.stringify({ version: '1', files }));
-  writeFileSync(path.join(dir, 'app.template.json'), JSON.stringify({ Resources: resources }));
-  writeFileSync(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({
-      artifacts: {
-        'app.assets': { type: 'cdk:asset-manifest', properties: { file: 'app.assets.json' } },
-        app: { type: 'aws:cloudformation:stack', properties: { templateFile: 'app.template.json' }, dependencies: ['app.assets'] },
-      },
-    }),
-  );
-  return dir;
+  return writeAssemblyFiles(dir, { Resources: resources }, { functionHash: HASH, handlerSource: 'export const handler = async () => {};\n' });
 }
 
 const sender = { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: 'a', S3Key: `${HASH}.zip` }, Handler: 'index.handler', Runtime: 'nodejs22.x' } };

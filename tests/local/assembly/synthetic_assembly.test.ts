@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssemblyError, loadBackendModel } from '../../../src/local/assembly/load_assembly.js';
+import { writeAssembly as writeAssemblyFiles } from '../../fixtures/write_assembly.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -16,29 +17,7 @@ afterEach(() => {
 function writeAssembly(root: object, nested?: object): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'assembly-errors-'));
   dirs.push(dir);
-  const hash = 'a'.repeat(64);
-  const nestedHash = 'b'.repeat(64);
-  mkdirSync(path.join(dir, `asset.${hash}`));
-  writeFileSync(path.join(dir, `asset.${hash}`, 'index.mjs'), 'export const handler = async () => 1;\n');
-  const files: Record<string, unknown> = {
-    [hash]: { source: { path: `asset.${hash}`, packaging: 'zip' }, destinations: { d: { objectKey: `${hash}.zip` } } },
-  };
-  if (nested) {
-    writeFileSync(path.join(dir, 'appChild.nested.template.json'), JSON.stringify(nested));
-    files[nestedHash] = { source: { path: 'appChild.nested.template.json', packaging: 'file' }, destinations: { d: { objectKey: `${nestedHash}.json` } } };
-  }
-  writeFileSync(path.join(dir, 'app.assets.json'), JSON.stringify({ version: '1', files }));
-  writeFileSync(path.join(dir, 'app.template.json'), JSON.stringify(root));
-  writeFileSync(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({
-      artifacts: {
-        'app.assets': { type: 'cdk:asset-manifest', properties: { file: 'app.assets.json' } },
-        app: { type: 'aws:cloudformation:stack', properties: { templateFile: 'app.template.json' }, dependencies: ['app.assets'] },
-      },
-    }),
-  );
-  return dir;
+  return writeAssemblyFiles(dir, root, { functionHash: 'a'.repeat(64), handlerSource: 'export const handler = async () => 1;\n', nested });
 }
 
 const fn = (env: Record<string, unknown>) => ({
