@@ -36,7 +36,7 @@ it('a vitest run with the globalSetup trusts the CA in its forked workers', asyn
   const starter = path.join(repoRoot, 'tests', 'fixtures', 'starter');
   writeFileSync(
     path.join(project, 'vitest.config.mts'),
-    `import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { include: ['*.test.ts'], globalSetup: [${JSON.stringify(setup)}], hookTimeout: 180000 } });\n`,
+    `import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { include: ['*.test.ts'], globalSetup: [${JSON.stringify(setup)}], hookTimeout: 180000, testTimeout: 180000 } });\n`,
   );
   writeFileSync(
     path.join(project, 'app.test.ts'),

@@ -133,12 +133,16 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
       },
     };
 
+    let stopped = false;
+
     /** An asynchronous invocation: Lambda retries a failed one twice. Resolves with the last attempt. */
     async function runAsync(runner: FunctionRunner, event: unknown, source: InvocationSource): Promise<RunResult> {
       const delay = opts.asyncRetryDelayMs ?? ((attempt: number) => attempt * 1000);
       let result: RunResult | undefined;
       for (let attempt = 0; attempt <= 2; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, delay(attempt)));
+        if (attempt > 0) await new Promise((r) => setTimeout(r, delay(attempt)).unref());
+        // A stopped service retries nothing: a retry would start a process nobody stops.
+        if (stopped && result) break;
         result = await run(runner, event, source);
         if (result.outcome.ok) break;
       }
@@ -306,6 +310,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
         schedules.clearHistory();
       },
       async stop() {
+        stopped = true;
         schedules.stop();
         if (reaper) clearInterval(reaper);
         unsubscribeBuckets?.();

@@ -2,6 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exitError, startError, timeoutError, type LambdaErrorPayload } from './lambda_errors.js';
 
+/** How long stop() waits for a killed child to report its exit. */
+const STOP_WAIT_MS = 5000;
+
 const BOOTSTRAP = fileURLToPath(new URL('./runtime/bootstrap.mjs', import.meta.url));
 /** Written by the runtime on stdout after an invocation's last log line (see bootstrap.mjs). */
 const END_MARKER = '\u0000local-invocation-end ';
@@ -234,6 +237,10 @@ export class FunctionInstance {
     }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.kill();
-    await exited;
+    // SIGKILL cannot be ignored, but a child still being spawned may never report its exit: stop
+    // does not wait on it forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS).unref()))]);
+    clearTimeout(timer);
   }
 }

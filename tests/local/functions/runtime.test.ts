@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
@@ -57,6 +57,22 @@ describe('function runtime', () => {
     expect(echo.remainingMs).toBeLessThanOrEqual(10_000);
     expect(echo.cwd).toBe(path.resolve(FIXTURES));
     expect(echo.pid).not.toBe(process.pid);
+  });
+
+  it('runs a CommonJS index.js as Lambda does, even inside a project whose package.json says type module', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'cjs-project-'));
+    try {
+      writeFileSync(path.join(project, 'package.json'), '{ "type": "module" }\n');
+      const taskRoot = path.join(project, '.amplify', 'asset.cjs');
+      mkdirSync(taskRoot, { recursive: true });
+      writeFileSync(path.join(taskRoot, 'index.js'), 'exports.handler = async (event) => ({ cjs: typeof module !== "undefined", n: event.n + 1 });\n');
+      const invoker = await start([fixtureFunction('cjs', { handler: 'index.handler', codeDir: taskRoot })]);
+      const result = await invoker.invoke('cjs', { n: 1 });
+      expect(result.functionError).toBeUndefined();
+      expect(result.payload).toEqual({ cjs: true, n: 2 });
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('finds a function by logical id, physical name, Gen 2 name and ARN', async () => {

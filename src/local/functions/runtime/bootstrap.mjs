@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { format } from 'node:util';
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
@@ -81,6 +81,20 @@ function succeed(id, value) {
   finish(id, { ok: true, payload });
 }
 
+/**
+ * On Lambda nothing lies above /var/task, so a `.js` handler is CommonJS unless the task root's own
+ * package.json says `"type": "module"`. Here the task root sits inside the project, whose package.json
+ * may say module (Vite apps do): a package.json in the task root, when it has none, stops Node's lookup
+ * where Lambda's would stop. Written by rename, so instances starting together never see half a file.
+ */
+function markTaskRootBoundary() {
+  const marker = path.join(taskRoot, 'package.json');
+  if (existsSync(marker)) return;
+  const tmp = `${marker}.${process.pid}.tmp`;
+  writeFileSync(tmp, '{ "type": "commonjs" }\n');
+  renameSync(tmp, marker);
+}
+
 async function loadHandler() {
   const dot = handlerSpec.lastIndexOf('.');
   if (dot <= 0) {
@@ -95,6 +109,7 @@ async function loadHandler() {
   if (!file) {
     throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { name: 'Runtime.ImportModuleError' });
   }
+  if (file.endsWith('.js')) markTaskRootBoundary();
   let mod;
   try {
     mod = await import(pathToFileURL(file).href);
