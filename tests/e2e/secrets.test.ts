@@ -10,10 +10,10 @@ import { getFixtureAssembly, repoRoot, secretsBackendDir } from '../fixtures/ass
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 
 /**
- * A `secret('API_KEY')` in a function's environment, end to end: the CLI a developer runs writes the
- * value while the local cloud runs, the function's own bundled Gen 2 banner fetches it from the local
+ * `SERVICE_TOKEN: secret('API_KEY')` in a function's environment, end to end: the CLI a developer runs
+ * (with the secret's name, not the variable's) writes the value while the local cloud runs, the function's own bundled Gen 2 banner fetches it from the local
  * SSM at cold start (GetParameters, signed with the function's role), and the handler reads
- * process.env.API_KEY. Invocations go through the Lambda Invoke API with the SDK's client.
+ * process.env.SERVICE_TOKEN. Invocations go through the Lambda Invoke API with the SDK's client.
  */
 
 const PLACEHOLDER = '<value will be resolved during runtime>';

@@ -110,7 +110,7 @@ function resolveSsmEnvironment(fn: FunctionModel, ssm: Map<string, string>): voi
       fn.ssmEnvironment[name] = { path, value };
     } else {
       unresolved[name] = entry;
-      (fn.secrets ??= []).push({ name, path, sharedPath: entry.sharedPath });
+      (fn.secrets ??= []).push({ name: path.slice(path.lastIndexOf('/') + 1), variable: name, path, sharedPath: entry.sharedPath });
     }
   }
   fn.environment.AMPLIFY_SSM_ENV_CONFIG = JSON.stringify(unresolved);

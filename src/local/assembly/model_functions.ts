@@ -28,8 +28,10 @@ export interface FunctionModel {
   /**
    * `secret()` values: SSM paths with no parameter in the assembly (set with `ampx sandbox secret`).
    * Their variables keep Gen 2's placeholder `<value will be resolved during runtime>` in `environment`.
+   * `name` is the secret's (`secret('API_KEY')`: the path's last segment, what `local:secret set` takes),
+   * `variable` the environment variable it fills.
    */
-  secrets?: { name: string; path: string; sharedPath?: string }[];
+  secrets?: { name: string; variable: string; path: string; sharedPath?: string }[];
   architectures?: string[];
 }
 
