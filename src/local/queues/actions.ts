@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuthorizeResult } from '../core/iam_authorize.js';
 import { invalidParameter, missingParameter, queueDoesNotExist, SqsError } from './errors.js';
 import { QUEUE_ATTRIBUTES, queueAttributes, selectAttributes, SYSTEM_ATTRIBUTES, systemAttributesOf } from './attributes.js';
-import type { MessageAttributeValue } from './md5.js';
-import { parseReceiptHandle, type QueueStore, type StoredMessage } from './queue_store.js';
+import { parseReceiptHandle, type QueueStore, type SendInput, type StoredMessage } from './queue_store.js';
 import { checkBatchEntries, checkBody, messageAttributes, optionalInt, optionalString, requiredString, stringList, type Input } from './validate.js';
 
 export interface ActionContext {
@@ -59,14 +58,8 @@ function authorize(ctx: ActionContext, iamAction: string, resource: string): voi
   if (!result.allowed) throw new SqsError('AccessDenied', result.message);
 }
 
-interface SendFields {
-  body: string;
-  attributes?: Record<string, MessageAttributeValue>;
-  systemAttributes?: Record<string, MessageAttributeValue>;
-  delaySeconds?: number;
-  groupId?: string;
-  deduplicationId?: string;
-}
+/** A message as a request names it; the sender comes from the caller. */
+type SendFields = Omit<SendInput, 'senderId'>;
 
 /** Validates one SendMessage (or batch entry) against the queue's type and limits. */
 function sendFields(store: QueueStore, input: Input): SendFields {
