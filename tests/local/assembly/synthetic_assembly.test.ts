@@ -83,7 +83,7 @@ describe('loadBackendModel on hand-written assemblies', () => {
     expect(f.environment.API_TOKEN).toBe(placeholder);
     expect(JSON.parse(f.environment.AMPLIFY_SSM_ENV_CONFIG)).toEqual({ API_TOKEN: { path: '/amplify/p/API_TOKEN', sharedPath: '/amplify/shared/API_TOKEN' } });
     expect(f.ssmEnvironment).toEqual({ DATA_URL: { path: '/amplify/p/DATA_URL', value: 'https://us-east-1.example' } });
-    expect(f.secrets).toEqual([{ name: 'API_TOKEN', path: '/amplify/p/API_TOKEN', sharedPath: '/amplify/shared/API_TOKEN' }]);
+    expect(f.secrets).toEqual([{ name: 'API_TOKEN', variable: 'API_TOKEN', path: '/amplify/p/API_TOKEN', sharedPath: '/amplify/shared/API_TOKEN' }]);
   });
 
   it('reads bucket notifications of AWS::S3::Bucket and Custom::S3BucketNotifications, with their filters and ids', () => {
