@@ -278,8 +278,17 @@ describe("the data API's OPENID_CONNECT mode, with the second pool as its provid
 describe('persistence with two pools', () => {
   it('keeps the users of both pools across a restart, each in its own folder', async () => {
     await cloud.restart();
-    expect(await refreshTokenOf(ALICE, model.auth!.defaultClientId, model.auth!.userPool.id)).toBeTruthy();
-    expect(await refreshTokenOf(BOB, partners.clientId, partners.userPoolId)).toBeTruthy();
+    // Each user still signs in with SRP, and the new refresh token mints tokens of that user's own pool.
+    for (const [user, clientId, poolId] of [
+      [ALICE, model.auth!.defaultClientId, model.auth!.userPool.id],
+      [BOB, partners.clientId, partners.userPoolId],
+    ] as const) {
+      const refreshed = await call('idp', 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: await refreshTokenOf(user, clientId, poolId) } });
+      expect(refreshed.status).toBe(200);
+      const access = (refreshed.body.AuthenticationResult as { AccessToken: string }).AccessToken;
+      expect(String(payload(access).iss).endsWith(`/${poolId}`)).toBe(true);
+      expect(payload(access)).toMatchObject({ token_use: 'access', client_id: clientId });
+    }
     for (const poolId of [model.auth!.userPool.id, partners.userPoolId]) {
       expect(existsSync(path.join(cloud.dataDir, 'auth', poolId, 'users.json'))).toBe(true);
     }
