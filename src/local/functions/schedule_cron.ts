@@ -1,4 +1,4 @@
-import { daysInMonth, instantsOf, wallTimeAt, weekdayOf } from './zoned_time.js';
+import { daysInMonth, instantsOf, wallTimeAt, weekdayOf } from '../core/zoned_time.js';
 
 /**
  * AWS's six-field cron (`cron(minutes hours day-of-month month day-of-week year)`), as EventBridge

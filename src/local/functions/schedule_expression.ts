@@ -1,5 +1,5 @@
 import { CronSyntaxError, nextCronTime, parseCron, type CronSpec } from './schedule_cron.js';
-import { instantsOf, isTimeZone, offsetAt } from './zoned_time.js';
+import { instantsOf, isTimeZone, offsetAt } from '../core/zoned_time.js';
 
 /**
  * Schedule expressions as EventBridge accepts them: `rate(value unit)` and `cron(six fields)` for

@@ -2,6 +2,7 @@
  * `$util.time.*`: the clock comes from the engine (injected), formats follow java.time's
  * DateTimeFormatter patterns (the letters templates use: y M d H h m s S a E Z X x z and 'quoted').
  */
+import { isTimeZone, offsetAt } from '../../../core/zoned_time.js';
 
 export class TimeFormatError extends Error {}
 
@@ -18,33 +19,12 @@ interface Parts {
   zone: string;
 }
 
-const dtfCache = new Map<string, Intl.DateTimeFormat>();
-
 function zoneOffsetMinutes(epochMs: number, zone: string): number {
   if (zone === 'UTC' || zone === 'Z' || zone === 'GMT') return 0;
   const fixed = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(zone);
   if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3] ?? 0));
-  let dtf = dtfCache.get(zone);
-  if (!dtf) {
-    try {
-      dtf = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    } catch {
-      throw new TimeFormatError(`Unknown time-zone ID: ${zone}`);
-    }
-    dtfCache.set(zone, dtf);
-  }
-  const p = Object.fromEntries(dtf.formatToParts(new Date(epochMs)).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return Math.round((asUtc - (epochMs - (epochMs % 1000 + 1000) % 1000)) / 60000);
+  if (!isTimeZone(zone)) throw new TimeFormatError(`Unknown time-zone ID: ${zone}`);
+  return Math.round(offsetAt(epochMs, zone) / 60000);
 }
 
 function partsOf(epochMs: number, zone: string): Parts {
