@@ -43,16 +43,24 @@ function rule(ctx: LoadContext, n: ResourceNode): ScheduleModel | undefined {
     };
   });
   return {
-    logicalId: n.logicalId,
-    stackName: n.stack.name,
+    ...identity(ctx, n),
     service: 'events',
-    name: String(r.ref(n.stack, n.logicalId)),
-    arn: String(r.getAtt(n.stack, n.logicalId, 'Arn')),
     expression,
     timeZone: 'UTC',
-    enabled: (r.propString(n, 'State') ?? 'ENABLED') === 'ENABLED',
     description: r.propString(n, 'Description'),
     targets,
+  };
+}
+
+/** What a rule and a schedule share: where they are, their physical name and ARN, their State. */
+function identity(ctx: LoadContext, n: ResourceNode): Pick<ScheduleModel, 'logicalId' | 'stackName' | 'name' | 'arn' | 'enabled'> {
+  const { r } = ctx;
+  return {
+    logicalId: n.logicalId,
+    stackName: n.stack.name,
+    name: String(r.ref(n.stack, n.logicalId)),
+    arn: String(r.getAtt(n.stack, n.logicalId, 'Arn')),
+    enabled: (r.propString(n, 'State') ?? 'ENABLED') === 'ENABLED',
   };
 }
 
@@ -64,14 +72,10 @@ function scheduler(ctx: LoadContext, n: ResourceNode): ScheduleModel {
   const arn = r.string(target.Arn, whereOf(n, 'Target.Arn'));
   const window = r.prop(n, 'FlexibleTimeWindow') as { Mode?: string; MaximumWindowInMinutes?: unknown } | undefined;
   return {
-    logicalId: n.logicalId,
-    stackName: n.stack.name,
+    ...identity(ctx, n),
     service: 'scheduler',
-    name: String(r.ref(n.stack, n.logicalId)),
-    arn: String(r.getAtt(n.stack, n.logicalId, 'Arn')),
     expression,
     timeZone: r.propString(n, 'ScheduleExpressionTimezone') ?? 'UTC',
-    enabled: (r.propString(n, 'State') ?? 'ENABLED') === 'ENABLED',
     startDate: r.propString(n, 'StartDate'),
     endDate: r.propString(n, 'EndDate'),
     flexibleWindowMinutes: window?.Mode === 'FLEXIBLE' ? num(window.MaximumWindowInMinutes) : undefined,
