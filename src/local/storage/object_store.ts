@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -23,6 +23,11 @@ export interface ObjectMeta {
   checksums: Record<string, string>;
   /** Number of parts for multipart objects. */
   parts?: number;
+  /**
+   * The file in `objects/` holding this version's bytes (`<sha256(key)>.<id>.bin`). Absent in
+   * metadata written before it existed: then the bytes are `<sha256(key)>.bin`.
+   */
+  dataFile?: string;
 }
 
 export interface WrittenBody {
@@ -66,11 +71,25 @@ async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await rename(tmp, file);
 }
 
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const legacyDataFile = (base: string) => `${base}.bin`;
+
 /**
- * One bucket on disk: `objects/<sha256(key)>.bin` + `.json`. A body is streamed to a temp file,
- * hashed on the way, and only renamed into place after it was fully received and verified, so a
- * failed or aborted upload never leaves a half-written object. The metadata file is written last:
- * an object exists exactly when its `.json` exists.
+ * One bucket on disk: `objects/<sha256(key)>.json` (the metadata) naming the file with the bytes,
+ * `objects/<sha256(key)>.<id>.bin`. A body is streamed to a temp file, hashed on the way, and only
+ * renamed into place after it was fully received and verified, so a failed or aborted upload never
+ * leaves a half-written object. Every write gets a new bytes file and the metadata is replaced last
+ * (atomically): a crash at any point leaves either the old metadata with the old bytes or the new
+ * metadata with the new bytes, never one write's metadata over another's bytes. Bytes files no
+ * metadata names are left-overs of such a crash and are removed on open.
  */
 export class BucketStore {
   private readonly objectsDir: string;
@@ -89,19 +108,29 @@ export class BucketStore {
     await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(this.tmpDir, { recursive: true });
     this.metas.clear();
-    for (const f of await readdir(this.objectsDir)) {
+    const files = await readdir(this.objectsDir);
+    const named = new Set<string>();
+    const unreadable = new Set<string>();
+    for (const f of files) {
       const full = path.join(this.objectsDir, f);
       if (f.endsWith('.tmp')) {
         await rm(full, { force: true });
         continue;
       }
       if (!f.endsWith('.json')) continue;
+      const base = f.slice(0, -'.json'.length);
       try {
         const meta = JSON.parse(await readFile(full, 'utf8')) as ObjectMeta;
-        if (existsSync(full.replace(/\.json$/, '.bin'))) this.metas.set(meta.key, meta);
+        const data = meta.dataFile ?? path.basename(legacyDataFile(base));
+        named.add(data);
+        if (existsSync(path.join(this.objectsDir, data))) this.metas.set(meta.key, meta);
       } catch {
-        // A metadata file we cannot read is not an object; leave the bytes for inspection.
+        // A metadata file we cannot read is not an object; leave its bytes for inspection.
+        unreadable.add(base);
       }
+    }
+    for (const f of files) {
+      if (f.endsWith('.bin') && !named.has(f) && !unreadable.has(f.split('.')[0])) await rm(path.join(this.objectsDir, f), { force: true });
     }
     this.keys = [...this.metas.keys()].sort();
   }
@@ -124,13 +153,44 @@ export class BucketStore {
     await rm(written.tmpFile, { force: true });
   }
 
-  /** Makes a received body the object's content. */
-  async commit(tmpFile: string, meta: ObjectMeta): Promise<void> {
-    const base = path.join(this.objectsDir, keyFile(meta.key));
-    await rename(tmpFile, `${base}.bin`);
-    await writeJsonAtomic(`${base}.json`, meta);
-    if (!this.metas.has(meta.key)) this.insertKey(meta.key);
-    this.metas.set(meta.key, meta);
+  /** Makes a received body the object's content (see the class comment for the crash cases). */
+  commit(tmpFile: string, meta: ObjectMeta): Promise<void> {
+    // One commit per key at a time: the metadata on disk and in memory then name the same version.
+    const before = this.committing.get(meta.key) ?? Promise.resolve();
+    const mine = before.then(() => this.commitNow(tmpFile, meta));
+    const settled = mine.catch(() => {});
+    this.committing.set(meta.key, settled);
+    void settled.then(() => {
+      if (this.committing.get(meta.key) === settled) this.committing.delete(meta.key);
+    });
+    return mine;
+  }
+
+  private readonly committing = new Map<string, Promise<void>>();
+
+  private async commitNow(tmpFile: string, meta: ObjectMeta): Promise<void> {
+    const hashed = keyFile(meta.key);
+    const dataFile = `${hashed}.${randomUUID()}.bin`;
+    // Durable bytes before the metadata that names them: after a power loss the object is never
+    // its metadata over an empty file.
+    await fsyncFile(tmpFile);
+    await rename(tmpFile, path.join(this.objectsDir, dataFile));
+    const stored: ObjectMeta = { ...meta, dataFile };
+    await this.writeMeta(path.join(this.objectsDir, `${hashed}.json`), stored);
+    const previous = this.metas.get(meta.key);
+    if (!previous) this.insertKey(meta.key);
+    this.metas.set(meta.key, stored);
+    // Readers that looked the old version up have opened its file already (read() opens at once).
+    if (previous) await rm(this.fileOf(previous), { force: true });
+  }
+
+  /** The metadata write, last step of a commit (a seam for crash tests). */
+  protected writeMeta(file: string, meta: ObjectMeta): Promise<void> {
+    return writeJsonAtomic(file, meta);
+  }
+
+  private fileOf(meta: ObjectMeta): string {
+    return meta.dataFile ? path.join(this.objectsDir, meta.dataFile) : legacyDataFile(path.join(this.objectsDir, keyFile(meta.key)));
   }
 
   /** A temp file path in this bucket's folder (same filesystem, so rename is atomic). */
@@ -142,21 +202,34 @@ export class BucketStore {
     return this.metas.get(key);
   }
 
+  /**
+   * The current version's bytes. The file is opened now, synchronously: a later overwrite removes
+   * this version's file, and an open descriptor keeps reading it.
+   */
   read(key: string, range?: { start: number; end: number }): Readable {
-    const file = `${path.join(this.objectsDir, keyFile(key))}.bin`;
-    return createReadStream(file, range ? { start: range.start, end: range.end } : undefined);
+    const meta = this.metas.get(key);
+    const file = meta ? this.fileOf(meta) : legacyDataFile(path.join(this.objectsDir, keyFile(key)));
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (err) {
+      return new Readable({ read() { this.destroy(err as Error); } });
+    }
+    return createReadStream(file, { fd, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
   dataFile(key: string): string {
-    return `${path.join(this.objectsDir, keyFile(key))}.bin`;
+    const meta = this.metas.get(key);
+    return meta ? this.fileOf(meta) : legacyDataFile(path.join(this.objectsDir, keyFile(key)));
   }
 
   async delete(key: string): Promise<boolean> {
-    if (!this.metas.has(key)) return false;
+    const meta = this.metas.get(key);
+    if (!meta) return false;
     const base = path.join(this.objectsDir, keyFile(key));
     // Metadata first: once it is gone the object no longer exists, even if we crash here.
     await rm(`${base}.json`, { force: true });
-    await rm(`${base}.bin`, { force: true });
+    await rm(this.fileOf(meta), { force: true });
     this.metas.delete(key);
     const i = this.indexOf(key);
     if (i >= 0 && this.keys[i] === key) this.keys.splice(i, 1);
