@@ -1,4 +1,7 @@
 /**
+ * `npm run reliability -- crash|load|fuzz …`: crash and load runs live in faults/ (see faults/crash.ts
+ * and faults/load.ts for their flags); the fuzz run is below.
+ *
  * `npm run reliability -- fuzz [--cases N] [--seed N] [--connections N] [--target name] [--replay t:seed,…]`:
  * a bounded fuzz run of every endpoint of this repository's backend (or `--project <dir>`), on a
  * fresh local cloud on a free loopback port, TLS verification on. Prints a table per target and
@@ -31,11 +34,21 @@ const { values, positionals } = parseArgs({
     target: { type: 'string' },
     project: { type: 'string' },
     replay: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    clients: { type: 'string' },
+    seconds: { type: 'string', default: '10' },
+    bursts: { type: 'string', default: '3' },
+    'heap-snapshots': { type: 'string' },
   },
 });
 
-if (positionals[0] !== 'fuzz') {
-  process.stderr.write('usage: npm run reliability -- fuzz [--cases N] [--seed N] [--connections N] [--target name] [--replay target:seed,…] [--project dir]\n');
+const USAGE = [
+  'usage: npm run reliability -- fuzz [--cases N] [--seed N] [--connections N] [--target name] [--replay target:seed,…] [--project dir]',
+  '       npm run reliability -- crash [--rounds K] [--clients N] [--seed N] [--project dir]',
+  '       npm run reliability -- load [--clients N] [--seconds S] [--bursts B] [--seed N] [--heap-snapshots dir] [--project dir]',
+].join('\n');
+if (!['fuzz', 'crash', 'load'].includes(positionals[0])) {
+  process.stderr.write(`${USAGE}\n`);
   process.exit(positionals.length ? 1 : 0);
 }
 
@@ -45,6 +58,21 @@ if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
   // Node reads NODE_EXTRA_CA_CERTS at start: re-run once with the CA trusted (TLS stays verified).
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caCertPath, AMPLIFY_LOCAL_CA_DIR: caDir } });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else if (positionals[0] === 'crash' || positionals[0] === 'load') {
+  const projectDir = path.resolve(values.project ?? root);
+  const { assemblyDir } = await ensureAssembly({ projectDir, cacheDir: path.join(projectDir, '.amplify', 'reliability-assembly') });
+  const seed = Number(values.seed);
+  if (positionals[0] === 'crash') {
+    const { runCrash } = await import('./faults/crash.js');
+    const { printCrash } = await import('./faults/report.js');
+    const result = await runCrash({ assemblyDir, rounds: Number(values.rounds), clients: Number(values.clients ?? 16), seed });
+    process.exitCode = printCrash(seed, result) ? 0 : 1;
+  } else {
+    const { runLoad } = await import('./faults/load.js');
+    const { printLoad } = await import('./faults/report.js');
+    const result = await runLoad({ assemblyDir, clients: Number(values.clients ?? 64), seconds: Number(values.seconds), bursts: Number(values.bursts), seed, heapSnapshots: values['heap-snapshots'] });
+    process.exitCode = printLoad(result) ? 0 : 1;
+  }
 } else {
   const projectDir = path.resolve(values.project ?? root);
   const { assemblyDir } = await ensureAssembly({ projectDir, cacheDir: path.join(projectDir, '.amplify', 'reliability-assembly') });
