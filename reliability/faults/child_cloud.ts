@@ -21,6 +21,8 @@ export interface ChildCloud {
   /** Live heap after a forced GC, in bytes (undefined without --expose-gc). */
   liveHeap(): Promise<number | undefined>;
   heapSnapshot(file: string): Promise<string>;
+  /** The child's active handles (sockets with their ends), to explain descriptors that stay open. */
+  handles(): Promise<string[]>;
 }
 
 export async function freePort(): Promise<number> {
@@ -84,6 +86,9 @@ export async function startChildCloud(opts: { assemblyDir: string; dataDir: stri
       const r = await request<{ memory: NodeJS.MemoryUsage; gc: boolean }>('heap');
       return r.gc ? r.memory.heapUsed : undefined;
     },
+    async handles() {
+      return (await request<{ handles: string[] }>('handles')).handles;
+    },
     async heapSnapshot(file) {
       return (await request<{ file: string }>('snapshot', { file })).file;
     },
@@ -108,4 +113,48 @@ export function fdsOf(pid: number): { total: number; sockets: number } {
     }
   }
   return { total: entries.length, sockets };
+}
+
+/**
+ * The server's established TCP connections grouped by who holds the other end: its own child
+ * processes (warm Lambda environments keep their SDK connections, as on AWS), or anyone else.
+ */
+export function connectionPeers(pid: number): { toChildren: number; toOthers: number } {
+  const tcp = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => {
+    try {
+      return readFileSync(f, 'utf8').split('\n').slice(1).filter(Boolean);
+    } catch {
+      return [];
+    }
+  });
+  // inode → [local port, remote port] for established (state 01) connections.
+  const conns = new Map<string, [number, number]>();
+  for (const line of tcp) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[3] !== '01') continue;
+    conns.set(cols[9], [parseInt(cols[1].split(':')[1], 16), parseInt(cols[2].split(':')[1], 16)]);
+  }
+  const socketInodes = (p: number) => {
+    const out: string[] = [];
+    for (const e of (() => { try { return readdirSync(`/proc/${p}/fd`); } catch { return []; } })()) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${e}`));
+        if (m) out.push(m[1]);
+      } catch {
+        // closed while we looked
+      }
+    }
+    return out;
+  };
+  const children = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && (() => { try { return /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] === String(pid); } catch { return false; } })());
+  const childLocalPorts = new Set(children.flatMap((c) => socketInodes(Number(c)).map((i) => conns.get(i)?.[0]).filter((p) => p !== undefined)));
+  let toChildren = 0;
+  let toOthers = 0;
+  for (const inode of socketInodes(pid)) {
+    const c = conns.get(inode);
+    if (!c) continue;
+    if (childLocalPorts.has(c[1])) toChildren++;
+    else toOthers++;
+  }
+  return { toChildren, toOthers };
 }

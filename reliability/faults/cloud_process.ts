@@ -24,6 +24,13 @@ process.on('message', (msg: { type: string; file?: string }) => {
     process.send?.({ type: 'heap', memory: process.memoryUsage(), gc: Boolean(gc) });
   } else if (msg.type === 'snapshot') {
     process.send?.({ type: 'snapshot', file: writeHeapSnapshot(msg.file) });
+  } else if (msg.type === 'handles') {
+    // What holds descriptors open: sockets by their ends, other handles by type.
+    const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().map((h) => {
+      const s = h as { constructor: { name: string }; remotePort?: number; localPort?: number; remoteAddress?: string; destroyed?: boolean };
+      return s.localPort !== undefined ? `${s.constructor.name} ${s.localPort}->${s.remoteAddress}:${s.remotePort}${s.destroyed ? ' destroyed' : ''}` : s.constructor.name;
+    });
+    process.send?.({ type: 'handles', handles });
   } else if (msg.type === 'stop') {
     void cloud.stop().then(() => process.exit(0));
   }
