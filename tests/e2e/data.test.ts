@@ -177,17 +177,35 @@ describe('realtime with the real client', () => {
     }
   });
 
-  it("observeQuery sees another user's create within a second", async () => {
+  // Delivery latency is a benchmark's claim (`npm run bench -- graphql`: subscription fan-out p99),
+  // not this test's: here only that the events arrive, driven by them rather than by a deadline.
+  it("observeQuery shows another user's creates once its subscriptions are up", async () => {
     const title = `observed ${randomUUID()}`;
     const snapshots: { items: { id: string }[]; isSynced: boolean }[] = [];
     const sub = client.models.Post.observeQuery({ filter: { title: { eq: title } } }).subscribe({ next: (s) => void snapshots.push(s) });
-    try {
-      await until(() => snapshots.find((s) => s.isSynced), 10_000, 'observeQuery to sync');
-      await new Promise((r) => setTimeout(r, 200));
+    const bobCreates = async () => {
       const id = randomUUID();
       const created = await graphqlAs(cloud.endpoint, bob.accessToken, CREATE_POST, { input: { id, title, content: 'from bob' } });
       expect(created.body.errors).toBeUndefined();
-      await until(() => snapshots.find((s) => s.items.some((i) => i.id === id)), 1000, "Bob's post in Alice's observeQuery");
+      return id;
+    };
+    const seen = (id: string) => snapshots.some((s) => s.items.some((i) => i.id === id));
+    try {
+      await until(() => snapshots.find((s) => s.isSynced), 10_000, 'observeQuery to sync');
+      // isSynced follows the initial list, not the subscriptions' start_ack (the client exposes
+      // none): Bob creates until one of his posts shows up...
+      const tries: string[] = [];
+      let first: string | undefined;
+      for (let attempt = 0; attempt < 50 && !first; attempt++) {
+        tries.push(await bobCreates());
+        // Waiting a little before the next try; a late delivery of an earlier try counts too.
+        first = await until(() => tries.find(seen), 500, 'a delivery').catch(() => undefined);
+      }
+      expect(first, "none of Bob's posts reached Alice's observeQuery").toBeDefined();
+      // ...and from then on every create is delivered, none lost.
+      const later = [await bobCreates(), await bobCreates(), await bobCreates()];
+      await until(() => (later.every(seen) ? true : undefined), 10_000, "Bob's later posts in Alice's observeQuery");
+      expect(snapshots.at(-1)!.items.map((i) => i.id)).toEqual(expect.arrayContaining([first, ...later]));
     } finally {
       sub.unsubscribe();
     }
