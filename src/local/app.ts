@@ -137,7 +137,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     services: () => services,
   });
   const routed: RequestHandler[] = [admin, ...services];
-  const handle = (req: Request) => routeRequest(routed, req, log);
+  const handle = async (req: Request) => withServiceDate(await routeRequest(routed, req, log), clock);
 
   const frontDoor = await listenFrontDoor({
     host,
@@ -250,4 +250,22 @@ async function loadModel(opts: LocalCloudOptions, projectDir: string): Promise<B
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The response's `Date` is the cloud's clock, as an AWS service's is its own: clients correct their
+ * clock skew from it (SigV4 RequestTimeTooSkewed), which only converges when it is the time the
+ * signature checks use (an injected clock in tests, the system clock otherwise).
+ */
+function withServiceDate(response: Response, clock: Clock): Response {
+  const date = new Date(clock.now()).toUTCString();
+  try {
+    response.headers.set('date', date);
+    return response;
+  } catch {
+    // Immutable headers (a Response from fetch or Response.redirect): copy it.
+    const copy = new Response(response.body, response);
+    copy.headers.set('date', date);
+    return copy;
+  }
 }
