@@ -5,6 +5,7 @@
  * `actions/<op>`; errors carry `{ statusCode, body: { __type, message } }`.
  */
 import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
 
 const require = createRequire(import.meta.url);
 
@@ -149,7 +150,52 @@ function toDynamoError(err: any): DynamoDbError {
 }
 
 export function openStore(path: string, maxItemSizeKb = 400): Store {
-  return db.create({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, maxItemSizeKb });
+  const store = db.create({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, maxItemSizeKb });
+  closeIteratorsOnDestroy(store.db);
+  return store;
+}
+
+interface LevelIterator {
+  next(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * dynalite 4.0.0 reads ranges through streams over abstract-level iterators and "closes" them on
+ * destroy with `iterator.return()`, which abstract-level 3 iterators do not have: every Query or
+ * Scan that stops before the end of its range (a Limit, a page, a takeWhile) left its LevelDB
+ * iterator open for good, held by the database's resource set with its native snapshot (live heap
+ * and RSS grew with every list request). These replacements close the iterator when the stream
+ * ends or is destroyed.
+ */
+export function closeIteratorsOnDestroy(level: Store): void {
+  const streamOf = (iterator: LevelIterator) => {
+    let closed = false;
+    const close = () => {
+      if (closed) return Promise.resolve();
+      closed = true;
+      return iterator.close().catch(() => {});
+    };
+    return new Readable({
+      objectMode: true,
+      read() {
+        iterator.next().then(
+          (value) => {
+            if (value === undefined) {
+              void close();
+              this.push(null);
+            } else this.push(value);
+          },
+          (err: Error) => this.destroy(err),
+        );
+      },
+      destroy(err, callback) {
+        void close().then(() => callback(err));
+      },
+    });
+  };
+  level.createKeyStream = (options: unknown) => streamOf(level.keys(options) as LevelIterator);
+  level.createValueStream = (options: unknown) => streamOf(level.values(options) as LevelIterator);
 }
 
 export function setStoreIdentity(store: Store, region: string, accountId: string): void {
