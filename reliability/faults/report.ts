@@ -5,7 +5,7 @@ import type { LoadReport } from './load.js';
 export function printCrash(seed: number, result: { rounds: RoundReport[]; notes: string[] }): boolean {
   for (const n of result.notes) console.log(`note: ${n}`);
   console.log(`crash seed ${seed}: ${result.rounds.length} rounds`);
-  console.log(['round', 'kill after', 'acknowledged', 'verified (all so far)', 'landed unacked', 'lost', 'torn', 'errors before kill'].join('\t'));
+  console.log(['round', 'kill after', 'acknowledged', 'records verified (cumulative)', 'landed unacked', 'lost', 'torn', 'errors before kill'].join('\t'));
   for (const r of result.rounds) console.log([r.round, r.trigger, r.acked, r.verified, r.landedUnacked, r.lost.length, r.torn.length, r.errorsBeforeKill.length].join('\t'));
   const sum = (f: (r: RoundReport) => number) => result.rounds.reduce((n, r) => n + f(r), 0);
   console.log(['total', '', sum((r) => r.acked), '', sum((r) => r.landedUnacked), sum((r) => r.lost.length), sum((r) => r.torn.length), sum((r) => r.errorsBeforeKill.length)].join('\t'));
@@ -33,6 +33,12 @@ export function printLoad(r: LoadReport): boolean {
   console.log(`server: RSS ${mb(r.rssBefore)} before → peak ${mb(r.peakRss)}; fds before ${fdText(r.fdsBefore)}, after the clients closed ${fdText(r.fdsAfter)}`);
   for (const e of r.firstErrors) console.log(`ERROR ${e}`);
   const errors = r.bursts.reduce((n, b) => n + b.errors, 0);
+  // Live heap after a full GC should not climb burst after burst (what the backend stores aside):
+  // allow a quarter more than after the first burst, plus 5 MB.
+  const heaps = r.bursts.map((b) => b.liveHeapAfter).filter((h): h is number => h !== undefined);
+  const heapFlat = heaps.length < 2 || heaps[heaps.length - 1] <= heaps[0] * 1.25 + 5 * 1024 * 1024;
   // Warm Lambda environments (children with their pipes and SDK connections) may stay; client connections must not.
-  return errors === 0 && (r.fdsAfter.connections?.toOthers ?? 0) <= (r.fdsBefore.connections?.toOthers ?? 0);
+  const noLeak = (r.fdsAfter.connections?.toOthers ?? 0) <= (r.fdsBefore.connections?.toOthers ?? 0);
+  console.log(`verdict: errors ${errors === 0 ? 'none' : errors}; live heap ${heapFlat ? 'flat' : 'GROWING'} across bursts; client connections ${noLeak ? 'all closed' : 'LEFT OPEN'}`);
+  return errors === 0 && heapFlat && noLeak;
 }
