@@ -49,8 +49,8 @@ function isRejection(err: unknown): boolean {
 /** The object's bytes, and whether its stored ETag (MD5 for single PUTs) still describes them. */
 async function bodyOf(s3: Writer['s3'], bucket: string, key: string): Promise<{ body: Buffer; etagMatches: boolean } | undefined> {
   try {
-    // Read without the SDK's checksum check: a mismatch is reported as torn, not thrown.
-    const out = await s3!.send(new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: undefined }));
+    // `s3` is a client without response checksum validation: a mismatch is reported as torn, not thrown.
+    const out = await s3!.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const body = Buffer.from(await out.Body!.transformToByteArray());
     const etag = (out.ETag ?? '').replace(/"/g, '');
     return { body, etagMatches: etag.includes('-') || etag === createHash('md5').update(body).digest('hex') };
