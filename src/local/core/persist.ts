@@ -106,10 +106,14 @@ export class JsonFile<T> {
 
 /**
  * Coalesces bursts of changes into one write `delayMs` later (stores that change on every request);
- * `flush()` writes at once (on stop), `cancel()` drops a pending write.
+ * `flush()` writes at once (on stop), `cancel()` drops a pending write. `whenSaved()` is for changes
+ * that are acknowledged to a client (an accepted message): it brings the write forward to the next
+ * turn of the event loop, so every change made in this turn shares it, and resolves once it is on disk.
  */
 export class DebouncedSave {
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
     private readonly save: () => void,
@@ -117,18 +121,48 @@ export class DebouncedSave {
   ) {}
 
   schedule(): void {
-    if (this.timer) return;
+    if (this.timer || this.immediate) return;
     this.timer = setTimeout(() => this.flush(), this.delayMs);
     this.timer.unref();
   }
 
+  /** Resolves when everything scheduled so far has been written (at once when nothing is pending). */
+  whenSaved(): Promise<void> {
+    if (!this.timer && !this.immediate) return Promise.resolve();
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.immediate = setImmediate(() => this.flush());
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
   flush(): void {
-    this.cancel();
-    this.save();
+    this.clearPending();
+    const waiters = this.waiters;
+    this.waiters = [];
+    try {
+      this.save();
+    } catch (err) {
+      for (const w of waiters) w.reject(err);
+      if (!waiters.length) throw err;
+      return;
+    }
+    for (const w of waiters) w.resolve();
   }
 
   cancel(): void {
+    this.clearPending();
+    const waiters = this.waiters;
+    this.waiters = [];
+    // Dropped on purpose (a reset): nothing is left to wait for.
+    for (const w of waiters) w.resolve();
+  }
+
+  private clearPending(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 }

@@ -143,6 +143,8 @@ export async function handleKinesis(req: Request, deps: KinesisDeps): Promise<Re
       const { problems } = checkRecord(input, '');
       if (problems.length) throw validation(problems);
       const record = put(input);
+      // Acknowledged records are on disk first: a crash right after the answer cannot lose them.
+      await stream.persisted();
       return json({ ShardId: record.shardId, SequenceNumber: record.sequenceNumber }, requestId);
     }
 
@@ -163,6 +165,7 @@ export async function handleKinesis(req: Request, deps: KinesisDeps): Promise<Re
       throw new KinesisError('InvalidArgumentException', `Records size exceeds ${MAX_PUT_RECORDS_BYTES / 1024 / 1024} MB limit`);
     }
     const stored = records.map((r: RecordInput) => put(r));
+    await stream.persisted();
     return json({ FailedRecordCount: 0, Records: stored.map((s) => ({ SequenceNumber: s.sequenceNumber, ShardId: s.shardId })) }, requestId);
   } catch (err) {
     if (err instanceof KinesisError) return fail(400, err.type, err.message);

@@ -49,6 +49,11 @@ export class StreamStore {
     this.state = this.file.load() ?? { next: '0', records: [] };
   }
 
+  /** Resolves once the records appended so far are on disk: PutRecord(s) answer only after that. */
+  persisted(): Promise<void> {
+    return this.saver.whenSaved();
+  }
+
   append(input: Omit<StoredRecord, 'sequenceNumber' | 'shardId' | 'arrivedAt'>): StoredRecord {
     const n = BigInt(this.state.next);
     this.state.next = (n + 1n).toString();

@@ -186,12 +186,15 @@ function batch(entries: Input[], run: (entry: Input) => Output): Output {
 }
 
 export const ACTIONS: Record<string, Action> = {
-  SendMessage(ctx, input) {
+  // An accepted message is on disk before SQS says so: a crash right after cannot lose it.
+  async SendMessage(ctx, input) {
     const store = queueFor(ctx, input, 'SendMessage');
-    return sendResult(send(ctx, store, sendFields(store, input)));
+    const result = sendResult(send(ctx, store, sendFields(store, input)));
+    await store.persisted();
+    return result;
   },
 
-  SendMessageBatch(ctx, input) {
+  async SendMessageBatch(ctx, input) {
     const store = queueFor(ctx, input, 'SendMessage');
     const entries = checkBatchEntries(input.Entries, 'SendMessageBatchRequestEntry');
     const fields = entries.map((e) => {
@@ -205,11 +208,13 @@ export const ACTIONS: Record<string, Action> = {
     if (total > store.queue.maximumMessageSize) {
       throw new SqsError('BatchRequestTooLong', `Batch requests cannot be longer than ${store.queue.maximumMessageSize} bytes. You have sent ${total} bytes.`);
     }
-    return batch(entries, (e) => {
+    const result = batch(entries, (e) => {
       const f = fields[entries.indexOf(e)];
       if (f instanceof Error) throw f;
       return sendResult(send(ctx, store, f));
     });
+    await store.persisted();
+    return result;
   },
 
   ReceiveMessage: receiveMessage,

@@ -108,6 +108,11 @@ export class QueueStore {
     this.state = this.file.load() ?? this.empty();
   }
 
+  /** Resolves once the changes made so far are on disk: SendMessage answers only after that. */
+  persisted(): Promise<void> {
+    return this.saver.whenSaved();
+  }
+
   /** Called whenever a message may have become receivable (a send, a visibility change). */
   onAvailable(listener: () => void): () => void {
     this.listeners.add(listener);

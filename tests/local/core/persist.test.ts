@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorruptStateError, JsonFile, writeFileAtomic } from '../../../src/local/core/persist.js';
+import { CorruptStateError, DebouncedSave, JsonFile, writeFileAtomic } from '../../../src/local/core/persist.js';
 
 let dir: string;
 beforeEach(() => {
@@ -67,5 +67,34 @@ describe('writeFileAtomic', () => {
     const loaded = new JsonFile<{ version: string; pad: string }>(target).load()!;
     expect(['A', 'B']).toContain(loaded.version);
     expect(loaded.pad).toHaveLength(4 * 1024 * 1024);
+  });
+});
+
+describe('DebouncedSave', () => {
+  it('whenSaved brings a scheduled write forward and resolves once it ran; one write serves a whole turn', async () => {
+    const writes: number[] = [];
+    const saver = new DebouncedSave(() => void writes.push(writes.length), 60_000);
+    await saver.whenSaved(); // nothing pending: at once, no write
+    expect(writes).toEqual([]);
+    saver.schedule();
+    saver.schedule();
+    const a = saver.whenSaved();
+    const b = saver.whenSaved();
+    expect(writes).toEqual([]);
+    await Promise.all([a, b]);
+    expect(writes).toEqual([0]);
+  });
+
+  it('rejects the waiters when the write fails, and a cancelled write releases them', async () => {
+    const saver = new DebouncedSave(() => {
+      throw new Error('disk full');
+    }, 60_000);
+    saver.schedule();
+    await expect(saver.whenSaved()).rejects.toThrow('disk full');
+    const quiet = new DebouncedSave(() => {}, 60_000);
+    quiet.schedule();
+    const waiting = quiet.whenSaved();
+    quiet.cancel();
+    await expect(waiting).resolves.toBeUndefined();
   });
 });

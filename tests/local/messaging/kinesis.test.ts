@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KinesisStreamModel } from '../../../src/local/assembly/model.js';
@@ -71,6 +73,16 @@ async function raw(operation: string, body: string, creds: IssuedCredentials = g
 }
 
 const event = (name: string) => new TextEncoder().encode(JSON.stringify({ name, at: 1 }));
+
+describe('Kinesis durability', () => {
+  it('has the records on disk when PutRecord and PutRecords answer (a crash right after loses nothing)', async () => {
+    const onDisk = () => readFileSync(path.join(t.ctx.dataDir, 'streams', `${stream.name}.json`), 'utf8');
+    await client().send(new PutRecordCommand({ StreamName: stream.name, PartitionKey: 'k', Data: event('single') }));
+    expect(onDisk()).toContain(Buffer.from(event('single')).toString('base64'));
+    await client().send(new PutRecordsCommand({ StreamName: stream.name, Records: [{ PartitionKey: 'k', Data: event('batched') }] }));
+    expect(onDisk()).toContain(Buffer.from(event('batched')).toString('base64'));
+  });
+});
 
 describe('Kinesis PutRecord and PutRecords', () => {
   it('stores a record put by a role allowed on the stream and answers its shard and sequence number', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
@@ -48,6 +50,17 @@ const receive = (url: string, extra: Record<string, unknown> = {}) =>
   sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'], ...extra }));
 
 const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { $metadata?: { httpStatusCode?: number }; Code?: string }) => e);
+
+describe('SQS durability', () => {
+  it('has a message on disk when SendMessage and SendMessageBatch answer (a crash right after loses nothing)', async () => {
+    const onDisk = () => readFileSync(path.join(t.ctx.dataDir, 'jobs.json'), 'utf8');
+    await sqs.send(new SendMessageCommand({ QueueUrl: urlOf('jobs'), MessageBody: 'acknowledged-one' }));
+    expect(onDisk()).toContain('acknowledged-one');
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: urlOf('jobs'), Entries: [{ Id: 'a', MessageBody: 'acknowledged-two' }, { Id: 'b', MessageBody: 'acknowledged-three' }] }));
+    expect(onDisk()).toContain('acknowledged-two');
+    expect(onDisk()).toContain('acknowledged-three');
+  });
+});
 
 describe('SQS through the SDK (JSON 1.0)', () => {
   it('sends, receives with SQS system attributes and deletes, the SDK checking every MD5', async () => {
