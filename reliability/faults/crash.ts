@@ -11,6 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
 import { Rng } from '../fuzz/rng.js';
 import { startChildCloud, freePort, type ChildCloud } from './child_cloud.js';
 import { createMutation, getQuery, graphql, itemInput, modelPlans, newWriter, sha256, type Item, type ModelPlan, type Writer } from './clients.js';
@@ -107,6 +109,8 @@ export async function runCrash(opts: CrashOptions): Promise<{ rounds: RoundRepor
     for (let i = 0; i < opts.clients; i++) writers.push(await newWriter(cloud.outputs, cloud.endpoint, `crash-${opts.seed}-${i}@example.com`));
     const { plans, notes } = await usablePlans(cloud, writers[0], rng, ledger);
     if (!writers[0].s3 || !writers[0].prefixes.length) notes.push('no S3 writes (no identity pool or no writable storage path)');
+    const queue = queueOf(opts.assemblyDir, cloud);
+    if (!queue) notes.push('no SQS sends (the backend has no standard queue)');
 
     for (let round = 1; round <= opts.rounds; round++) {
       const byAcks = rng.chance(0.5);
@@ -133,7 +137,12 @@ export async function runCrash(opts: CrashOptions): Promise<{ rounds: RoundRepor
         while (!killing) {
           const op = wr.next();
           try {
-            if (op < 0.5 && plans.length) {
+            if (queue && op < 0.1) {
+              const body = `crash-msg:${round}:${w}:${wr.bytes(8).toString('hex')}`;
+              ledger.messageSent(body);
+              await queue.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+              ledger.messageAcked(body);
+            } else if (op < 0.5 && plans.length) {
               const plan = wr.pick(plans);
               const input = itemInput(plan, wr, cloud.outputs, (model) => {
                 const ids = ledger.ackedIds(w, model);
@@ -215,6 +224,13 @@ export async function runCrash(opts: CrashOptions): Promise<{ rounds: RoundRepor
 
       cloud = await startChildCloud({ assemblyDir: opts.assemblyDir, dataDir, port });
       const report = await verify(cloud, writers, ledger);
+      if (queue) {
+        const q = await verifyQueue(queue, ledger);
+        report.verified += q.verified;
+        report.lost.push(...q.lost);
+        report.torn.push(...q.torn);
+        report.landedUnacked += q.landedUnacked;
+      }
       reports.push({ round, trigger, acked: ledger.acks - ackedBefore, ...report, errorsBeforeKill });
     }
     return { rounds: reports, notes };
@@ -295,5 +311,53 @@ async function verify(cloud: ChildCloud, writers: Writer[], ledger: Ledger): Pro
       }
     }
   }
+  return { verified, lost, torn, landedUnacked };
+}
+
+interface CrashQueue {
+  sqs: SQSClient;
+  url: string;
+}
+
+/** The backend's first standard queue, written with the account's developer keys (from the outputs). */
+function queueOf(assemblyDir: string, cloud: ChildCloud): CrashQueue | undefined {
+  const q = (loadBackendModel(assemblyDir).queues ?? []).find((x) => !x.fifo);
+  const dev = (cloud.outputs.custom as { local?: { developer_credentials?: { access_key_id: string; secret_access_key: string; region: string } } } | undefined)?.local?.developer_credentials;
+  if (!q || !dev) return undefined;
+  return {
+    url: q.url.replace('${LOCAL_ENDPOINT}', cloud.endpoint),
+    sqs: new SQSClient({ endpoint: cloud.endpoint, region: dev.region, credentials: { accessKeyId: dev.access_key_id, secretAccessKey: dev.secret_access_key }, maxAttempts: 1 }),
+  };
+}
+
+/**
+ * Drains the queue (receive, then delete what was received): every acknowledged message must come
+ * back; messages of this run that nobody sent are torn; other messages (the backend's own) are left
+ * out. Checked messages leave the ledger.
+ */
+async function verifyQueue(queue: CrashQueue, ledger: Ledger): Promise<Pick<RoundReport, 'verified' | 'lost' | 'torn' | 'landedUnacked'>> {
+  const seen = new Set<string>();
+  const torn: string[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const out = await queue.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, VisibilityTimeout: 600, WaitTimeSeconds: 0 }));
+    const got = out.Messages ?? [];
+    if (!got.length) break;
+    for (const m of got) {
+      if (!m.Body?.startsWith('crash-msg:')) continue;
+      if (!ledger.messages.has(m.Body)) torn.push(`message ${m.Body.slice(0, 60)}: received, never sent`);
+      seen.add(m.Body);
+    }
+    await queue.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: got.map((m, k) => ({ Id: String(k), ReceiptHandle: m.ReceiptHandle! })) }));
+  }
+  let verified = 0;
+  let landedUnacked = 0;
+  const lost: string[] = [];
+  for (const [body, rec] of ledger.messages) {
+    if (seen.has(body)) {
+      if (rec.acked) verified++;
+      else landedUnacked++;
+    } else if (rec.acked) lost.push(`message ${body}`);
+  }
+  ledger.messages.clear();
   return { verified, lost, torn, landedUnacked };
 }

@@ -25,7 +25,18 @@ export interface ObjectRecord {
 export class Ledger {
   readonly items = new Map<string, ItemRecord>();
   readonly objects = new Map<string, ObjectRecord>();
+  /** SQS message bodies sent: acknowledged or not. */
+  readonly messages = new Map<string, { acked: boolean }>();
   acks = 0;
+
+  messageSent(body: string): void {
+    this.messages.set(body, { acked: false });
+  }
+
+  messageAcked(body: string): void {
+    this.messages.get(body)!.acked = true;
+    this.acks++;
+  }
 
   itemSent(id: string, rec: Omit<ItemRecord, 'acked'>): void {
     this.items.set(id, { ...rec, acked: false });
