@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureAssembly } from './assembly/cache.js';
 import { loadBackendModel } from './assembly/load_assembly.js';
@@ -11,6 +11,8 @@ import { consoleLogger, type Logger } from './core/logger.js';
 import type { Outbox } from './core/outbox.js';
 import { Registry, type CredentialStore } from './core/registry.js';
 import { routeRequest } from './core/router.js';
+import { exportSnapshot, importSnapshot, type PartReport } from './core/snapshot.js';
+import type { SnapshotManifest } from './core/snapshot_format.js';
 import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
 import type { LocalService, RequestHandler, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
 import { ensureTls, resolveCaDir } from './core/tls.js';
@@ -43,6 +45,13 @@ export interface LocalCloudOptions {
   factories?: readonly ServiceFactory[];
   /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`, documented in the README). */
   accountKeys?: AccountKeys;
+  /**
+   * A snapshot folder to load at start. It replaces the data dir's state (as Firebase's `--import`
+   * does); a snapshot that cannot be imported stops the start with the data dir unchanged.
+   */
+  import?: string;
+  /** Progress of snapshot imports and exports, one line per part (default: the logger's info). */
+  onSnapshotProgress?: (line: string) => void;
 }
 
 export interface LocalCloud {
@@ -67,6 +76,12 @@ export interface LocalCloud {
   describe(): string[];
   /** Same as `POST /_local/reset`. */
   reset(): Promise<string[]>;
+  /** Writes a snapshot of every service's state into `dir` (README, "Seed data"). */
+  exportSnapshot(dir: string): Promise<SnapshotManifest>;
+  /** Replaces every service's state with the snapshot in `dir`; checks all of it first. */
+  importSnapshot(dir: string): Promise<PartReport[]>;
+  /** What the start-up import loaded, when `import` was given. */
+  imported?: PartReport[];
 }
 
 /**
@@ -122,6 +137,10 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   }
 
   let endpoint = '';
+  const progress = opts.onSnapshotProgress ?? ((line: string) => log.child('snapshot').info(line));
+  const snapshotDeps = () => ({ model, services, now: () => clock.now(), onProgress: progress });
+  const exportsDir = path.join(dataDir, 'exports');
+  rmSync(exportsDir, { recursive: true, force: true });
   const resetAll = async () => {
     for (const s of services) await s.reset();
     outbox.clear();
@@ -135,6 +154,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     now: () => Date.now(),
     endpoint: () => endpoint,
     services: () => services,
+    snapshots: { exportsDir, now: () => clock.now(), exportSnapshot: (dir) => exportSnapshot({ ...snapshotDeps(), onProgress: undefined }, dir) },
   });
   const routed: RequestHandler[] = [admin, ...services];
   const handle = (req: Request) => routeRequest(routed, req, log);
@@ -152,6 +172,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   for (const ctx of contexts) ctx.endpoint = endpoint;
 
   const started: LocalService[] = [];
+  let imported: PartReport[] | undefined;
   try {
     for (const s of services) {
       const offers = await s.start();
@@ -160,6 +181,8 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     }
     // Without the identity service the developer keys still sign requests (its store includes them).
     if (!registry.tryGet('identity.credentials')) registry.provide('identity.credentials', accountOnlyStore(model, accountKeys));
+    // Before connect: restoring state is not a series of writes that triggers and streams should see.
+    if (opts.import) imported = await importSnapshot({ ...snapshotDeps(), clearOutbox: () => outbox.clear() }, opts.import);
     for (const s of services) s.connect?.(registry);
   } catch (err) {
     await shutdown(started, frontDoor, outbox, log);
@@ -190,8 +213,11 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     fetch: handle,
     describe: () => services.flatMap((s) => s.describe?.() ?? []),
     reset: resetAll,
+    imported,
+    exportSnapshot: (dir) => exportSnapshot(snapshotDeps(), dir),
+    importSnapshot: (dir) => importSnapshot({ ...snapshotDeps(), clearOutbox: () => outbox.clear() }, dir),
     stop() {
-      stopping ??= shutdown(started, frontDoor, outbox, log);
+      stopping ??= shutdown(started, frontDoor, outbox, log).finally(() => rmSync(exportsDir, { recursive: true, force: true }));
       return stopping;
     },
   };

@@ -11,6 +11,7 @@ import { createLocalCloud, isLoopbackHost, type LocalCloud } from './app.js';
 import { CliUsageError, parseCliOptions, USAGE, type CliOptions } from './core/cli_options.js';
 import { formatDuration } from './core/duration.js';
 import { consoleLogger } from './core/logger.js';
+import { checkExportTarget } from './core/snapshot.js';
 import { trustInstructions } from './core/tls.js';
 import type { ServiceName } from './core/service.js';
 
@@ -45,10 +46,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     firstSignalAt = Date.now();
     process.stdout.write(`\n${signal}: stopping the local cloud...\n`);
-    void (cloud?.stop() ?? Promise.resolve()).then(
-      () => {
+    const running = cloud;
+    void (async () => {
+      const exported = await exportOnExit(running);
+      await running?.stop();
+      return exported;
+    })().then(
+      (exported) => {
         process.stdout.write('Local cloud stopped.\n');
-        process.exit(0);
+        process.exit(exported ? 0 : 1);
       },
       (err: unknown) => {
         process.stderr.write(`Stopping failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
@@ -58,13 +64,33 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** Writes the `--export-on-exit` snapshot; false when it failed (the cloud still stops). */
+async function exportOnExit(c: LocalCloud | undefined): Promise<boolean> {
+  if (!options.exportOnExit || !c) return true;
+  const t0 = performance.now();
+  process.stdout.write(`Exporting a snapshot to ${path.relative(process.cwd(), options.exportOnExit) || options.exportOnExit} ...\n`);
+  try {
+    await c.exportSnapshot(options.exportOnExit);
+    process.stdout.write(`Snapshot written in ${formatDuration(performance.now() - t0)}\n`);
+    return true;
+  } catch (err) {
+    const e = err as Error & { resolution?: string };
+    process.stderr.write(`Export failed: ${e.message}\n${e.resolution ? `Resolution: ${e.resolution}\n` : (e.stack ?? '')}`);
+    return false;
+  }
+}
+
 // A stray rejection in a service's background work is our bug: report it loudly, keep serving.
 process.on('unhandledRejection', (reason) => {
   log.error(`unhandled rejection (a fault in the local cloud): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
 });
 
 try {
+  // Refuse at start, not at exit, a folder an export would have to overwrite.
+  if (options.exportOnExit) checkExportTarget(options.exportOnExit);
   const model = await synthesizeAndLoad(options);
+  if (options.importDir) process.stdout.write(`Importing the snapshot ${path.relative(process.cwd(), options.importDir) || options.importDir} (it replaces the data dir's state) ...\n`);
+  const importStarted = performance.now();
   if (stopping) process.exit(0);
   cloud = await createLocalCloud({
     model,
@@ -75,8 +101,11 @@ try {
     region: options.region,
     outputsPath: options.outputsPath,
     accountKeys: options.accountKeys,
+    import: options.importDir,
+    onSnapshotProgress: (line) => process.stdout.write(`  snapshot | ${line}\n`),
     log,
   });
+  if (options.importDir) process.stdout.write(`Snapshot imported in ${formatDuration(performance.now() - importStarted)} (including start-up)\n`);
   if (stopping) {
     await cloud.stop();
     process.exit(0);

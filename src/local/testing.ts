@@ -46,6 +46,8 @@ export interface StartLocalCloudOptions {
   services?: readonly ServiceName[];
   clock?: Clock;
   ids?: IdSource;
+  /** A snapshot folder (README, "Seed data") loaded at the first start; `restart()` keeps the state it made. */
+  import?: string;
 }
 
 export interface OutboxFilter {
@@ -131,8 +133,9 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
   const outputsPath = path.join(ownsDir ? root : dataDir, 'amplify_outputs.json');
   const log = opts.log ?? quietLogger();
 
-  const start = (port: number) =>
+  const start = (port: number, importDir?: string) =>
     createLocalCloud({
+      import: importDir,
       model,
       projectDir,
       dataDir,
@@ -148,7 +151,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
 
   let cloud: LocalCloud;
   try {
-    cloud = await start(opts.port ?? 0);
+    cloud = await start(opts.port ?? 0, opts.import);
     await checkTrusted(cloud);
   } catch (err) {
     if (ownsDir) rmSync(root, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import { MessageSender } from './messages.js';
 import { AuthPool } from './pool.js';
 import { migrateSinglePoolLayout, poolDir } from './pool_dirs.js';
 import { LocalPoolsVerifier } from './pools_verifier.js';
+import { authSnapshot } from './snapshot.js';
 import { ChallengeStore } from './srp_session.js';
 import { TokenIssuer } from './token_issuer.js';
 import { TokenSessionStore } from './token_sessions.js';
@@ -138,6 +139,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'auth',
+    snapshot: authSnapshot(entries, () => new Map([...running].map(([id, r]) => [id, r.pool]))),
 
     matches(req, url) {
       if (entries.length === 0) return false;

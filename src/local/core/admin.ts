@@ -2,6 +2,7 @@ import { jsonError } from './aws_errors.js';
 import type { Outbox, OutboxMessage } from './outbox.js';
 import { isLoopbackRequest } from './request_info.js';
 import type { LocalService, RequestHandler } from './service.js';
+import { snapshotRoute, type SnapshotAdminDeps } from './snapshot_admin.js';
 
 const CHANNELS: OutboxMessage['channel'][] = ['email', 'sms', 'push'];
 
@@ -17,6 +18,8 @@ export interface AdminDeps {
   endpoint(): string;
   /** Running services, for their read-only views. */
   services?(): LocalService[];
+  /** Export routes (`POST /_local/export`...), when the cloud can write snapshots. */
+  snapshots?: SnapshotAdminDeps;
 }
 
 function viewRoutes(deps: AdminDeps): string[] {
@@ -100,9 +103,18 @@ export function createAdminService(deps: AdminDeps): RequestHandler {
         case 'POST /_local/reset':
           return Response.json({ status: 'ok', reset: await deps.resetAll() });
         default: {
+          const exported = deps.snapshots ? await snapshotRoute(deps.snapshots, req, url) : undefined;
+          if (exported) return exported;
           const view = serviceView(deps, req.method, url) ?? (await serviceAction(deps, req.method, url));
           if (view) return view;
-          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset', ...viewRoutes(deps)];
+          const known = [
+            'GET /_local/health',
+            'GET /_local/outbox',
+            'DELETE /_local/outbox',
+            'POST /_local/reset',
+            ...(deps.snapshots ? ['POST /_local/export', 'GET /_local/export/<id>/<file>', 'DELETE /_local/export/<id>'] : []),
+            ...viewRoutes(deps),
+          ];
           const samePath = known.filter((k) => k.endsWith(` ${url.pathname.replace(/\/+$/, '')}`));
           if (samePath.length) {
             return jsonError(405, 'MethodNotAllowedException', `${req.method} is not allowed on ${url.pathname}; use ${samePath.join(' or ')}`, {}, json);

@@ -14,6 +14,10 @@ export interface CliOptions {
   projectDir: string;
   /** The account's developer keys (`--access-key-id` / `--secret-access-key`). */
   accountKeys: AccountKeys;
+  /** `--import <dir>`: a snapshot loaded at start, replacing the data dir's state. */
+  importDir?: string;
+  /** `--export-on-exit <dir>`: where a snapshot is written on Ctrl-C / SIGTERM. */
+  exportOnExit?: string;
   help: boolean;
 }
 
@@ -44,6 +48,9 @@ Options:
   --access-key-id <id>, --secret-access-key <key>
                     the local account's developer keys, an administrator (default
                     ${DEFAULT_ACCOUNT_KEYS.accessKeyId} / ${DEFAULT_ACCOUNT_KEYS.secretAccessKey}); give both or neither
+  --import <dir>    load a snapshot at start; it replaces the data dir's state (README, "Seed data")
+  --export-on-exit <dir>
+                    write a snapshot of the state into <dir> on Ctrl-C / SIGTERM
   -h, --help        show this help
 
 Environment:
@@ -59,6 +66,8 @@ const OPTIONS = {
   host: { type: 'string' },
   'access-key-id': { type: 'string' },
   'secret-access-key': { type: 'string' },
+  import: { type: 'string' },
+  'export-on-exit': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 type ValueFlag = Exclude<keyof typeof OPTIONS, 'help'>;
@@ -113,8 +122,12 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   } catch (err) {
     throw new CliUsageError(`--access-key-id/--secret-access-key: ${(err as Error).message}.`);
   }
+  const importDir = values.import === undefined ? undefined : path.resolve(cwd, values.import);
+  const exportOnExit = values['export-on-exit'] === undefined ? undefined : path.resolve(cwd, values['export-on-exit']);
   return {
     accountKeys,
+    ...(importDir ? { importDir } : {}),
+    ...(exportOnExit ? { exportOnExit } : {}),
     port,
     host,
     region,

@@ -82,6 +82,32 @@ export interface LocalService extends RequestHandler {
    * "not found".
    */
   actions?: Record<string, (name: string, query: URLSearchParams) => Promise<unknown>>;
+  /** Export and import of the service's state as snapshot files (`--import`, `--export-on-exit`). */
+  snapshot?: ServiceSnapshot;
+}
+
+/** Counts of what a snapshot part holds, e.g. `{ users: 3, pools: 1 }`. */
+export type PartCounts = Record<string, number>;
+
+/** An import that was read and checked in full, ready to replace the service's state. */
+export interface PreparedImport {
+  counts: PartCounts;
+  /** What was skipped or changed on the way (a table this backend lacks...), one line each. */
+  warnings: string[];
+  /** Replaces the service's state with the part. Runs only once every part has been checked. */
+  apply(): Promise<void>;
+}
+
+/**
+ * A service's part of a snapshot: the folder `<snapshot>/<service>/`, in a documented, versioned
+ * format. `prepareImport` reads and checks everything without changing state and throws a
+ * `SnapshotError` (core/snapshot_format.ts) for a part this backend cannot take, so an import never
+ * stops half-way.
+ */
+export interface ServiceSnapshot {
+  /** Writes the service's current state into `dir` (created, empty). */
+  export(dir: string): Promise<{ counts: PartCounts; warnings?: string[] }>;
+  prepareImport(dir: string): Promise<PreparedImport>;
 }
 
 /** How the frame creates a service: its name (which fixes its data folder) and its constructor. */

@@ -5,6 +5,8 @@ import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import { handleDynamoDb } from './dynamodb_proxy.js';
 import { createGraphqlEngine, type CreateGraphqlEngineOptions, type LocalGraphqlEngine } from './engine/index.js';
 import { handleGraphqlHttp } from './http.js';
+import { LocalDynamo } from './dynamo/local_dynamo.js';
+import { dataSnapshot } from './snapshot.js';
 import { DataRecorder, type DataMetrics, type RequestRecord } from './metrics.js';
 import { SubscriptionHub } from './realtime/hub.js';
 import { RealtimeServer, REALTIME_PATH, type KeepAliveOptions } from './realtime/server.js';
@@ -65,6 +67,11 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
 
   return {
     name: 'data',
+    snapshot: dataSnapshot(
+      data?.tables ?? [],
+      () => (engine?.dynamodb instanceof LocalDynamo ? engine.dynamodb : undefined),
+      () => engineProblem,
+    ),
 
     matches(req, url) {
       if (!data) return false;

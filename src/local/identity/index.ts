@@ -8,6 +8,7 @@ import { getCredentialsForIdentity, getId, getOpenIdToken, type HandlerDeps } fr
 import { IdentityStore } from './identity_store.js';
 import { OpenIdTokenSigner } from './openid_token.js';
 import { parseInput, type Input } from './validate.js';
+import { identitySnapshot } from './snapshot.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityService.';
 /** Requests are a few KB (an ID token or two); anything far larger is not a real client. */
@@ -66,6 +67,7 @@ export function createIdentityService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'identity',
+    snapshot: identitySnapshot(pools, store),
     matches: (req) => (req.headers.get('x-amz-target') ?? '').startsWith(TARGET_PREFIX),
     async fetch(req) {
       try {
