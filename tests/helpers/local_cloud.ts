@@ -18,6 +18,8 @@ export interface StartLocalCloudOptions {
   clock?: LocalCloudOptions['clock'];
   ids?: LocalCloudOptions['ids'];
   log?: Logger;
+  /** A snapshot folder loaded at start (`--import`). */
+  import?: string;
 }
 
 export interface TestLocalCloud {
@@ -68,6 +70,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     clock: opts.clock,
     ids: opts.ids,
     log: opts.log ?? testLogger(),
+    import: opts.import,
   });
   return {
     get endpoint() {
