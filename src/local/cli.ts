@@ -126,7 +126,8 @@ async function synthesizeAndLoad(opts: CliOptions): Promise<BackendModel> {
   const t0 = performance.now();
   const assembly = await ensureAssembly({
     projectDir: opts.projectDir,
-    onProgress: (line) => process.stdout.write(`  synth | ${line}\n`),
+    // Elapsed time on every step: a slow synthesis shows where its time goes.
+    onProgress: (line) => process.stdout.write(`  synth ${elapsed(performance.now() - t0)} | ${line}\n`),
   });
   process.stdout.write(
     assembly.fromCache
@@ -134,6 +135,11 @@ async function synthesizeAndLoad(opts: CliOptions): Promise<BackendModel> {
       : `Synthesized in ${formatDuration(performance.now() - t0)}\n`,
   );
   return loadBackendModel(assembly.assemblyDir, { region: opts.region });
+}
+
+/** `  8.1s`: fixed width, so the step texts line up. */
+function elapsed(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`.padStart(6);
 }
 
 function printBanner(c: LocalCloud, opts: CliOptions): void {

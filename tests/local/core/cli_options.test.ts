@@ -26,6 +26,13 @@ describe('parseCliOptions', () => {
     expect(() => parseCliOptions(['--access-key-id', 'short', '--secret-access-key', 'team-secret-123'], cwd)).toThrow(/access key id must be 16 to 128/);
   });
 
+  it('resolves --import and --export-on-exit against the current folder; both may name the same snapshot', () => {
+    expect(parseCliOptions(['--import', 'seed', '--export-on-exit', 'seed'], cwd)).toMatchObject({ importDir: path.join(cwd, 'seed'), exportOnExit: path.join(cwd, 'seed') });
+    expect(parseCliOptions([], cwd)).not.toHaveProperty('importDir');
+    expect(() => parseCliOptions(['--import'], cwd)).toThrow('--import needs a value.');
+    expect(() => parseCliOptions(['--export-on-exit', '--port', '1'], cwd)).toThrow('--export-on-exit needs a value.');
+  });
+
   it('accepts "--flag value" and "--flag=value" forms', () => {
     const o = parseCliOptions(['--port', '0', '--data-dir=/tmp/d', '--outputs', 'out/o.json', '--region', 'eu-west-2'], cwd);
     expect(o).toMatchObject({ port: 0, dataDir: '/tmp/d', outputsPath: path.join(cwd, 'out/o.json'), region: 'eu-west-2' });
