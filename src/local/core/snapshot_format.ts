@@ -109,6 +109,12 @@ export async function readJsonl(file: string, what: string, onValue: (value: unk
   return count;
 }
 
+/** The values of a JSON-lines file, streamed (a file already checked by `readJsonl`). */
+export async function* jsonlValues(file: string): AsyncGenerator<unknown> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) if (line.trim()) yield JSON.parse(line);
+}
+
 /** Writes values one per line, streaming (tables can be large). */
 export async function writeJsonl(file: string, values: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
   mkdirSync(path.dirname(file), { recursive: true });

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TableModel } from '../assembly/model.js';
 import type { PreparedImport, ServiceSnapshot } from '../core/service.js';
-import { SnapshotError, isRecord, partFileName, readJsonl, writeJsonl } from '../core/snapshot_format.js';
+import { SnapshotError, isRecord, jsonlValues, partFileName, readJsonl, writeJsonl } from '../core/snapshot_format.js';
 import { DynamoDbError } from './dynamo/dynalite.js';
 import { LocalDynamo } from './dynamo/local_dynamo.js';
 
@@ -122,11 +122,7 @@ export function dataSnapshot(tables: readonly TableModel[], dynamo: () => LocalD
           const target = dynamo();
           if (!target) return;
           await target.reset();
-          for (const p of planned) {
-            const items: Item[] = [];
-            await readJsonl(p.file, 'data', (v) => items.push(v as Item));
-            await target.restoreItems(p.table.tableName, items);
-          }
+          for (const p of planned) await target.restoreItems(p.table.tableName, jsonlValues(p.file) as AsyncIterable<Item>);
         },
       };
       return plan;
