@@ -68,7 +68,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function exportOnExit(c: LocalCloud | undefined): Promise<boolean> {
   if (!options.exportOnExit || !c) return true;
   const t0 = performance.now();
-  process.stdout.write(`Exporting a snapshot to ${path.relative(process.cwd(), options.exportOnExit) || options.exportOnExit} ...\n`);
+  process.stdout.write(`Exporting a snapshot to ${shownPath(options.exportOnExit)} ...\n`);
   try {
     await c.exportSnapshot(options.exportOnExit);
     process.stdout.write(`Snapshot written in ${formatDuration(performance.now() - t0)}\n`);
@@ -89,7 +89,7 @@ try {
   // Refuse at start, not at exit, a folder an export would have to overwrite.
   if (options.exportOnExit) checkExportTarget(options.exportOnExit);
   const model = await synthesizeAndLoad(options);
-  if (options.importDir) process.stdout.write(`Importing the snapshot ${path.relative(process.cwd(), options.importDir) || options.importDir} (it replaces the data dir's state) ...\n`);
+  if (options.importDir) process.stdout.write(`Importing the snapshot ${shownPath(options.importDir)} (it replaces the data dir's state) ...\n`);
   const importStarted = performance.now();
   if (stopping) process.exit(0);
   cloud = await createLocalCloud({
@@ -137,6 +137,12 @@ async function synthesizeAndLoad(opts: CliOptions): Promise<BackendModel> {
   return loadBackendModel(assembly.assemblyDir, { region: opts.region });
 }
 
+/** A folder as people read it: relative when it is under the current folder, else absolute. */
+function shownPath(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
+}
+
 /** `  8.1s`: fixed width, so the step texts line up. */
 function elapsed(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`.padStart(6);
@@ -150,6 +156,7 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
     `Local cloud ready at ${e}  (${formatDuration(performance.now())})`,
     '',
     `  Admin         ${e}/_local/health   ${e}/_local/outbox   POST ${e}/_local/reset`,
+    `  Snapshots     npm run local:export -- <dir>   (load one with --import <dir>; README, "Seed data")`,
   ];
   // Endpoint summary from the model; a section whose service is not registered is flagged.
   const running = new Set(c.services.map((s) => s.name));
@@ -185,6 +192,7 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
     lines.push(`TLS CA: ${c.caCertPath} (trusted via NODE_EXTRA_CA_CERTS for Node; \`npm start -- --help\` for devices)`);
   }
   if (!isLoopbackHost(opts.host)) lines.push('', `!!! Listening on ${opts.host}: reachable from the network.`);
-  lines.push('', 'Ctrl-C to stop.', '');
+  const exitNote = opts.exportOnExit ? ` (writes a snapshot to ${shownPath(opts.exportOnExit)})` : '';
+  lines.push('', `Ctrl-C to stop${exitNote}.`, '');
   process.stdout.write(lines.join('\n'));
 }

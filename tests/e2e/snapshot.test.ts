@@ -213,6 +213,8 @@ describe('npm start -- --import --export-on-exit', () => {
         expect(output).toMatch(/snapshot \| auth: 1 user pools, 1 users \(\d+ ms\)/);
         expect(output).toContain(`has no group ${GROUP}`);
         expect(output).toMatch(/snapshot \| storage: 1 buckets, 1 objects/);
+        expect(output).toContain(`Importing the snapshot ${viaApi} (it replaces the data dir's state) ...`);
+        expect(output).toContain(`Ctrl-C to stop (writes a snapshot to ${exitDir}).`);
         expect((await fetch(`${endpoint}/_local/health`)).status).toBe(200);
         child.kill('SIGTERM');
         expect(await exited).toBe(0);
