@@ -156,6 +156,8 @@ describe('the demo app in headless Chromium, two users at once', () => {
   it('Alice registers this browser as a device; the token is listed as hers', async () => {
     alice.token = await registerDevice(alice);
     expect(alice.token).not.toBe(bob.token);
+    // The reload opens a new WebSocket: only its acknowledgements say the feed is live again.
+    alice.acks = 0;
     await alice.page.reload();
     await section(alice.page, 'This device').locator('li.token').filter({ hasText: alice.token }).waitFor();
     expect(await section(alice.page, 'This device').locator('li.token').count()).toBe(1);
@@ -208,12 +210,21 @@ describe('the demo app in headless Chromium, two users at once', () => {
       await card.getByRole('button', { name: 'Add comment' }).click();
       await card.locator('.comments li').filter({ hasText: text }).waitFor({ timeout: EFFECT_MS });
     }
-    for (const user of [alice, bob]) {
+    // Oldest first, with the author's display name (the other user's comment arrives over the live query).
+    for (const [user, expected] of [
+      [alice, [`you ${mine}`, `bob-${run} ${his}`]],
+      [bob, [`alice-${run} ${mine}`, `you ${his}`]],
+    ] as const) {
       const comments = postCard(user.page).locator('.comments li');
-      await comments.filter({ hasText: his }).waitFor({ timeout: EFFECT_MS });
-      expect(await comments.allTextContents()).toEqual(
-        user === alice ? [`you ${mine}`, `bob-${run} ${his}`] : [`alice-${run} ${mine}`, `you ${his}`],
-      );
+      let seen: string[] = [];
+      await until(
+        async () => ((seen = await comments.allTextContents()).join('\n') === expected.join('\n') ? true : undefined),
+        EFFECT_MS,
+        `${user.name}'s page to list both comments`,
+        50,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; it lists ${JSON.stringify(seen)}`);
+      });
     }
 
     const pushed = notifications(alice).filter({ hasText: 'New comment on your post' });
