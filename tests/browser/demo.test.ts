@@ -120,6 +120,11 @@ function notifications(user: User): Locator {
   return user.page.locator('li.notification');
 }
 
+/** Resolves once the table-stream mappings are idle: every push caused so far is in the outbox. */
+function streamsIdle(): Promise<void> {
+  return (cloud.cloud.services.find((s) => s.name === 'functions') as FunctionsService).streamsIdle();
+}
+
 async function pushesTo(token: string) {
   return cloud.outbox({ channel: 'push', to: token });
 }
@@ -230,13 +235,39 @@ describe('the demo app in headless Chromium, two users at once', () => {
     const pushed = notifications(alice).filter({ hasText: 'New comment on your post' });
     await pushed.waitFor({ timeout: EFFECT_MS });
     expect(await pushed.textContent()).toContain(his);
-    // Once the table streams are idle every push of this story is in the outbox.
-    await (cloud.cloud.services.find((s) => s.name === 'functions') as FunctionsService).streamsIdle();
+    await streamsIdle();
     const toAlice = await pushesTo(alice.token!);
     expect(toAlice.map((m) => m.subject)).toEqual(['Your post is live', 'New comment on your post']);
     expect(await pushesTo(bob.token!)).toEqual([]);
     expect(await notifications(bob).count()).toBe(0);
     expect(await notifications(alice).count()).toBe(2);
+  });
+
+  it('a post with a blocked term is FLAGGED: Alice sees why, Bob never sees it, and no push says it is live', async () => {
+    const flagged = `Cheap deals ${run}`;
+    const later = `Evening walk ${run}`;
+    const composer = section(alice.page, 'New post');
+    await composer.getByLabel('Title').fill(flagged);
+    await composer.getByLabel('Text', { exact: true }).fill('Totally forbidden stuff here');
+    await composer.getByRole('button', { name: 'Post' }).click();
+    const card = alice.page.locator('article.post').filter({ hasText: flagged });
+    await card.locator('.badge').filter({ hasText: 'FLAGGED: Contains blocked term: forbidden' }).waitFor({ timeout: EFFECT_MS });
+    expect(await card.locator('img').count()).toBe(0);
+
+    // A clean post after it: once Bob's feed shows that one, it has had every event of the flagged one.
+    await composer.getByLabel('Title').fill(later);
+    await composer.getByLabel('Text', { exact: true }).fill('No photo this time');
+    await composer.getByRole('button', { name: 'Post' }).click();
+    await bob.page.locator('article.post').filter({ hasText: later }).waitFor({ timeout: EFFECT_MS });
+    expect(await bob.page.locator('article.post').filter({ hasText: flagged }).count()).toBe(0);
+    expect(await bob.page.locator('article.post h3').allTextContents()).toEqual([later, title]);
+    expect(await alice.page.locator('article.post h3').allTextContents()).toEqual([later, flagged, title]);
+
+    await streamsIdle();
+    const live = (await pushesTo(alice.token!)).filter((m) => m.subject === 'Your post is live').map((m) => m.body);
+    expect(live).toEqual([title, later]);
+    await notifications(alice).filter({ hasText: later }).waitFor({ timeout: EFFECT_MS });
+    expect(await notifications(alice).count()).toBe(3);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await alice.page.screenshot({ path: path.join(ARTIFACTS, 'demo-alice.png'), fullPage: true });

@@ -1,5 +1,6 @@
 import { getUrl } from 'aws-amplify/storage';
 import { withStorageEndpoint } from '../../../src/client/index.js';
+import { authorLabels } from './authors.js';
 import { must, type Comment, type DataClient, type Post } from './data.js';
 import { errorText, field, h, onSubmit } from './dom.js';
 
@@ -14,28 +15,12 @@ import { errorText, field, h, onSubmit } from './dom.js';
  */
 export function startFeed(client: DataClient, me: string): { element: HTMLElement; stop(): void } {
   const list = h('div', { className: 'posts' });
-  const status = h('p', { className: 'status' });
-  const element = h('section', { className: 'feed' }, h('h2', { textContent: 'Feed' }), status, list);
+  const empty = h('p', { className: 'hint', textContent: 'No posts yet.' });
+  const status = h('p', { className: 'status error' });
+  const element = h('section', { className: 'feed' }, h('h2', { textContent: 'Feed' }), status, empty, list);
   const cards = new Map<string, PostCard>();
+  const author = authorLabels(client, me);
   let commentsByPost = new Map<string, Comment[]>();
-  const names = new Map<string, Promise<string>>();
-
-  /** The author's display name from their UserProfile (created by the post-confirmation trigger). */
-  function authorName(owner: string | null | undefined): Promise<string> {
-    if (!owner) return Promise.resolve('someone');
-    if (owner === me) return Promise.resolve('you');
-    let name = names.get(owner);
-    if (!name) {
-      // The API returns `owner` as the username, and with e-mail sign-in the username is the user's sub,
-      // which is the UserProfile's id.
-      name = client.models.UserProfile.get({ id: owner }).then(
-        ({ data }) => data?.displayName ?? 'someone',
-        () => 'someone',
-      );
-      names.set(owner, name);
-    }
-    return name;
-  }
 
   function showPosts(items: Post[]): void {
     const visible = items
@@ -50,15 +35,15 @@ export function startFeed(client: DataClient, me: string): { element: HTMLElemen
     visible.forEach((post, index) => {
       let card = cards.get(post.id);
       if (!card) {
-        card = postCard(client, post, authorName(post.owner));
+        card = postCard(client, post, author);
         cards.set(post.id, card);
-        card.showComments(commentsByPost.get(post.id) ?? [], authorName);
+        card.showComments(commentsByPost.get(post.id) ?? []);
       }
       card.update(post);
       // Move only what is out of place: moving a card that holds the focused comment box would blur it.
       if (list.children[index] !== card.element) list.insertBefore(card.element, list.children[index] ?? null);
     });
-    status.textContent = visible.length === 0 ? 'No posts yet.' : '';
+    empty.hidden = visible.length > 0;
   }
 
   function showComments(items: Comment[]): void {
@@ -66,13 +51,10 @@ export function startFeed(client: DataClient, me: string): { element: HTMLElemen
     for (const c of [...items].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
       commentsByPost.set(c.postId, [...(commentsByPost.get(c.postId) ?? []), c]);
     }
-    for (const [id, card] of cards) card.showComments(commentsByPost.get(id) ?? [], authorName);
+    for (const [id, card] of cards) card.showComments(commentsByPost.get(id) ?? []);
   }
 
-  const failed = (what: string) => (err: unknown) => {
-    status.className = 'status error';
-    status.textContent = `${what}: ${errorText(err)}`;
-  };
+  const failed = (what: string) => (err: unknown) => void (status.textContent = `${what}: ${errorText(err)}`);
   const posts = client.models.Post.observeQuery().subscribe({ next: ({ items }) => showPosts(items), error: failed('Live posts stopped') });
   // One live query for all comments keeps the demo short; an app with many posts would list a post's
   // comments when it is opened, with the `listCommentsByPost` index query.
@@ -93,37 +75,33 @@ export function startFeed(client: DataClient, me: string): { element: HTMLElemen
 interface PostCard {
   element: HTMLElement;
   update(post: Post): void;
-  showComments(comments: Comment[], authorName: (owner: string | null | undefined) => Promise<string>): void;
+  showComments(comments: Comment[]): void;
 }
 
-function postCard(client: DataClient, post: Post, author: Promise<string>): PostCard {
+function postCard(client: DataClient, post: Post, author: (owner: string | null | undefined) => HTMLElement): PostCard {
   const title = h('h3');
   const badge = h('span', { className: 'badge' });
   const content = h('p');
-  const byline = h('p', { className: 'byline' });
+  const byline = h('p', { className: 'byline' }, 'by ', author(post.owner), ` · ${new Date(post.createdAt).toLocaleString()}`);
   const comments = h('ul', { className: 'comments' });
-  const element = h('article', { className: 'post' }, post.imageKey ? postImage(post.imageKey, post.title) : null, h('div', { className: 'body' }, h('div', { className: 'title-row' }, title, badge), content, byline, comments, commentForm(client, post.id)));
-  element.dataset.postId = post.id;
-  const when = new Date(post.createdAt).toLocaleString();
-  void author.then((name) => (byline.textContent = `by ${name} · ${when}`));
+  const element = h(
+    'article',
+    { className: 'post' },
+    post.imageKey ? postImage(post.imageKey, post.title) : null,
+    h('div', { className: 'body' }, h('div', { className: 'title-row' }, title, badge), content, byline, comments, commentForm(client, post.id)),
+  );
 
   return {
     element,
     update(p) {
       title.textContent = p.title;
       content.textContent = p.content;
-      // Only an owner sees their own unpublished posts, so the badge matters to them alone.
-      badge.textContent = p.status === 'PUBLISHED' ? '' : `${p.status ?? 'PENDING'}${p.moderationReason ? `: ${p.moderationReason}` : ''}`;
+      // Others only ever see PUBLISHED posts, so the badge is for the owner: PENDING, or FLAGGED and why.
       badge.hidden = p.status === 'PUBLISHED';
+      badge.textContent = badge.hidden ? '' : `${p.status ?? 'PENDING'}${p.moderationReason ? `: ${p.moderationReason}` : ''}`;
     },
-    showComments(list, authorName) {
-      comments.replaceChildren(
-        ...list.map((c) => {
-          const who = h('strong', { textContent: '…' });
-          void authorName(c.owner).then((name) => (who.textContent = name));
-          return h('li', {}, who, ' ', h('span', { textContent: c.content }));
-        }),
-      );
+    showComments(list) {
+      comments.replaceChildren(...list.map((c) => h('li', {}, author(c.owner), ' ', h('span', { textContent: c.content }))));
     },
   };
 }
