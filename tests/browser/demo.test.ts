@@ -77,7 +77,7 @@ async function latestCode(email: string): Promise<string> {
   return until(async () => (await cloud.outbox({ channel: 'email', to: email })).pop()?.code, EFFECT_MS, `the code e-mailed to ${email}`, 50);
 }
 
-async function signUpConfirmAndSignIn(user: User, opts: { tryWrongCode?: boolean } = {}): Promise<void> {
+async function signUpConfirmAndSignIn(user: User, opts: { tryWrongCode?: boolean; tryWrongPassword?: boolean } = {}): Promise<void> {
   const { page } = user;
   const signUp = section(page, 'Create an account');
   await signUp.getByLabel('Email').fill(user.email);
@@ -99,6 +99,11 @@ async function signUpConfirmAndSignIn(user: User, opts: { tryWrongCode?: boolean
 
   const signIn = section(page, 'Sign in');
   expect(await signIn.getByLabel('Email').inputValue()).toBe(user.email);
+  if (opts.tryWrongPassword) {
+    await signIn.getByLabel('Password').fill(`${PASSWORD}x`);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await signIn.locator('.status.error').filter({ hasText: 'NotAuthorizedException' }).waitFor();
+  }
   await signIn.getByLabel('Password').fill(PASSWORD);
   await signIn.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('.who strong').filter({ hasText: user.email }).waitFor();
@@ -146,8 +151,8 @@ afterAll(async () => {
 });
 
 describe('the demo app in headless Chromium, two users at once', () => {
-  it('Alice signs up, is refused a wrong code, confirms with the e-mailed one and signs in', async () => {
-    await signUpConfirmAndSignIn(alice, { tryWrongCode: true });
+  it('Alice signs up, is refused a wrong code and a wrong password, confirms with the e-mailed code and signs in', async () => {
+    await signUpConfirmAndSignIn(alice, { tryWrongCode: true, tryWrongPassword: true });
     await section(alice.page, 'Feed').getByText('No posts yet.').waitFor();
   });
 

@@ -26,7 +26,8 @@ export function startNotifications(client: DataClient): { element: HTMLElement; 
   const tokens = new Set<string>();
   const deviceList = h('ul', { className: 'devices' });
   const notices = h('ul', { className: 'notifications' });
-  const status = h('p', { className: 'status' });
+  const status = h('p', { className: 'status error' });
+  const pollStatus = h('p', { className: 'status error' });
   const register = h('button', { type: 'button', textContent: 'Register this browser as a device' });
   const admin = adminEndpoint();
 
@@ -38,6 +39,7 @@ export function startNotifications(client: DataClient): { element: HTMLElement; 
 
   register.addEventListener('click', () => {
     register.disabled = true;
+    status.textContent = '';
     // FCM is the platform an Android (or web) app would register; an iOS app registers APNS.
     client.models.Device.create({ token: `web-demo-${crypto.randomUUID()}`, platform: 'FCM' })
       .then((result) => addDevice(must(result).token))
@@ -63,9 +65,9 @@ export function startNotifications(client: DataClient): { element: HTMLElement; 
         shown.add(m.id);
         notices.prepend(notification(m));
       }
-      status.textContent = '';
+      pollStatus.textContent = '';
     } catch (err) {
-      status.textContent = `Polling the outbox failed: ${errorText(err)}`;
+      pollStatus.textContent = `Polling the outbox failed: ${errorText(err)}`;
     }
     if (!stopped) timer = setTimeout(() => void poll(), POLL_MS);
   }
@@ -76,6 +78,7 @@ export function startNotifications(client: DataClient): { element: HTMLElement; 
     { className: 'card device' },
     h('h2', { textContent: 'This device' }),
     register,
+    status,
     h('h3', { textContent: 'Registered tokens' }),
     deviceList,
     h('h2', { textContent: 'Notifications' }),
@@ -90,7 +93,7 @@ export function startNotifications(client: DataClient): { element: HTMLElement; 
         )
       : h('p', { className: 'hint', textContent: 'Against a deployed backend, pushes go to the real device through APNs or FCM.' }),
     notices,
-    status,
+    pollStatus,
   );
   return {
     element,
