@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defineConfig, type UserConfig } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -19,7 +19,7 @@ export function demoConfig(options: { outputsPath?: string } = {}): UserConfig {
   }
   return {
     root: import.meta.dirname,
-    resolve: { alias: { [OUTPUTS_MODULE]: outputsPath } },
+    plugins: [outputsModule(outputsPath)],
     // The page talks to the local cloud cross-origin (https://127.0.0.1:20002); it needs no proxy.
     server: { host: '127.0.0.1', port: 5173 },
     build: { target: 'es2022' },
@@ -27,3 +27,22 @@ export function demoConfig(options: { outputsPath?: string } = {}): UserConfig {
 }
 
 export default defineConfig(() => demoConfig({ outputsPath: process.env.AMPLIFY_OUTPUTS || undefined }));
+
+/**
+ * Serves the outputs file as `virtual:amplify-outputs`, without the local cloud's developer keys
+ * (`custom.local.developer_credentials`): an app never needs them, and a bundle is not where keys go.
+ */
+function outputsModule(outputsPath: string): Plugin {
+  const resolved = `\0${OUTPUTS_MODULE}`;
+  return {
+    name: 'amplify-outputs',
+    resolveId: (id) => (id === OUTPUTS_MODULE ? resolved : undefined),
+    load(id) {
+      if (id !== resolved) return undefined;
+      this.addWatchFile(outputsPath);
+      const outputs = JSON.parse(readFileSync(outputsPath, 'utf8')) as { custom?: { local?: Record<string, unknown> } };
+      if (outputs.custom?.local) delete outputs.custom.local.developer_credentials;
+      return `export default ${JSON.stringify(outputs)};`;
+    },
+  };
+}

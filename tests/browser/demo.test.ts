@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -156,6 +156,16 @@ afterAll(async () => {
 });
 
 describe('the demo app in headless Chromium, two users at once', () => {
+  it("bundles the backend's outputs without the local cloud's developer keys", () => {
+    const secret = cloud.cloud.accountKeys.secretAccessKey;
+    const bundled = readdirSync(path.join(outDir, 'assets'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(path.join(outDir, 'assets', f), 'utf8'))
+      .join('\n');
+    expect(bundled).toContain(cloud.outputs.auth!.user_pool_id);
+    expect(bundled).not.toContain(secret);
+  });
+
   it('Alice signs up, is refused a wrong code and a wrong password, confirms with the e-mailed code and signs in', async () => {
     await signUpConfirmAndSignIn(alice, { tryWrongCode: true, tryWrongPassword: true });
     await section(alice.page, 'Feed').getByText('No posts yet.').waitFor();
