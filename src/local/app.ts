@@ -14,6 +14,8 @@ import { routeRequest } from './core/router.js';
 import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
 import type { LocalService, RequestHandler, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
 import { ensureTls, resolveCaDir } from './core/tls.js';
+import { awsHostnames, hostnameMatcher } from './hostnames/names.js';
+import { startHostnameRoutes, type HostnameRoutes, type HostnameRoutesOptions } from './hostnames/routes.js';
 import { buildOutputs, writeOutputs, type AmplifyOutputs } from './outputs.js';
 import { serviceFactories } from './services.js';
 
@@ -43,6 +45,8 @@ export interface LocalCloudOptions {
   factories?: readonly ServiceFactory[];
   /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`, documented in the README). */
   accountKeys?: AccountKeys;
+  /** A DNS server and/or CONNECT proxy routing the backend's AWS hostnames to this cloud (hostnames/routes.ts). */
+  hostnameRoutes?: HostnameRoutesOptions;
 }
 
 export interface LocalCloud {
@@ -67,6 +71,8 @@ export interface LocalCloud {
   describe(): string[];
   /** Same as `POST /_local/reset`. */
   reset(): Promise<string[]>;
+  /** The DNS server and proxy when `hostnameRoutes` asked for them. */
+  hostnameRoutes?: HostnameRoutes;
 }
 
 /**
@@ -152,6 +158,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   for (const ctx of contexts) ctx.endpoint = endpoint;
 
   const started: LocalService[] = [];
+  let routes: HostnameRoutes | undefined;
   try {
     for (const s of services) {
       const offers = await s.start();
@@ -161,6 +168,10 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     // Without the identity service the developer keys still sign requests (its store includes them).
     if (!registry.tryGet('identity.credentials')) registry.provide('identity.credentials', accountOnlyStore(model, accountKeys));
     for (const s of services) s.connect?.(registry);
+    if (opts.hostnameRoutes) {
+      const names = awsHostnames(model);
+      routes = await startHostnameRoutes({ options: opts.hostnameRoutes, names, serves: hostnameMatcher(names), frontDoor: { host, port: frontDoor.port }, log });
+    }
   } catch (err) {
     await shutdown(started, frontDoor, outbox, log);
     throw err;
@@ -188,10 +199,11 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     accountKeys,
     services,
     fetch: handle,
-    describe: () => services.flatMap((s) => s.describe?.() ?? []),
+    describe: () => [...(routes?.describe() ?? []), ...services.flatMap((s) => s.describe?.() ?? [])],
     reset: resetAll,
+    hostnameRoutes: routes,
     stop() {
-      stopping ??= shutdown(started, frontDoor, outbox, log);
+      stopping ??= (routes?.close() ?? Promise.resolve()).then(() => shutdown(started, frontDoor, outbox, log));
       return stopping;
     },
   };
