@@ -75,6 +75,7 @@ try {
     region: options.region,
     outputsPath: options.outputsPath,
     accountKeys: options.accountKeys,
+    hostnameRoutes: options.dns || options.proxy ? { dns: options.dns, proxy: options.proxy } : undefined,
     log,
   });
   if (stopping) {

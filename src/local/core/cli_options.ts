@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './account.js';
+import { parseListenAddress } from './listen_address.js';
 
 /** Everything `npm start` accepts, validated into one object (the CLI passes it on unchanged). */
 export interface CliOptions {
@@ -14,6 +15,10 @@ export interface CliOptions {
   projectDir: string;
   /** The account's developer keys (`--access-key-id` / `--secret-access-key`). */
   accountKeys: AccountKeys;
+  /** `--dns [host:]port`: the DNS server for the backend's AWS hostnames. */
+  dns?: { host: string; port: number };
+  /** `--proxy [host:]port` (+ `--proxy-passthrough`): the CONNECT proxy for them. */
+  proxy?: { host: string; port: number; passthrough: boolean };
   help: boolean;
 }
 
@@ -23,6 +28,8 @@ export const CLI_DEFAULTS = {
   dataDir: '.amplify/local',
   outputs: 'amplify_outputs.json',
   region: 'us-east-1',
+  dnsPort: 20053,
+  proxyPort: 20080,
 } as const;
 
 export class CliUsageError extends Error {
@@ -44,6 +51,14 @@ Options:
   --access-key-id <id>, --secret-access-key <key>
                     the local account's developer keys, an administrator (default
                     ${DEFAULT_ACCOUNT_KEYS.accessKeyId} / ${DEFAULT_ACCOUNT_KEYS.secretAccessKey}); give both or neither
+  --dns [host:]port a DNS server (UDP+TCP, default host 127.0.0.1, e.g. --dns ${CLI_DEFAULTS.dnsPort}) resolving the
+                    backend's AWS hostnames to the local cloud and refusing every other name
+  --proxy [host:]port
+                    an HTTPS (CONNECT) proxy (e.g. --proxy ${CLI_DEFAULTS.proxyPort}) tunnelling the backend's AWS
+                    hostnames to the local cloud; other hosts get 403
+  --proxy-passthrough
+                    let the proxy tunnel other hosts directly instead
+                    (--dns and --proxy serve the AWS hostnames, so they turn on --aws-hostnames)
   -h, --help        show this help
 
 Environment:
@@ -59,9 +74,12 @@ const OPTIONS = {
   host: { type: 'string' },
   'access-key-id': { type: 'string' },
   'secret-access-key': { type: 'string' },
+  dns: { type: 'string' },
+  proxy: { type: 'string' },
+  'proxy-passthrough': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
-type ValueFlag = Exclude<keyof typeof OPTIONS, 'help'>;
+type ValueFlag = Exclude<keyof typeof OPTIONS, 'help' | 'proxy-passthrough'>;
 
 /**
  * Parses `npm start` arguments; throws CliUsageError with a message naming the bad flag.
@@ -72,12 +90,17 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const values: Partial<Record<ValueFlag, string>> = {};
   let help = false;
+  let proxyPassthrough = false;
   for (const token of tokens) {
     if (token.kind === 'positional') throw new CliUsageError(`Unexpected argument "${token.value}".`);
     if (token.kind === 'option-terminator') throw new CliUsageError('Unexpected argument "--".');
     if (!Object.hasOwn(OPTIONS, token.name)) throw new CliUsageError(`Unknown option ${token.rawName}.`);
     if (token.name === 'help') {
       help = true;
+      continue;
+    }
+    if (token.name === 'proxy-passthrough') {
+      proxyPassthrough = true;
       continue;
     }
     const name = token.name as ValueFlag;
@@ -113,7 +136,9 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   } catch (err) {
     throw new CliUsageError(`--access-key-id/--secret-access-key: ${(err as Error).message}.`);
   }
+  const routes = parseRouteFlags(values, proxyPassthrough);
   return {
+    ...routes,
     accountKeys,
     port,
     host,
@@ -125,4 +150,22 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
     outputsLabel,
     help,
   };
+}
+
+function parseRouteFlags(values: Partial<Record<ValueFlag, string>>, passthrough: boolean): Pick<CliOptions, 'dns' | 'proxy'> {
+  const read = (flag: 'dns' | 'proxy') => {
+    const value = values[flag];
+    if (value === undefined) return undefined;
+    const parsed = parseListenAddress(value, CLI_DEFAULTS.host);
+    if (typeof parsed === 'string') throw new CliUsageError(`--${flag}: ${parsed}.`);
+    return parsed;
+  };
+  const dns = read('dns');
+  const proxy = read('proxy');
+  if (passthrough && !proxy) throw new CliUsageError('--proxy-passthrough needs --proxy [host:]port.');
+  // DNS listens on TCP as well: one port cannot take both.
+  if (dns && proxy && dns.port !== 0 && dns.port === proxy.port && dns.host === proxy.host) {
+    throw new CliUsageError(`--dns and --proxy both ask for ${dns.host}:${dns.port}; give them different ports.`);
+  }
+  return { dns, proxy: proxy && { ...proxy, passthrough } };
 }

@@ -44,6 +44,9 @@ export async function startHostnameRoutes(opts: {
   };
   const passthrough = opts.options.proxy?.passthrough ?? false;
   const answer = opts.options.dns?.answer ?? target.host;
+  for (const [what, bind] of [['DNS server', opts.options.dns?.host], ['proxy', opts.options.proxy?.host]] as const) {
+    if (bind && !/^127\.|^::1$/.test(bind)) opts.log?.warn(`!!! The ${what} binds ${bind}: anyone on that network can use it to reach the local cloud.`);
+  }
   try {
     if (opts.options.dns) {
       dns = await startDnsServer({ host: opts.options.dns.host, port: opts.options.dns.port, serves: opts.serves, addresses: [answer], log: opts.log?.child('dns') });
