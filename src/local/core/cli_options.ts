@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './account.js';
@@ -16,7 +17,7 @@ export interface CliOptions {
   /** The account's developer keys (`--access-key-id` / `--secret-access-key`). */
   accountKeys: AccountKeys;
   /** `--dns [host:]port`: the DNS server for the backend's AWS hostnames. */
-  dns?: { host: string; port: number };
+  dns?: { host: string; port: number; answer?: string };
   /** `--proxy [host:]port` (+ `--proxy-passthrough`): the CONNECT proxy for them. */
   proxy?: { host: string; port: number; passthrough: boolean };
   help: boolean;
@@ -53,6 +54,8 @@ Options:
                     ${DEFAULT_ACCOUNT_KEYS.accessKeyId} / ${DEFAULT_ACCOUNT_KEYS.secretAccessKey}); give both or neither
   --dns [host:]port a DNS server (UDP+TCP, default host 127.0.0.1, e.g. --dns ${CLI_DEFAULTS.dnsPort}) resolving the
                     backend's AWS hostnames to the local cloud and refusing every other name
+  --dns-answer <ip> the address the DNS server answers (default: the local cloud's; 10.0.2.2 for an
+                    Android emulator, the machine's LAN address for a device)
   --proxy [host:]port
                     an HTTPS (CONNECT) proxy (e.g. --proxy ${CLI_DEFAULTS.proxyPort}) tunnelling the backend's AWS
                     hostnames to the local cloud; other hosts get 403
@@ -75,6 +78,7 @@ const OPTIONS = {
   'access-key-id': { type: 'string' },
   'secret-access-key': { type: 'string' },
   dns: { type: 'string' },
+  'dns-answer': { type: 'string' },
   proxy: { type: 'string' },
   'proxy-passthrough': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -163,9 +167,12 @@ function parseRouteFlags(values: Partial<Record<ValueFlag, string>>, passthrough
   const dns = read('dns');
   const proxy = read('proxy');
   if (passthrough && !proxy) throw new CliUsageError('--proxy-passthrough needs --proxy [host:]port.');
+  const answer = values['dns-answer'];
+  if (answer !== undefined && !dns) throw new CliUsageError('--dns-answer needs --dns [host:]port.');
+  if (answer !== undefined && !isIP(answer)) throw new CliUsageError(`--dns-answer must be an IP address; got "${answer}".`);
   // DNS listens on TCP as well: one port cannot take both.
   if (dns && proxy && dns.port !== 0 && dns.port === proxy.port && dns.host === proxy.host) {
     throw new CliUsageError(`--dns and --proxy both ask for ${dns.host}:${dns.port}; give them different ports.`);
   }
-  return { dns, proxy: proxy && { ...proxy, passthrough } };
+  return { dns: dns && (answer ? { ...dns, answer } : dns), proxy: proxy && { ...proxy, passthrough } };
 }

@@ -19,6 +19,10 @@ describe('--dns and --proxy', () => {
     expect(parseCliOptions(['--proxy', '[::1]:0', '--proxy-passthrough'], cwd).proxy).toEqual({ host: '::1', port: 0, passthrough: true });
   });
 
+  it('take the address to answer with --dns-answer', () => {
+    expect(parseCliOptions(['--dns', '0', '--dns-answer', '10.0.2.2'], cwd).dns).toEqual({ host: '127.0.0.1', port: 0, answer: '10.0.2.2' });
+  });
+
   it('refuse bad addresses, a passthrough without a proxy and one port for both', () => {
     expect(() => parseCliOptions(['--dns', 'abc'], cwd)).toThrow(/--dns: expected \[host:\]port/);
     expect(() => parseCliOptions(['--dns', '70000'], cwd)).toThrow(/--dns: the port must be from 0 to 65535/);
@@ -26,6 +30,8 @@ describe('--dns and --proxy', () => {
     expect(() => parseCliOptions(['--dns'], cwd)).toThrow(/--dns needs a value/);
     expect(() => parseCliOptions(['--proxy-passthrough'], cwd)).toThrow(/--proxy-passthrough needs --proxy/);
     expect(() => parseCliOptions(['--dns', '20053', '--proxy', '127.0.0.1:20053'], cwd)).toThrow(/different ports/);
+    expect(() => parseCliOptions(['--dns-answer', '10.0.2.2'], cwd)).toThrow(/--dns-answer needs --dns/);
+    expect(() => parseCliOptions(['--dns', '0', '--dns-answer', 'host.local'], cwd)).toThrow(/--dns-answer must be an IP address/);
   });
 });
 
