@@ -46,6 +46,8 @@ export interface StartLocalCloudOptions {
   services?: readonly ServiceName[];
   clock?: Clock;
   ids?: IdSource;
+  /** AWS-hostname mode (see `LocalCloudOptions.awsHostnames`): outputs carry the deployed AWS URLs. */
+  awsHostnames?: boolean;
 }
 
 export interface OutboxFilter {
@@ -143,6 +145,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       factories: opts.services && serviceFactories.filter((f) => opts.services!.includes(f.name)),
       clock: opts.clock,
       ids: opts.ids,
+      awsHostnames: opts.awsHostnames,
       log,
     });
 

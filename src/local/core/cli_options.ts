@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { OUTPUTS_FORMATS, parseOutputsFormats, type OutputsFormat } from '../outputs_formats.js';
 import { checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './account.js';
 
 /** Everything `npm start` accepts, validated into one object (the CLI passes it on unchanged). */
@@ -14,6 +15,10 @@ export interface CliOptions {
   projectDir: string;
   /** The account's developer keys (`--access-key-id` / `--secret-access-key`). */
   accountKeys: AccountKeys;
+  /** `--aws-hostnames`: also answer as the backend's AWS hostnames, outputs in the deployed shape. */
+  awsHostnames: boolean;
+  /** `--outputs-format` (repeatable or a comma list); undefined: the mode's default. */
+  outputsFormats?: OutputsFormat[];
   help: boolean;
 }
 
@@ -44,6 +49,14 @@ Options:
   --access-key-id <id>, --secret-access-key <key>
                     the local account's developer keys, an administrator (default
                     ${DEFAULT_ACCOUNT_KEYS.accessKeyId} / ${DEFAULT_ACCOUNT_KEYS.secretAccessKey}); give both or neither
+  --aws-hostnames   also answer as the backend's AWS hostnames (cognito-idp.<region>.amazonaws.com,
+                    <api-id>.appsync-api.<region>.amazonaws.com, s3.<region>.amazonaws.com...) for
+                    native apps that ignore custom endpoints; outputs get the deployed URLs. Route
+                    those names here (a hosts file, --dns, --proxy); see the README
+  --outputs-format <f>
+                    outputs files to write: ${OUTPUTS_FORMATS.join(', ')} (repeat or comma-separate;
+                    default json, with --aws-hostnames all three: amplify_outputs.json,
+                    amplifyconfiguration.json, amplify_outputs.dart)
   -h, --help        show this help
 
 Environment:
@@ -59,9 +72,11 @@ const OPTIONS = {
   host: { type: 'string' },
   'access-key-id': { type: 'string' },
   'secret-access-key': { type: 'string' },
+  'outputs-format': { type: 'string' },
+  'aws-hostnames': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
-type ValueFlag = Exclude<keyof typeof OPTIONS, 'help'>;
+type ValueFlag = Exclude<keyof typeof OPTIONS, 'help' | 'aws-hostnames' | 'outputs-format'>;
 
 /**
  * Parses `npm start` arguments; throws CliUsageError with a message naming the bad flag.
@@ -72,6 +87,8 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const values: Partial<Record<ValueFlag, string>> = {};
   let help = false;
+  let awsHostnames = false;
+  const formatValues: string[] = [];
   for (const token of tokens) {
     if (token.kind === 'positional') throw new CliUsageError(`Unexpected argument "${token.value}".`);
     if (token.kind === 'option-terminator') throw new CliUsageError('Unexpected argument "--".');
@@ -80,11 +97,27 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
       help = true;
       continue;
     }
+    if (token.name === 'aws-hostnames') {
+      if (token.value !== undefined) throw new CliUsageError('--aws-hostnames takes no value.');
+      awsHostnames = true;
+      continue;
+    }
+    const value = token.value;
+    if (!value || (!token.inlineValue && /^--?[a-z]/.test(value))) throw new CliUsageError(`--${token.name} needs a value.`);
+    if (token.name === 'outputs-format') {
+      // Repeatable: each occurrence adds formats.
+      formatValues.push(value);
+      continue;
+    }
     const name = token.name as ValueFlag;
     if (values[name] !== undefined) throw new CliUsageError(`--${name} is given twice.`);
-    const value = token.value;
-    if (!value || (!token.inlineValue && /^--?[a-z]/.test(value))) throw new CliUsageError(`--${name} needs a value.`);
     values[name] = value;
+  }
+  let outputsFormats: OutputsFormat[] | undefined;
+  try {
+    outputsFormats = formatValues.length ? parseOutputsFormats(formatValues) : undefined;
+  } catch (err) {
+    throw new CliUsageError(`--outputs-format: ${(err as Error).message}.`);
   }
 
   const port = values.port === undefined ? CLI_DEFAULTS.port : Number(values.port);
@@ -115,6 +148,8 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   }
   return {
     accountKeys,
+    awsHostnames,
+    outputsFormats,
     port,
     host,
     region,
