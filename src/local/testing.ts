@@ -49,6 +49,8 @@ export interface StartLocalCloudOptions {
   ids?: IdSource;
   /** Also start the DNS server and/or CONNECT proxy for the backend's AWS hostnames (use port 0 for each). */
   hostnameRoutes?: HostnameRoutesOptions;
+  /** AWS-hostname mode (see `LocalCloudOptions.awsHostnames`): outputs carry the deployed AWS URLs. */
+  awsHostnames?: boolean;
 }
 
 export interface OutboxFilter {
@@ -147,6 +149,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       clock: opts.clock,
       ids: opts.ids,
       hostnameRoutes: opts.hostnameRoutes,
+      awsHostnames: opts.awsHostnames,
       log,
     });
 

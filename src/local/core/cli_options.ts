@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { OUTPUTS_FORMATS, parseOutputsFormats, type OutputsFormat } from '../outputs_formats.js';
 import { checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './account.js';
 import { parseListenAddress } from './listen_address.js';
 
@@ -20,6 +21,10 @@ export interface CliOptions {
   dns?: { host: string; port: number; answer?: string };
   /** `--proxy [host:]port` (+ `--proxy-passthrough`): the CONNECT proxy for them. */
   proxy?: { host: string; port: number; passthrough: boolean };
+  /** `--aws-hostnames`: also answer as the backend's AWS hostnames, outputs in the deployed shape. */
+  awsHostnames: boolean;
+  /** `--outputs-format` (repeatable or a comma list); undefined: the mode's default. */
+  outputsFormats?: OutputsFormat[];
   help: boolean;
 }
 
@@ -52,6 +57,14 @@ Options:
   --access-key-id <id>, --secret-access-key <key>
                     the local account's developer keys, an administrator (default
                     ${DEFAULT_ACCOUNT_KEYS.accessKeyId} / ${DEFAULT_ACCOUNT_KEYS.secretAccessKey}); give both or neither
+  --aws-hostnames   also answer as the backend's AWS hostnames (cognito-idp.<region>.amazonaws.com,
+                    <api-id>.appsync-api.<region>.amazonaws.com, s3.<region>.amazonaws.com...) for
+                    native apps that ignore custom endpoints; outputs get the deployed URLs. Route
+                    those names here (a hosts file, --dns, --proxy); see the README
+  --outputs-format <f>
+                    outputs files to write: ${OUTPUTS_FORMATS.join(', ')} (repeat or comma-separate;
+                    default json, with --aws-hostnames all three: amplify_outputs.json,
+                    amplifyconfiguration.json, amplify_outputs.dart)
   --dns [host:]port a DNS server (UDP+TCP, default host 127.0.0.1, e.g. --dns ${CLI_DEFAULTS.dnsPort}) resolving the
                     backend's AWS hostnames to the local cloud and refusing every other name
   --dns-answer <ip> the address the DNS server answers (default: the local cloud's; 10.0.2.2 for an
@@ -81,9 +94,11 @@ const OPTIONS = {
   'dns-answer': { type: 'string' },
   proxy: { type: 'string' },
   'proxy-passthrough': { type: 'boolean' },
+  'outputs-format': { type: 'string' },
+  'aws-hostnames': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
-type ValueFlag = Exclude<keyof typeof OPTIONS, 'help' | 'proxy-passthrough'>;
+type ValueFlag = Exclude<keyof typeof OPTIONS, 'help' | 'aws-hostnames' | 'outputs-format' | 'proxy-passthrough'>;
 
 /**
  * Parses `npm start` arguments; throws CliUsageError with a message naming the bad flag.
@@ -95,6 +110,8 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   const values: Partial<Record<ValueFlag, string>> = {};
   let help = false;
   let proxyPassthrough = false;
+  let awsHostnames = false;
+  const formatValues: string[] = [];
   for (const token of tokens) {
     if (token.kind === 'positional') throw new CliUsageError(`Unexpected argument "${token.value}".`);
     if (token.kind === 'option-terminator') throw new CliUsageError('Unexpected argument "--".');
@@ -104,14 +121,31 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
       continue;
     }
     if (token.name === 'proxy-passthrough') {
+      if (token.value !== undefined) throw new CliUsageError('--proxy-passthrough takes no value.');
       proxyPassthrough = true;
+      continue;
+    }
+    if (token.name === 'aws-hostnames') {
+      if (token.value !== undefined) throw new CliUsageError('--aws-hostnames takes no value.');
+      awsHostnames = true;
+      continue;
+    }
+    const value = token.value;
+    if (!value || (!token.inlineValue && /^--?[a-z]/.test(value))) throw new CliUsageError(`--${token.name} needs a value.`);
+    if (token.name === 'outputs-format') {
+      // Repeatable: each occurrence adds formats.
+      formatValues.push(value);
       continue;
     }
     const name = token.name as ValueFlag;
     if (values[name] !== undefined) throw new CliUsageError(`--${name} is given twice.`);
-    const value = token.value;
-    if (!value || (!token.inlineValue && /^--?[a-z]/.test(value))) throw new CliUsageError(`--${name} needs a value.`);
     values[name] = value;
+  }
+  let outputsFormats: OutputsFormat[] | undefined;
+  try {
+    outputsFormats = formatValues.length ? parseOutputsFormats(formatValues) : undefined;
+  } catch (err) {
+    throw new CliUsageError(`--outputs-format: ${(err as Error).message}.`);
   }
 
   const port = values.port === undefined ? CLI_DEFAULTS.port : Number(values.port);
@@ -144,6 +178,9 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   return {
     ...routes,
     accountKeys,
+    // --dns and --proxy route the AWS hostnames here: they imply the mode that answers as them.
+    awsHostnames: awsHostnames || routes.dns !== undefined || routes.proxy !== undefined,
+    outputsFormats,
     port,
     host,
     region,

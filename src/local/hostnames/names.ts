@@ -32,6 +32,11 @@ export function dnsSuffix(region: string): string {
   return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
 
+/** The regional hostname of an AWS service: `cognito-idp.us-east-1.amazonaws.com`. */
+export function awsServiceHost(service: string, region: string): string {
+  return `${service}.${region.toLowerCase()}.${dnsSuffix(region.toLowerCase())}`;
+}
+
 /** Every served hostname (lowercase, no trailing dot) and what it stands for, in a stable order. */
 export function hostnameRoles(model: BackendModel): Map<string, HostRole> {
   const region = model.region.toLowerCase();
@@ -40,7 +45,7 @@ export function hostnameRoles(model: BackendModel): Map<string, HostRole> {
   const add = (name: string, role: HostRole) => {
     if (!roles.has(name.toLowerCase())) roles.set(name.toLowerCase(), role);
   };
-  const regional = (service: string) => `${service}.${region}.${suffix}`;
+  const regional = (service: string) => awsServiceHost(service, region);
 
   if (userPoolsOf(model).length > 0) add(regional('cognito-idp'), { service: 'cognito-idp' });
   if (identityPoolsOf(model).length > 0) add(regional('cognito-identity'), { service: 'cognito-identity' });

@@ -19,6 +19,13 @@ describe('--dns and --proxy', () => {
     expect(parseCliOptions(['--proxy', '[::1]:0', '--proxy-passthrough'], cwd).proxy).toEqual({ host: '::1', port: 0, passthrough: true });
   });
 
+  it('turn on --aws-hostnames, which they route', () => {
+    expect(parseCliOptions([], cwd).awsHostnames).toBe(false);
+    expect(parseCliOptions(['--dns', '0'], cwd).awsHostnames).toBe(true);
+    expect(parseCliOptions(['--proxy', '0'], cwd).awsHostnames).toBe(true);
+    expect(() => parseCliOptions(['--proxy', '0', '--proxy-passthrough=yes'], cwd)).toThrow(/takes no value/);
+  });
+
   it('take the address to answer with --dns-answer', () => {
     expect(parseCliOptions(['--dns', '0', '--dns-answer', '10.0.2.2'], cwd).dns).toEqual({ host: '127.0.0.1', port: 0, answer: '10.0.2.2' });
   });
