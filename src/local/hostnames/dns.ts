@@ -105,7 +105,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       return answerDnsMessage(packet, opts, transport);
     } catch (err) {
       // Our bug, not the sender's: log it and stay up.
-      log?.error(`dns: answering failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      log?.error(`answering failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return undefined;
     }
   };
@@ -151,14 +151,14 @@ function bindUdp(host: string, port: number, answer: (p: Buffer, t: 'udp') => Bu
   const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
   socket.on('message', (msg: Buffer, from: RemoteInfo) => {
     const reply = answer(msg, 'udp');
-    if (reply) socket.send(reply, from.port, from.address, (err) => err && log?.warn(`dns: reply to ${from.address} failed: ${err.message}`));
+    if (reply) socket.send(reply, from.port, from.address, (err) => err && log?.warn(`reply to ${from.address} failed: ${err.message}`));
   });
   return new Promise((resolve, reject) => {
     socket.once('error', (err) => reject(portError(err, host, port)));
     socket.bind(port, host, () => {
       socket.removeAllListeners('error');
       // After binding, errors are per datagram (e.g. ICMP unreachable surfacing): never fatal.
-      socket.on('error', (err) => log?.warn(`dns: udp: ${err.message}`));
+      socket.on('error', (err) => log?.warn(`udp: ${err.message}`));
       resolve(socket);
     });
   });
@@ -176,14 +176,14 @@ function bindTcp(
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    serveTcp(socket, answer, idleMs, log);
+    serveTcp(socket, answer, idleMs);
   });
   server.maxConnections = maxConnections;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      server.on('error', (err) => log?.warn(`dns: tcp: ${err.message}`));
+      server.on('error', (err) => log?.warn(`tcp: ${err.message}`));
       resolve({
         close: () =>
           new Promise<void>((done) => {
@@ -196,10 +196,10 @@ function bindTcp(
 }
 
 /** Reads length-prefixed messages in order; anything that is no DNS message ends the connection. */
-function serveTcp(socket: Socket, answer: (p: Buffer, t: 'tcp') => Buffer | undefined, idleMs: number, log?: Logger): void {
+function serveTcp(socket: Socket, answer: (p: Buffer, t: 'tcp') => Buffer | undefined, idleMs: number): void {
   let pending = Buffer.alloc(0);
   socket.setTimeout(idleMs, () => socket.destroy());
-  socket.on('error', (err) => log?.info(`dns: tcp client: ${err.message}`));
+  socket.on('error', () => socket.destroy());
   socket.on('data', (chunk: Buffer) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 2) {

@@ -72,7 +72,8 @@ export async function startConnectProxy(opts: ConnectProxyOptions): Promise<Conn
 
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     const socket = client as Socket;
-    socket.on('error', (err) => log?.info(`proxy: client: ${err.message}`));
+    // A client going away mid-request (resets, aborted tunnels) is routine, not worth a line.
+    socket.on('error', () => socket.destroy());
     const authority = parseAuthority(req.url ?? '');
     if (!authority) {
       return refuse(socket, 400, 'Bad Request', `CONNECT needs a host:port target (e.g. CONNECT cognito-idp.us-east-1.amazonaws.com:443); got "${(req.url ?? '').slice(0, 200)}".\n`);
@@ -118,7 +119,7 @@ export async function startConnectProxy(opts: ConnectProxyOptions): Promise<Conn
     server.listen(opts.port ?? DEFAULT_PROXY_PORT, host, () => resolve());
   });
   server.removeAllListeners('error');
-  server.on('error', (err) => log?.warn(`proxy: ${err.message}`));
+  server.on('error', (err) => log?.warn(err.message));
   const port = (server.address() as { port: number }).port;
 
   let closing: Promise<void> | undefined;
@@ -157,7 +158,7 @@ function openTunnel(client: Socket, head: Buffer, to: { host: string; port: numb
       return;
     }
     const what = served ? `the local cloud's front door at ${to.host}:${to.port}` : `${to.host}:${to.port}`;
-    log?.warn(`proxy: cannot reach ${what}: ${err.message}`);
+    log?.warn(`cannot reach ${what}: ${err.message}`);
     refuse(client, 502, 'Bad Gateway', `The proxy could not reach ${what}: ${err.message} ((local)).\n`);
   });
   upstream.once('close', () => client.destroy());
