@@ -38,6 +38,34 @@ function exchange(port: number, request: string | Buffer, until?: RegExp, then?:
   });
 }
 
+/** Writes, half-closes, and returns what came back within a short while (a tunnel echo included). */
+function fuzzExchange(port: number, request: Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => sock.destroy(), 3000);
+    sock.on('data', (d) => (text += d.toString('latin1')));
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+    sock.end(request);
+  });
+}
+
+/** mulberry32: small, seedable, deterministic. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function recordingLogger(errors: string[]): Logger {
   const l: Logger = { info: () => {}, warn: () => {}, error: (m) => errors.push(m), child: () => l };
   return l;
@@ -148,6 +176,29 @@ describe('the CONNECT proxy', () => {
     const r = await exchange(proxy.port, `CONNECT ${SERVED}:443 HTTP/1.1\r\n\r\n`);
     expect(r.text).toMatch(/^HTTP\/1\.1 200/);
     expect(r.closed).toBe(true);
+  });
+
+  it('answers every one of a few hundred mutated requests (seeded) with a status line, and keeps serving', async () => {
+    const rand = prng(0xc0ffee);
+    const int = (n: number) => Math.floor(rand() * n);
+    const valid = Buffer.from(`CONNECT ${SERVED}:443 HTTP/1.1\r\nHost: ${SERVED}:443\r\nProxy-Connection: keep-alive\r\n\r\n`);
+    const outcomes = { status: 0, closed: 0 };
+    for (let batch = 0; batch < 10; batch++) {
+      const requests = Array.from({ length: 30 }, (_, i) => {
+        const p = Buffer.from(valid);
+        if (i % 3 === 0) for (let k = 0; k < 1 + int(6); k++) p[int(p.length)] = int(256);
+        if (i % 3 === 1) return Buffer.concat([p.subarray(0, int(p.length)), Buffer.from('\r\n\r\n')]);
+        if (i % 3 === 2) return Buffer.from(Array.from({ length: 1 + int(200) }, () => int(256)));
+        return p;
+      });
+      const results = await Promise.all(requests.map((r) => fuzzExchange(proxy.port, r)));
+      for (const r of results) {
+        if (/^HTTP\/1\.1 \d{3} /.test(r)) outcomes.status++;
+        else outcomes.closed++;
+      }
+    }
+    // Every request gets a status line (400, 403, 405, 431 or a tunnel's 200): none is silently dropped.
+    expect(outcomes).toEqual({ status: 300, closed: 0 });
   });
 
   it('still tunnels after all of that', async () => {
