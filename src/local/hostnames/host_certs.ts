@@ -43,6 +43,7 @@ const NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9]
 export class HostCertificates {
   private readonly memory = new Map<string, Promise<{ cert: HostCertificate; context: SecureContext }>>();
   private readonly now: () => Date;
+  private key: Promise<string> | undefined;
 
   constructor(private readonly opts: HostCertificatesOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -92,13 +93,13 @@ export class HostCertificates {
     const file = path.join(this.opts.dir, `${name}.pem`);
     const onDisk = this.readUsable(file, name);
     if (onDisk) return onDisk;
-    // Key generation is the slow part (tens of ms): off the event loop, so other requests go on.
-    const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
-    const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const keyPem = await this.leafKey();
     const leaf = createLeaf(this.opts.caCertPem, this.opts.caKeyPem, this.now(), { dns: [name], ips: [], keyPem });
     mkdirSync(this.opts.dir, { recursive: true });
-    writeFileAtomic(file, `${leaf.keyPem.trimEnd()}\n${leaf.certPem.trimEnd()}\n`, { mode: 0o600 });
-    return { name, certPem: leaf.certPem, keyPem: leaf.keyPem, notAfter: new Date(new X509Certificate(leaf.certPem).validTo), issued: true };
+    const certPem = normalizePem(leaf.certPem);
+    const keyPemOut = normalizePem(leaf.keyPem);
+    writeFileAtomic(file, `${keyPemOut}${certPem}`, { mode: 0o600 });
+    return { name, certPem, keyPem: keyPemOut, notAfter: new Date(new X509Certificate(certPem).validTo), issued: true };
   }
 
   /** A leaf from disk when this CA signed it for `name`, it is in its validity and its key matches. */
@@ -120,15 +121,32 @@ export class HostCertificates {
       const notAfter = new Date(leaf.validTo);
       if (new Date(leaf.validFrom).getTime() > this.now().getTime() || !this.fresh(notAfter)) return undefined;
       if (!leaf.checkPrivateKey(createPrivateKey(keyPem))) return undefined;
-      return { name, certPem: `${certPem}\n`, keyPem: `${keyPem}\n`, notAfter, issued: false };
+      return { name, certPem: normalizePem(certPem), keyPem: normalizePem(keyPem), notAfter, issued: false };
     } catch {
       return undefined;
     }
   }
 
+  /**
+   * One key for every leaf this instance signs: generating an RSA key is the slow part of issuing
+   * (~100 ms, against ~45 ms to sign), so only the first new name pays it — off the event loop.
+   */
+  private leafKey(): Promise<string> {
+    this.key ??= generateKeyPairAsync('rsa', { modulusLength: 2048 }).then(({ privateKey }) =>
+      privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    );
+    this.key.catch(() => (this.key = undefined));
+    return this.key;
+  }
+
   private fresh(notAfter: Date): boolean {
     return notAfter.getTime() - this.now().getTime() >= LEAF_RENEW_MS;
   }
+}
+
+/** One PEM block with `\n` line ends and a final newline (forge writes `\r\n`). */
+function normalizePem(pem: string): string {
+  return `${pem.replace(/\r\n/g, '\n').trim()}\n`;
 }
 
 /** The SNI name as a file-safe, lowercase DNS name, or undefined when it is no DNS name at all. */

@@ -50,8 +50,11 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches headless Chromium with a fresh profile and a HOME that trusts the local CA. */
-export async function launchTrustingChromium(caCertPath: string): Promise<TestBrowser> {
+/**
+ * Launches headless Chromium with a fresh profile and a HOME that trusts the local CA. `extraArgs`
+ * are appended to the command line (e.g. `--host-resolver-rules` to route AWS hostnames here).
+ */
+export async function launchTrustingChromium(caCertPath: string, extraArgs: readonly string[] = []): Promise<TestBrowser> {
   const home = homeTrustingCa(caCertPath);
   const userDataDir = path.join(home, 'profile');
   let context: BrowserContext;
@@ -69,6 +72,7 @@ export async function launchTrustingChromium(caCertPath: string): Promise<TestBr
         '--disable-component-update',
         '--disable-sync',
         '--disable-dev-shm-usage',
+        ...extraArgs,
       ],
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') },
     });
