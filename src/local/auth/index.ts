@@ -1,6 +1,7 @@
 import { userPoolsOf, type UserPoolEntry } from '../assembly/model.js';
 import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
+import { awsServiceHost } from '../hostnames/names.js';
 import { authorizeAdminCall } from './admin_auth.js';
 import { CognitoError, errors } from './errors.js';
 import { adminHandlers } from './handlers/admin.js';
@@ -58,7 +59,10 @@ export function createAuthService(ctx: ServiceContext): LocalService {
   const running = new Map<string, Running>();
   let tokens: LocalPoolsVerifier | undefined;
 
-  const issuerUrl = (poolId: string) => `${ctx.endpoint}/${poolId}`;
+  // Deployed pools' `iss` is `https://cognito-idp.<region>.amazonaws.com/<poolId>`; native clients build
+  // the identity pool's Logins key from that shape, so AWS-hostname mode issues exactly it.
+  const issuerOrigin = () => (ctx.awsHostnames ? `https://${awsServiceHost('cognito-idp', ctx.model.region)}` : ctx.endpoint);
+  const issuerUrl = (poolId: string) => `${issuerOrigin()}/${poolId}`;
 
   function primary(): Running {
     const r = primaryId === undefined ? undefined : running.get(primaryId);

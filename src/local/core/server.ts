@@ -13,6 +13,8 @@ export interface FrontDoorOptions {
   port: number;
   cert: string;
   key: string;
+  /** Picks the certificate by the name the client asks for (SNI); without it every name gets `cert`. */
+  sniCallback?: import('node:tls').TlsOptions['SNICallback'];
   /** Routes a request; must not throw (the router turns faults into 500s). */
   handle(req: Request): Promise<Response>;
   /** Offers a WebSocket upgrade; false when nobody takes it. */
@@ -47,7 +49,7 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
   let idleWaiter: (() => void) | undefined;
 
   const sessions = new Set<ServerHttp2Session>();
-  const server = createSecureServer({ cert: opts.cert, key: opts.key, allowHTTP1: true }, (req, res) => {
+  const server = createSecureServer({ cert: opts.cert, key: opts.key, allowHTTP1: true, SNICallback: opts.sniCallback }, (req, res) => {
     inFlight++;
     void serve(req, res).finally(() => {
       inFlight--;

@@ -66,8 +66,11 @@ function browserEnv(home: string): NodeJS.ProcessEnv {
   return { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') };
 }
 
-/** Launches headless Chromium with a fresh profile and a HOME that trusts the local CA. */
-export async function launchTrustingChromium(caCertPath: string): Promise<TestBrowser> {
+/**
+ * Launches headless Chromium with a fresh profile and a HOME that trusts the local CA. `extraArgs`
+ * are appended to the command line (e.g. `--host-resolver-rules` to route AWS hostnames here).
+ */
+export async function launchTrustingChromium(caCertPath: string, extraArgs: readonly string[] = []): Promise<TestBrowser> {
   const home = homeTrustingCa(caCertPath);
   const userDataDir = path.join(home, 'profile');
   let context: BrowserContext;
@@ -76,7 +79,7 @@ export async function launchTrustingChromium(caCertPath: string): Promise<TestBr
       executablePath: findChromium(),
       headless: true,
       timeout: 30_000,
-      args: ARGS,
+      args: [...ARGS, ...extraArgs],
       env: browserEnv(home),
     });
   } catch (err) {
