@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/local/core/logger.js';
 import { answerDnsMessage, startDnsServer, type DnsAnswerConfig, type DnsServer } from '../../../src/local/hostnames/dns.js';
 import { DNS_CLASS, DNS_TYPE, encodeQuery, parseResponse, RCODE } from '../../../src/local/hostnames/dns_wire.js';
+import { Rng } from '../../../reliability/fuzz/rng.js';
 
 const SERVED = 'cognito-idp.us-east-1.amazonaws.com';
 const config: DnsAnswerConfig = { serves: (n) => n === SERVED || n === 'sts.us-east-1.amazonaws.com', addresses: ['127.0.0.1'] };
@@ -299,21 +300,9 @@ describe('the DNS server on real sockets', () => {
   });
 });
 
-/** mulberry32: small, seedable, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fuzzPackets(seed: number, count: number): Buffer[] {
-  const rand = prng(seed);
-  const int = (n: number) => Math.floor(rand() * n);
+  const rng = new Rng(seed);
+  const int = (n: number) => rng.int(n);
   const seeds = [
     encodeQuery({ id: 1, name: SERVED, type: DNS_TYPE.A }),
     encodeQuery({ id: 2, name: 'example.com', type: DNS_TYPE.AAAA, edns: { udpSize: 4096 } }),

@@ -2,6 +2,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/local/core/logger.js';
 import { parseAuthority, startConnectProxy, type ConnectProxy } from '../../../src/local/hostnames/proxy.js';
+import { Rng } from '../../../reliability/fuzz/rng.js';
 
 const SERVED = 'cognito-idp.us-east-1.amazonaws.com';
 const serves = (h: string) => h === SERVED;
@@ -52,18 +53,6 @@ function fuzzExchange(port: number, request: Buffer): Promise<string> {
     });
     sock.end(request);
   });
-}
-
-/** mulberry32: small, seedable, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function recordingLogger(errors: string[]): Logger {
@@ -179,8 +168,8 @@ describe('the CONNECT proxy', () => {
   });
 
   it('answers every one of a few hundred mutated requests (seeded) with a status line, and keeps serving', async () => {
-    const rand = prng(0xc0ffee);
-    const int = (n: number) => Math.floor(rand() * n);
+    const rng = new Rng(0xc0ffee);
+    const int = (n: number) => rng.int(n);
     const valid = Buffer.from(`CONNECT ${SERVED}:443 HTTP/1.1\r\nHost: ${SERVED}:443\r\nProxy-Connection: keep-alive\r\n\r\n`);
     const outcomes = { status: 0, closed: 0 };
     for (let batch = 0; batch < 10; batch++) {

@@ -61,15 +61,7 @@ export async function transactWrite(ctx: TransactionContext, input: Input): Prom
           reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(s.returnOld && old ? { Item: old } : {}) });
         } else reasons.push({ Code: 'None' });
       }
-      if (failed) {
-        throw new DynamoDbError(
-          'TransactionCanceledException',
-          `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-          400,
-          undefined,
-          { CancellationReasons: reasons },
-        );
-      }
+      if (failed) throw cancelled(reasons);
       // A write can still fail while applied (an update expression adding to a string): then the
       // writes already made are undone and nothing reaches the change feed. The locks keep every
       // other writer away from these items meanwhile.
@@ -84,14 +76,7 @@ export async function transactWrite(ctx: TransactionContext, input: Input): Prom
         } catch (err) {
           if (!(err instanceof DynamoDbError) || err.type !== 'ValidationException') throw err;
           await undo(ctx, applied);
-          const codes = steps.map((_, j) => (j === i ? { Code: 'ValidationError', Message: err.message } : { Code: 'None' }));
-          throw new DynamoDbError(
-            'TransactionCanceledException',
-            `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.map((r) => r.Code).join(', ')}]`,
-            400,
-            undefined,
-            { CancellationReasons: codes },
-          );
+          throw cancelled(steps.map((_, j) => (j === i ? { Code: 'ValidationError', Message: err.message } : { Code: 'None' })));
         }
         const now = s.kind === 'Put' ? (s.data.Item as Item) : s.kind === 'Update' ? (out.Attributes as Item) : undefined;
         applied.push({ step: s, old: olds[i], now });
@@ -99,6 +84,17 @@ export async function transactWrite(ctx: TransactionContext, input: Input): Prom
       for (const a of applied) ctx.changes.publish(a.step.table, a.old, a.now);
       return {};
     },
+  );
+}
+
+/** DynamoDB's answer to a cancelled transaction: one reason per entry, in order. */
+function cancelled(reasons: Input[]): DynamoDbError {
+  return new DynamoDbError(
+    'TransactionCanceledException',
+    `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+    400,
+    undefined,
+    { CancellationReasons: reasons },
   );
 }
 
