@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- start`: how long `npm start` takes until the first request is answered.
  *
- *   - warm: the assembly is cached (nothing under amplify/ changed): a fresh process loads the code,
- *           loads the model, starts every service and answers GET /_local/health;
+ *   - warm: a restart — the assembly is cached (nothing under amplify/ changed) and the data dir
+ *           exists: a fresh process loads the code, loads the model, starts every service on the
+ *           kept state and answers GET /_local/health;
  *   - cold: the same with an empty assembly cache, so the backend is synthesized first (what the
  *           first `npm start`, or one after an edit without hot reload, costs);
  *   - baseline: a fresh process that loads the same TypeScript loader and exits (the floor no
@@ -35,9 +36,9 @@ interface Timings {
   services: string[];
 }
 
-async function startOnce(projectDir: string, cacheDir: string): Promise<{ wallMs: number; t: Timings }> {
+async function startOnce(projectDir: string, cacheDir: string, dataDir = ''): Promise<{ wallMs: number; t: Timings }> {
   const t0 = performance.now();
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'lib', 'start_child.ts'), projectDir, cacheDir], {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'lib', 'start_child.ts'), projectDir, cacheDir, dataDir], {
     env: { ...process.env, AMPLIFY_DISABLE_TELEMETRY: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -54,12 +55,17 @@ async function floorOnce(): Promise<number> {
 export async function main(): Promise<BenchFigure[]> {
   const projectDir = path.resolve(import.meta.dirname, '..');
   const warmCache = '.amplify/local-assembly';
-  await startOnce(projectDir, warmCache); // fills the cache the warm rounds hit
+  const kept = mkdtempSync(path.join(tmpdir(), 'bench-warm-data-'));
+  await startOnce(projectDir, warmCache, kept); // fills the cache and the data dir the warm rounds reuse
   const floor: number[] = [];
   const warm: { wallMs: number; t: Timings }[] = [];
-  for (let i = 0; i < WARM; i++) {
-    floor.push(await floorOnce());
-    warm.push(await startOnce(projectDir, warmCache));
+  try {
+    for (let i = 0; i < WARM; i++) {
+      floor.push(await floorOnce());
+      warm.push(await startOnce(projectDir, warmCache, kept));
+    }
+  } finally {
+    rmSync(kept, { recursive: true, force: true });
   }
   if (warm.some((w) => !w.t.fromCache)) throw new Error('a warm round synthesized: the assembly cache did not hold');
   const cold: { wallMs: number; t: Timings }[] = [];
@@ -86,7 +92,7 @@ export async function main(): Promise<BenchFigure[]> {
   return [
     {
       scenario: 'start',
-      figure: `warm start to the first answered request (${warm[0].t.services.length} services)`,
+      figure: `warm restart to the first answered request (${warm[0].t.services.length} services, state kept)`,
       value: warmMs / 1000,
       unit: 's',
       better: 'lower',
