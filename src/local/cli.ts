@@ -103,6 +103,9 @@ try {
     accountKeys: options.accountKeys,
     import: options.importDir,
     onSnapshotProgress: (line) => process.stdout.write(`  snapshot | ${line}\n`),
+    hostnameRoutes: options.dns || options.proxy ? { dns: options.dns, proxy: options.proxy } : undefined,
+    awsHostnames: options.awsHostnames,
+    outputsFormats: options.outputsFormats,
     log,
   });
   if (options.importDir) process.stdout.write(`Snapshot imported in ${formatDuration(performance.now() - importStarted)} (including start-up)\n`);
@@ -148,6 +151,18 @@ function elapsed(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`.padStart(6);
 }
 
+/** AWS-hostname mode: the names served and how a client reaches them. */
+function awsHostnameLines(c: LocalCloud): string[] {
+  const port = c.port;
+  return [
+    `  AWS-hostname mode: answering as (CA-signed per name on first use):`,
+    ...c.awsHostnames.map((n) => `    https://${n}${port === 443 ? '' : `  -> 127.0.0.1:${port}`}`),
+    port === 443
+      ? '  Route these names to this machine (a hosts file entry, --dns, or --proxy).'
+      : `  Port ${port} is not 443: route the names through --proxy, or map the port (Chromium: --host-resolver-rules="MAP <name>:443 127.0.0.1:${port}"; a 443 -> ${port} port redirect; see the README).`,
+  ];
+}
+
 function printBanner(c: LocalCloud, opts: CliOptions): void {
   const e = c.endpoint;
   const lines = [
@@ -184,7 +199,8 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
   // Resources no service serves: the backend started anyway, their Ref/GetAtt are placeholders.
   if (c.model.notEmulated?.length) lines.push('', `  ((local: not emulated: ${summarizeNotEmulated(c.model.notEmulated)}))`);
-  lines.push('', `Outputs written to ${opts.outputsLabel}`);
+  if (c.awsHostnames.length) lines.push('', ...awsHostnameLines(c));
+  lines.push('', `Outputs written to ${[opts.outputsLabel, ...c.outputsFiles.slice(1).map((f) => path.relative(process.cwd(), f) || f)].join(', ')}`);
   lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
   if (c.createdCa) {
     lines.push('', ...trustInstructions(c.caCertPath, c.port));

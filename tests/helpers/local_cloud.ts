@@ -20,6 +20,8 @@ export interface StartLocalCloudOptions {
   log?: Logger;
   /** A snapshot folder loaded at start (`--import`). */
   import?: string;
+  /** AWS-hostname mode (outputs with the deployed AWS URLs, per-name leaves, routing by Host). */
+  awsHostnames?: boolean;
 }
 
 export interface TestLocalCloud {
@@ -69,6 +71,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     services: opts.services,
     clock: opts.clock,
     ids: opts.ids,
+    awsHostnames: opts.awsHostnames,
     log: opts.log ?? testLogger(),
     import: opts.import,
   });

@@ -25,6 +25,11 @@ export interface ServiceContext {
   log: Logger;
   /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`). */
   accountKeys?: AccountKeys;
+  /**
+   * AWS-hostname mode: clients reach the services under their AWS names (`cognito-idp.<region>.amazonaws.com`...),
+   * so what names a service publicly (a user pool's token issuer) uses those names, not `endpoint`.
+   */
+  awsHostnames?: boolean;
 }
 
 /** The part of an HTTP upgrade a service needs to accept a WebSocket (realtime GraphQL). */
