@@ -6,7 +6,7 @@
  * Seeding goes through the services' own stores (not measured). Sizes: BENCH_SNAPSHOT_USERS (default
  * 1000), BENCH_SNAPSHOT_ITEMS (10000), BENCH_SNAPSHOT_OBJECTS (1000, 10 KB each, plus one 20 MB).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ import { formatDuration } from '../src/local/core/duration.js';
 import type { DataService } from '../src/local/data/index.js';
 import { LocalDynamo } from '../src/local/data/dynamo/local_dynamo.js';
 import { runSnapshotCommand } from '../src/local/snapshot_commands.js';
+import { target, type BenchFigure } from './lib/report.js';
 
 const USERS = Number(process.env.BENCH_SNAPSHOT_USERS ?? 1000);
 const ITEMS = Number(process.env.BENCH_SNAPSHOT_ITEMS ?? 10000);
@@ -88,7 +89,7 @@ async function seed(cloud: LocalCloud): Promise<void> {
   await client.send(new PutObjectCommand({ Bucket: bucketName, Key: 'media/seed/big.bin', Body: Buffer.alloc(BIG, 3) }));
 }
 
-export async function main(): Promise<void> {
+export async function main(): Promise<BenchFigure[]> {
   const root = path.resolve(import.meta.dirname, '..');
   const { assemblyDir } = await ensureAssembly({ projectDir: root, cacheDir: '.amplify/test-assembly' });
   const model = loadBackendModel(assemblyDir);
@@ -96,20 +97,33 @@ export async function main(): Promise<void> {
   const opts = { model, port: 0, outputsPath: null, log: silentLogger, onSnapshotProgress: () => undefined };
   const cloud = await createLocalCloud({ ...opts, dataDir: path.join(work, 'data') });
   const rows: string[] = [];
+  const figures: BenchFigure[] = [];
   try {
     await seed(cloud);
     const what = `${USERS} users, ${ITEMS} items, ${OBJECTS} × 10 KB objects + one ${BIG / 1024 / 1024} MB`;
 
+    // The floor: copying the data dir itself, what a raw backup of the same state costs.
     let t = performance.now();
+    cpSync(path.join(work, 'data'), path.join(work, 'data-copy'), { recursive: true });
+    const copyMs = performance.now() - t;
+    rmSync(path.join(work, 'data-copy'), { recursive: true, force: true });
+    const floor = { name: 'copying the data dir', value: copyMs };
+    rows.push(`| copy of the data dir (floor) | ${formatDuration(copyMs)} |`);
+
+    t = performance.now();
     await cloud.exportSnapshot(path.join(work, 'on-exit'));
-    rows.push(`| export in-process (--export-on-exit) | ${formatDuration(performance.now() - t)} |`);
+    const exportMs = performance.now() - t;
+    rows.push(`| export in-process (--export-on-exit) | ${formatDuration(exportMs)} |`);
+    figures.push({ scenario: 'snapshot', figure: `export on exit: ${what}`, value: exportMs, unit: 'ms', better: 'lower', baseline: floor, target: target(exportMs, 'lower', 10_000, '≤ 10 s') });
 
     t = performance.now();
     let out = '';
     const code = await runSnapshotCommand(['export', path.join(work, 'via-api'), '--url', cloud.endpoint, '--data-dir', path.join(work, 'data')], { out: (s) => (out += s), err: (s) => (out += s), cwd: work });
     if (code !== 0) throw new Error(out);
     const serverSide = /Exported on the server in ([^;]+);/.exec(out)?.[1] ?? '?';
-    rows.push(`| export through the admin API (npm run local:export; server-side write ${serverSide}, rest is fetching) | ${formatDuration(performance.now() - t)} |`);
+    const apiMs = performance.now() - t;
+    rows.push(`| export through the admin API (npm run local:export; server-side write ${serverSide}, rest is fetching) | ${formatDuration(apiMs)} |`);
+    figures.push({ scenario: 'snapshot', figure: 'npm run local:export of the same state', value: apiMs, unit: 'ms', better: 'lower', baseline: floor, target: target(apiMs, 'lower', 30_000, '≤ 30 s') });
 
     t = performance.now();
     const fresh = await createLocalCloud({ ...opts, dataDir: path.join(work, 'fresh') });
@@ -122,12 +136,22 @@ export async function main(): Promise<void> {
     const withImport = performance.now() - t;
     await imported.stop();
     rows.push(`| start with --import (start alone: ${formatDuration(started)}) | ${formatDuration(withImport)} |`);
+    figures.push({
+      scenario: 'snapshot',
+      figure: 'start with --import of the same state',
+      value: withImport,
+      unit: 'ms',
+      better: 'lower',
+      baseline: { name: 'start without import', value: started },
+      target: target(withImport, 'lower', 30_000, '≤ 30 s'),
+    });
     for (const r of imported.imported ?? []) rows.push(`|   ${r.service}: ${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ')} | ${formatDuration(r.millis)} |`);
 
     console.log(`\nSnapshot of ${what}\n`);
     console.log('| step | time |');
     console.log('|---|---:|');
     for (const r of rows) console.log(r);
+    return figures;
   } finally {
     await cloud.stop();
     rmSync(work, { recursive: true, force: true });
