@@ -17,6 +17,7 @@ import { createLocalCloud, type LocalCloud } from '../src/local/app.js';
 import { createVerifier } from '../src/local/auth/srp.js';
 import type { UserRecord } from '../src/local/auth/user_store.js';
 import { silentLogger } from '../src/local/core/logger.js';
+import { describeCounts } from '../src/local/core/snapshot.js';
 import { writeJson } from '../src/local/core/snapshot_format.js';
 import { formatDuration } from '../src/local/core/duration.js';
 import type { DataService } from '../src/local/data/index.js';
@@ -145,7 +146,7 @@ export async function main(): Promise<BenchFigure[]> {
       baseline: { name: 'start without import', value: started },
       target: target(withImport, 'lower', 30_000, '≤ 30 s'),
     });
-    for (const r of imported.imported ?? []) rows.push(`|   ${r.service}: ${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ')} | ${formatDuration(r.millis)} |`);
+    for (const r of imported.imported ?? []) rows.push(`|   ${r.service}: ${describeCounts(r.counts)} | ${formatDuration(r.millis)} |`);
 
     console.log(`\nSnapshot of ${what}\n`);
     console.log('| step | time |');

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { CLI_DEFAULTS } from './core/cli_options.js';
 import { formatDuration } from './core/duration.js';
-import { checkExportTarget } from './core/snapshot.js';
+import { checkExportTarget, describeCounts } from './core/snapshot.js';
 import type { SnapshotManifest } from './core/snapshot_format.js';
 import { resolveCaDir } from './core/tls.js';
 
@@ -143,7 +143,7 @@ async function exportTo(t: Target, dir: string, io: CommandIo): Promise<number> 
   const { id, snapshot, files } = res.body as { id: string; snapshot: SnapshotManifest; files: { path: string; size: number }[] };
   io.out(`Exported on the server in ${formatDuration(performance.now() - t0)}; fetching ${files.length} file(s) ...\n`);
   for (const [name, part] of Object.entries(snapshot.services)) {
-    if (part.exported) io.out(`  ${name}: ${Object.entries(part.counts ?? {}).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing'}\n`);
+    if (part.exported) io.out(`  ${name}: ${describeCounts(part.counts ?? {})}\n`);
   }
   const staging = `${dir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });

@@ -127,14 +127,16 @@ export function authSnapshot(entries: readonly UserPoolEntry[], pools: () => Rea
   return {
     async export(dir) {
       let users = 0;
+      let written = 0;
       for (const [id, pool] of pools()) {
         const list = pool.users.all().sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
         if (list.length === 0) continue;
         const file: SnapshotUsersFile = { userPoolId: id, userPoolName: pool.pool.name, logicalId: pool.pool.logicalId, users: list.map(toSnapshot) };
         writeJson(path.join(dir, partFileName(id), AUTH_USERS_FILE), file);
         users += list.length;
+        written += 1;
       }
-      return { counts: { 'user pools': pools().size, users } };
+      return { counts: { 'user pools': written, users } };
     },
 
     async prepareImport(dir) {

@@ -44,8 +44,9 @@ export interface PartReport {
   millis: number;
 }
 
-function describeCounts(counts: PartCounts): string {
-  const parts = Object.entries(counts).map(([k, v]) => `${v} ${k}`);
+/** `users 3, user pools 1`: name first, so one and many read alike. */
+export function describeCounts(counts: PartCounts): string {
+  const parts = Object.entries(counts).map(([k, v]) => `${k} ${v}`);
   return parts.length ? parts.join(', ') : 'nothing';
 }
 
