@@ -146,7 +146,7 @@ export async function main(): Promise<BenchFigure[]> {
       baseline: { name: 'start without import', value: started },
       target: target(withImport, 'lower', 30_000, '≤ 30 s'),
     });
-    for (const r of imported.imported ?? []) rows.push(`|   ${r.service}: ${describeCounts(r.counts)} | ${formatDuration(r.millis)} |`);
+    for (const r of imported.imported ?? []) rows.push(`|   ${r.service}: ${describeCounts(r.counts)} | ${formatDuration(r.millis)} (checked ${formatDuration(r.checkMillis ?? 0)}, written ${formatDuration(r.writeMillis ?? 0)}) |`);
 
     console.log(`\nSnapshot of ${what}\n`);
     console.log('| step | time |');

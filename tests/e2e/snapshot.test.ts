@@ -210,7 +210,7 @@ describe('npm start -- --import --export-on-exit', () => {
           void exited.then((code) => reject(new Error(`the CLI exited early (${code}):\n${output}`)));
         });
         // The CLI runs this repository's backend, which has no "editors" group: the import says so.
-        expect(output).toMatch(/snapshot \| auth: user pools 1, users 1 \(\d+ ms\)/);
+        expect(output).toMatch(/snapshot \| auth: user pools 1, users 1 \(\d+ ms: checked \d+ ms, written \d+ ms\)/);
         expect(output).toContain(`has no group ${GROUP}`);
         expect(output).toMatch(/snapshot \| storage: buckets 1, objects 1/);
         expect(output).toContain(`Importing the snapshot ${viaApi} (it replaces the data dir's state) ...`);

@@ -200,7 +200,7 @@ export function storageSnapshot(models: readonly StorageBucketModel[], buckets: 
             for (const { meta, file } of plans.get(model.bucketName) ?? []) {
               const tmp = bucket.store.tempPath();
               await copyFile(file, tmp);
-              await bucket.store.commit(tmp, meta);
+              await bucket.store.commit(tmp, meta, { durable: false });
             }
           }
         },

@@ -100,7 +100,7 @@ describe('snapshot export and import', () => {
     // An import replaces: a service with no part starts empty, and so does the outbox.
     expect(log).toEqual(['auth:apply', 'data:apply', 'queues:reset']);
     expect(reports.map((r) => [r.service, r.counts])).toEqual([['auth', { values: 1 }], ['data', { values: 1 }]]);
-    expect(lines).toContainEqual(expect.stringMatching(/^auth: values 1 \(\d+ ms\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^auth: values 1 \(\d+ ms: checked \d+ ms, written \d+ ms\)$/));
     expect(lines).toContain('outbox cleared');
   });
 
