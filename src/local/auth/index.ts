@@ -24,6 +24,7 @@ import { TokenSessionStore } from './token_sessions.js';
 import { PoolTokenVerifier } from './token_verifier.js';
 import { TriggerRunner } from './triggers.js';
 import { UserStore } from './user_store.js';
+import { hasOwnEntry, ownEntry } from '../core/own.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -97,7 +98,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
 
   async function handleApi(req: Request, operation: string): Promise<Response> {
     primary();
-    const handler = PUBLIC[operation] ?? ADMIN[operation];
+    const handler = ownEntry(PUBLIC, operation) ?? ownEntry(ADMIN, operation);
     if (!handler) throw errors.unknownOperation(`Unknown operation ${operation} ((local: not emulated by the local user pool))`);
     if (req.method !== 'POST') throw errors.serialization(`${req.method} is not supported: AWS JSON 1.1 calls are POSTed to the endpoint root`);
     let text: string;
@@ -117,7 +118,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       throw errors.serialization('Start of structure or map expected ((local: the request body must be a JSON object))');
     }
     const target = route(body as Record<string, unknown>);
-    if (ADMIN[operation]) await authorizeAdminCall(target.pool, req, operation, text);
+    if (hasOwnEntry(ADMIN, operation)) await authorizeAdminCall(target.pool, req, operation, text);
     return json(await handler(target.pool, body as Record<string, unknown>, req));
   }
 

@@ -70,17 +70,44 @@ export async function transactWrite(ctx: TransactionContext, input: Input): Prom
           { CancellationReasons: reasons },
         );
       }
+      // A write can still fail while applied (an update expression adding to a string): then the
+      // writes already made are undone and nothing reaches the change feed. The locks keep every
+      // other writer away from these items meanwhile.
+      const applied: { step: Step; old: Item | undefined; now: Item | undefined }[] = [];
       for (let i = 0; i < steps.length; i++) {
         const s = steps[i];
         if (s.kind === 'ConditionCheck') continue;
         if (s.kind === 'Update') s.data.ReturnValues = 'ALL_NEW';
-        const out = (await runValidated(ctx.store, s.op, s.data)) as Input;
+        let out: Input;
+        try {
+          out = (await runValidated(ctx.store, s.op, s.data)) as Input;
+        } catch (err) {
+          if (!(err instanceof DynamoDbError) || err.type !== 'ValidationException') throw err;
+          await undo(ctx, applied);
+          const codes = steps.map((_, j) => (j === i ? { Code: 'ValidationError', Message: err.message } : { Code: 'None' }));
+          throw new DynamoDbError(
+            'TransactionCanceledException',
+            `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.map((r) => r.Code).join(', ')}]`,
+            400,
+            undefined,
+            { CancellationReasons: codes },
+          );
+        }
         const now = s.kind === 'Put' ? (s.data.Item as Item) : s.kind === 'Update' ? (out.Attributes as Item) : undefined;
-        ctx.changes.publish(s.table, olds[i], now);
+        applied.push({ step: s, old: olds[i], now });
       }
+      for (const a of applied) ctx.changes.publish(a.step.table, a.old, a.now);
       return {};
     },
   );
+}
+
+/** Puts back what the applied steps replaced, latest first. */
+async function undo(ctx: TransactionContext, applied: { step: Step; old: Item | undefined }[]): Promise<void> {
+  for (const { step, old } of [...applied].reverse()) {
+    if (old) await runDynalite(ctx.store, 'PutItem', { TableName: step.table, Item: old });
+    else await runDynalite(ctx.store, 'DeleteItem', { TableName: step.table, Key: step.key });
+  }
 }
 
 /** Validates every entry (one operation each, at most one per item) before anything is locked. */
