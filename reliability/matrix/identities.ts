@@ -6,7 +6,7 @@
  * (forged), and one the auth service really issued while its clock stood hours back (expired).
  */
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { createSign, generateKeyPairSync } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { BackendModel } from '../../src/local/assembly/model.js';
 import { DEFAULT_ACCOUNT_KEYS } from '../../src/local/core/account.js';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
@@ -80,18 +80,21 @@ export interface MakeCallersOptions {
 export async function makeCallers(opts: MakeCallersOptions): Promise<Caller[]> {
   const callers: Caller[] = [];
   const auth = opts.model.auth;
+  // Unique per run, so that runs against one cloud do not meet each other's users.
+  const run = randomUUID().slice(0, 8);
+  const ownerEmail = `matrix-owner-${run}@example.com`;
   const identityPoolId = opts.outputs.auth?.identity_pool_id;
   const withIam = async (user: SignedInUser) => (identityPoolId ? identityPoolCredentials(opts.endpoint, identityPoolId, user.idToken) : undefined);
   if (auth) {
     const env: CognitoEnv = { ...cognitoEnv(opts.endpoint, auth), outbox: opts.outbox };
-    const owner = await createUser(env, 'matrix-owner@example.com');
+    const owner = await createUser(env, ownerEmail);
     callers.push({ name: 'owner', mode: 'userPools', valid: true, userId: 'owner', groups: [], user: owner, iam: await withIam(owner) });
-    const other = await createUser(env, 'matrix-other@example.com');
+    const other = await createUser(env, `matrix-other-${run}@example.com`);
     callers.push({ name: 'other', mode: 'userPools', valid: true, userId: 'other', groups: [], user: other, iam: await withIam(other) });
     const admin = new CognitoIdentityProviderClient({ endpoint: opts.endpoint, region: opts.model.region, credentials: DEFAULT_ACCOUNT_KEYS, maxAttempts: 1 });
     try {
       for (const group of opts.groups) {
-        const email = `matrix-${group.toLowerCase().replace(/[^a-z0-9]/g, '-')}@example.com`;
+        const email = `matrix-${group.toLowerCase().replace(/[^a-z0-9]/g, '-')}-${run}@example.com`;
         const password = 'Correct-Horse-9-battery';
         await createUser(env, email, password);
         if (!auth.userPool.groups.some((g) => g.name === group)) {
@@ -111,7 +114,7 @@ export async function makeCallers(opts: MakeCallersOptions): Promise<Caller[]> {
     // Issued for real by the auth service, with its clock set back past the token's validity.
     opts.clock.offsetMs = -3 * 60 * 60 * 1000;
     try {
-      const stale = await signInSrp(env, 'matrix-owner@example.com', owner.password);
+      const stale = await signInSrp(env, ownerEmail, owner.password);
       callers.push({ name: 'expired', mode: 'userPools', valid: false, groups: [], badToken: stale.accessToken });
     } finally {
       opts.clock.offsetMs = 0;
