@@ -33,12 +33,13 @@ const { values, positionals } = parseArgs({
     replay: { type: 'string' },
     models: { type: 'string' },
     'every-case': { type: 'boolean', default: false },
+    'lambda-token': { type: 'string' },
   },
 });
 
 if (positionals[0] !== 'fuzz' && positionals[0] !== 'matrix') {
   process.stderr.write('usage: npm run reliability -- fuzz [--cases N] [--seed N] [--connections N] [--target name] [--replay target:seed,…] [--project dir]\n');
-  process.stderr.write('       npm run reliability -- matrix [--project dir] [--models A,B] [--every-case]\n');
+  process.stderr.write('       npm run reliability -- matrix [--project dir] [--models A,B] [--lambda-token t] [--every-case]\n');
   process.exit(positionals.length ? 1 : 0);
 }
 
@@ -50,7 +51,7 @@ if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else if (positionals[0] === 'matrix') {
   const { runMatrixCommand } = await import('./matrix/command.js');
-  process.exitCode = await runMatrixCommand({ projectDir: path.resolve(values.project ?? root), caDir, models: values.models?.split(','), everyCase: values['every-case'] });
+  process.exitCode = await runMatrixCommand({ projectDir: path.resolve(values.project ?? root), caDir, models: values.models?.split(','), everyCase: values['every-case'], lambdaToken: values['lambda-token'] });
 } else {
   const projectDir = path.resolve(values.project ?? root);
   const { assemblyDir } = await ensureAssembly({ projectDir, cacheDir: path.join(projectDir, '.amplify', 'reliability-assembly') });

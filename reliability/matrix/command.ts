@@ -10,13 +10,13 @@ import { formatReport, runMatrix } from './run_matrix.js';
 
 const errorsOnly: Logger = { info: () => {}, warn: () => {}, error: (m) => console.error(`[local-cloud] ${m}`), child: () => errorsOnly };
 
-export async function runMatrixCommand(opts: { projectDir: string; caDir: string; models?: string[]; everyCase?: boolean }): Promise<number> {
+export async function runMatrixCommand(opts: { projectDir: string; caDir: string; models?: string[]; everyCase?: boolean; lambdaToken?: string }): Promise<number> {
   const clock = new OffsetClock();
   const cloud = await startLocalCloud({ projectDir: opts.projectDir, caDir: opts.caDir, port: 0, clock, log: errorsOnly });
   try {
     const report = await runMatrix(
       { endpoint: cloud.url, outputs: cloud.outputs, model: cloud.instance.model, caCertPath: cloud.caCertPath, clock, outbox: (f) => cloud.outbox(f) },
-      { models: opts.models },
+      { models: opts.models, lambdaToken: opts.lambdaToken },
     );
     console.log(`project ${opts.projectDir}`);
     console.log(formatReport(report, { everyCase: opts.everyCase }));

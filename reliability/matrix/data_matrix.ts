@@ -141,6 +141,24 @@ export async function runModelMatrix(env: DataMatrixEnv, m: ModelRules, rules: D
     }
   } else skip('get', 'no caller may create a record');
 
+  // Fields with rules of their own: read on the seeder's record, and written on create.
+  const owners = ownerFieldsOf(m);
+  for (const f of m.fields.filter((x) => m.fieldRules[x.name] && !x.relational && typeof x.type === 'string')) {
+    for (const c of callers) {
+      if (seed) {
+        const expected = ev.fieldRead(c, seed.facts, f.name) ? 'allowed' : 'refused';
+        const res = await env.client.call(c, m.name, 'get', seed.key, [...m.keyFields, f.name]);
+        record(m.name, `get.${f.name}`, c.name, 'aws-amplify', expected, show(res));
+      }
+      if (owners.has(f.name) || f.isReadOnly) continue;
+      const withField = { ...createInput(m, rules), [f.name]: sample(f, rules) };
+      const expected = ev.item('create', c, { inputFields: Object.keys(withField) }) ? 'allowed' : 'refused';
+      const res = await env.client.call(c, m.name, 'create', withField, m.keyFields);
+      if (res.kind === 'ok' && res.data) alive.set(keyText(keyOf(res.data)), { key: keyOf(res.data), facts: { owners: c.userId ? [c.userId] : [] } });
+      record(m.name, `create.${f.name}`, c.name, 'aws-amplify', expected, show(res));
+    }
+  }
+
   // list: everything, or only the caller's own records, or refused
   for (const c of callers) {
     const scope = ev.scope('list', c);

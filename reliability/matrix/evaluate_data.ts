@@ -111,6 +111,11 @@ export class ModelEvaluator {
     }
   }
 
+  /** Reading one field of a record the caller may get: a matching role must read that very field. */
+  fieldRead(p: Principal, record: RecordFacts, field: string): boolean {
+    return this.item('get', p, { record }) && this.roles.some((r) => this.matchesRecord(r, p, record) && this.can(r, field, 'read'));
+  }
+
   /** list and subscriptions: everything, the caller's own records, or refused. */
   scope(_op: ScopedOperation, p: Principal): Scope {
     const readers = this.roles.filter((r) => this.matches(r, p) && this.canAny(r, 'read'));

@@ -22,8 +22,8 @@ export interface IamCredentials {
 /** A caller with whatever it needs to be one over the wire. */
 export interface Caller extends Principal {
   user?: SignedInUser;
-  /** A token the API must refuse (forged or expired), sent where a user's access token goes. */
-  badToken?: string;
+  /** Sent where a user's access token goes: a forged or expired one, or a Lambda authorizer's token. */
+  token?: string;
   /** Identity-pool credentials: guests always, signed-in users when the backend has an identity pool. */
   iam?: { credentials: IamCredentials; identityId: string };
   apiKey?: string;
@@ -74,6 +74,8 @@ export interface MakeCallersOptions {
   /** Groups named by any rule: one member each. */
   groups: string[];
   outbox(filter: { channel: 'email'; to: string }): Promise<{ code?: string }[]>;
+  /** A token the API's Lambda authorizer accepts (what it accepts is the function's business, not the rules'). */
+  lambdaToken?: string;
 }
 
 /** owner, other, a member of each group, guest, API key, no credentials, forged and expired tokens. */
@@ -110,12 +112,12 @@ export async function makeCallers(opts: MakeCallersOptions): Promise<Caller[]> {
     } finally {
       admin.destroy();
     }
-    callers.push({ name: 'forged', mode: 'userPools', valid: false, groups: [], badToken: forgeToken(owner.accessToken) });
+    callers.push({ name: 'forged', mode: 'userPools', valid: false, groups: [], token: forgeToken(owner.accessToken) });
     // Issued for real by the auth service, with its clock set back past the token's validity.
     opts.clock.offsetMs = -3 * 60 * 60 * 1000;
     try {
       const stale = await signInSrp(env, ownerEmail, owner.password);
-      callers.push({ name: 'expired', mode: 'userPools', valid: false, groups: [], badToken: stale.accessToken });
+      callers.push({ name: 'expired', mode: 'userPools', valid: false, groups: [], token: stale.accessToken });
     } finally {
       opts.clock.offsetMs = 0;
     }
@@ -125,6 +127,7 @@ export async function makeCallers(opts: MakeCallersOptions): Promise<Caller[]> {
   }
   const apiKey = opts.outputs.data?.api_key;
   if (apiKey) callers.push({ name: 'apiKey', mode: 'apiKey', valid: true, groups: [], apiKey });
+  if (opts.lambdaToken && opts.model.data?.lambdaAuthorizer) callers.push({ name: 'lambda', mode: 'function', valid: true, groups: [], token: opts.lambdaToken });
   callers.push({ name: 'none', mode: 'none', valid: false, groups: [] });
   return callers;
 }

@@ -31,6 +31,8 @@ export interface MatrixOptions {
   alterModel?(m: ModelRules): ModelRules;
   alterStorage?(rules: StoragePathRule[]): StoragePathRule[];
   quietMs?: number;
+  /** A token the Lambda authorizer accepts: adds a `lambda` caller. */
+  lambdaToken?: string;
 }
 
 export interface MatrixReport {
@@ -53,7 +55,7 @@ export async function runMatrix(target: MatrixTarget, opts: MatrixOptions = {}):
   const models = (data?.models ?? []).filter((m) => !opts.models || opts.models.includes(m.name));
   const storage = storageRulesOf(target.model);
   const storagePaths = storage.slice(0, opts.storagePaths ?? storage.length);
-  const callers: Caller[] = await makeCallers({ endpoint: target.endpoint, outputs: target.outputs, model: target.model, clock: target.clock, groups: groupsNamed(models, storage), outbox: target.outbox });
+  const callers: Caller[] = await makeCallers({ endpoint: target.endpoint, outputs: target.outputs, model: target.model, clock: target.clock, groups: groupsNamed(models, storage), outbox: target.outbox, lambdaToken: opts.lambdaToken });
   const client = new AmplifyData(target.outputs);
   const cases: MatrixCase[] = [];
   if (data && target.outputs.data) {
@@ -87,7 +89,8 @@ export function formatReport(r: MatrixReport, opts: { everyCase?: boolean } = {}
   const storage = r.cases.filter((c) => c.area === 'storage');
   const storageCallers = new Set(storage.map((c) => c.caller)).size;
   lines.push(`authorization matrix: ${r.cases.length} cases, ${r.mismatches.length} mismatches, ${(r.ms / 1000).toFixed(1)} s`);
-  lines.push(`  data:    ${d.models.length} models × ${d.dataOperations} operations × ${d.callers.length} callers = ${data.length} cases  [${d.models.join(', ')}]`);
+  const fieldCases = data.filter((c) => c.operation.includes('.')).length;
+  lines.push(`  data:    ${d.models.length} models × ${d.dataOperations} operations × ${d.callers.length} callers + ${fieldCases} field-rule cases = ${data.length} cases  [${d.models.join(', ')}]`);
   lines.push(`  storage: ${d.storagePaths.length} paths × ${d.storageActions} actions × ${storageCallers} callers = ${storage.length} cases  [${d.storagePaths.join(', ')}]`);
   lines.push(`  callers: ${d.callers.join(', ')}`);
   const byTransport = new Map<string, number>();

@@ -1,10 +1,9 @@
 /**
  * The storage half of the matrix: every bucket path × action × caller. The evaluator reads the
- * access rules the way `defineStorage` turns them into IAM policies: guests get the identity pool's
- * unauthenticated role, signed-in users the authenticated role (with `{entity_id}` standing for
- * their own identity id), members of a group that group's role; on a key, only the most specific
- * matching paths count (a sub-path's rules replace its parent's), except that a parent keeps its
- * grants over its own `{entity_id}/` sub-path.
+ * outputs' `paths` (already in IAM's form: `{entity_id}` is the caller's own identity id) the way
+ * `defineStorage` turns them into policies: guests get the identity pool's unauthenticated role,
+ * signed-in users the authenticated role, members of a group that group's role (token-based role
+ * mapping); a sub-path's rules replace its parent's for the roles it does not name.
  */
 import type { Caller } from './identities.js';
 import { ENTITY_TOKEN, type StoragePathRule } from './rules.js';
@@ -16,41 +15,48 @@ export const STORAGE_ACTIONS: StorageAction[] = ['get', 'write', 'delete', 'list
 
 const prefixOf = (p: string) => p.replace(/\*$/, '');
 
-function matches(prefix: string, key: string, entity: string | undefined): boolean {
-  const parts = prefix.split('{entity_id}');
-  let rest = key;
-  for (let i = 0; i < parts.length; i++) {
-    if (!rest.startsWith(parts[i])) return false;
-    rest = rest.slice(parts[i].length);
-    if (i < parts.length - 1) {
-      const seg = /^[^/]+/.exec(rest)?.[0];
-      if (!seg || (entity !== undefined && seg !== entity)) return false;
-      rest = rest.slice(seg.length);
-    }
-  }
-  return true;
+/** IAM's resource match: `*` is any run of characters, `{entity_id}` the caller's identity id. */
+function iamMatch(pattern: string, key: string, identityId: string | undefined): boolean {
+  if (pattern.includes('{entity_id}') && !identityId) return false;
+  const text = pattern.replaceAll('{entity_id}', identityId ?? '');
+  const re = new RegExp(`^${text.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(key);
 }
 
-/** The access keys of the outputs' `paths` that speak for a caller. */
-function grantsOf(c: Caller): string[] {
-  if (!c.iam) return [];
-  if (c.iamRole === 'guest') return ['guest'];
-  if (c.groups.length) return [`groups${c.groups[0]}`];
-  return ['authenticated', 'entityidentity'];
+/** The IAM role a caller's credentials carry, as the access keys of `paths` name its grants. */
+function roleOf(c: Caller): string | undefined {
+  if (!c.iam) return undefined;
+  if (c.iamRole === 'guest') return 'unauth';
+  return c.groups.length ? `group:${c.groups[0]}` : 'auth';
 }
 
+function roleOfAccessKey(key: string): string | undefined {
+  if (key === 'guest') return 'unauth';
+  if (key === 'authenticated' || key === 'entityidentity') return 'auth';
+  if (key.startsWith('groups')) return `group:${key.slice('groups'.length)}`;
+  return undefined; // functions' own roles (allow.resource)
+}
+
+/**
+ * Allowed when one of the role's allow prefixes for the action matches and none of its deny prefixes
+ * does. As `defineStorage` builds them: a path with a parent path gets, for every role and action the
+ * parent allows, a deny — unless the same role and action allow the sub-path too, or the sub-path is
+ * just the parent plus `{entity_id}/`.
+ */
 export function storageAllowed(rules: StoragePathRule[], bucket: string, key: string, action: StorageAction, c: Caller): boolean {
-  const inBucket = rules.filter((r) => r.bucket === bucket && matches(prefixOf(r.path), key, undefined));
-  const effective = inBucket.filter(
-    (a) => !inBucket.some((b) => b !== a && prefixOf(b.path).startsWith(prefixOf(a.path)) && b.path.replace('{entity_id}/', '') !== a.path),
-  );
-  const grants = grantsOf(c);
-  return effective.some((r) =>
-    Object.entries(r.access).some(([who, actions]) => {
-      if (!grants.includes(who) || !actions.includes(action)) return false;
-      return who !== 'entityidentity' || matches(prefixOf(r.path), key, c.iam!.identityId);
-    }),
-  );
+  const role = roleOf(c);
+  if (!role) return false;
+  const paths = rules.filter((r) => r.bucket === bucket);
+  const allows = (path: StoragePathRule) => Object.entries(path.access).some(([k, actions]) => roleOfAccessKey(k) === role && actions.includes(action));
+  const all = paths.map((p) => p.path);
+  const parentOf = (p: string) => all.find((q) => q !== p && p.startsWith(q.replaceAll('*', '')));
+  const denied = paths.filter((sub) => {
+    const parent = parentOf(sub.path);
+    if (!parent || parent === sub.path.replaceAll('{entity_id}/', '')) return false;
+    return paths.some((q) => q.path === parent && allows(q)) && !allows(sub);
+  });
+  const id = c.iam?.identityId;
+  return paths.some((p) => allows(p) && iamMatch(p.path, key, id)) && !denied.some((d) => iamMatch(d.path.replaceAll('{entity_id}', '*'), key, id));
 }
 
 const show = (o: Outcome) => (o.kind === 'ok' ? 'allowed' : o.kind === 'refused' ? `refused (${o.detail.slice(0, 80)})` : `error (${o.detail})`);

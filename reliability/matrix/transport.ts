@@ -46,7 +46,8 @@ export class AmplifyData {
         tokenProvider: {
           getTokens: async () => {
             const c = this.current;
-            const access = c?.badToken ?? c?.user?.accessToken;
+            if (c?.mode !== 'userPools' && c?.mode !== 'oidc') return null;
+            const access = c?.token ?? c?.user?.accessToken;
             if (!access) return null;
             return { accessToken: jwt(access) as never, idToken: c?.user ? (jwt(c.user.idToken) as never) : undefined };
           },
@@ -76,7 +77,7 @@ export class AmplifyData {
   async call(caller: Caller, model: string, op: 'create' | 'get' | 'update' | 'delete' | 'list', args: Record<string, unknown>, selectionSet: string[]): Promise<Outcome> {
     this.current = caller;
     const options: Record<string, unknown> = { authMode: AmplifyData.authMode(caller), selectionSet };
-    if (caller.mode === 'function' && caller.badToken) options.authToken = caller.badToken;
+    if (caller.mode === 'function' && caller.token) options.authToken = caller.token;
     const api = this.client.models[model];
     try {
       if (op === 'list') {
@@ -129,7 +130,7 @@ export async function authHeaders(caller: Caller, graphqlUrl: string, region: st
   const url = new URL(graphqlUrl);
   const base: Record<string, string> = { accept: 'application/json, text/javascript', 'content-encoding': 'amz-1.0', 'content-type': 'application/json; charset=UTF-8', host: url.host };
   if (caller.mode === 'userPools' || caller.mode === 'oidc' || caller.mode === 'function') {
-    const token = caller.badToken ?? caller.user?.accessToken;
+    const token = caller.token ?? caller.user?.accessToken;
     return token ? { ...base, Authorization: token } : base;
   }
   if (caller.mode === 'apiKey') return { ...base, 'x-api-key': caller.apiKey! };
