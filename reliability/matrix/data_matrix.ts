@@ -143,7 +143,7 @@ export async function runModelMatrix(env: DataMatrixEnv, m: ModelRules, rules: D
 
   // Fields with rules of their own: read on the seeder's record, and written on create.
   const owners = ownerFieldsOf(m);
-  for (const f of m.fields.filter((x) => m.fieldRules[x.name] && !x.relational && typeof x.type === 'string')) {
+  for (const f of m.fields.filter((x) => m.fieldRules[x.name] && !x.relational && (typeof x.type === 'string' || x.type.enum))) {
     for (const c of callers) {
       if (seed) {
         const expected = ev.fieldRead(c, seed.facts, f.name) ? 'allowed' : 'refused';

@@ -27,6 +27,8 @@ export interface Caller extends Principal {
   /** Identity-pool credentials: guests always, signed-in users when the backend has an identity pool. */
   iam?: { credentials: IamCredentials; identityId: string };
   apiKey?: string;
+  /** A data-only caller (its identity-pool credentials are another caller's, already in the storage matrix). */
+  dataOnly?: boolean;
 }
 
 /** A clock the matrix can set back while it has the expired token issued. */
@@ -112,6 +114,8 @@ export async function makeCallers(opts: MakeCallersOptions): Promise<Caller[]> {
     } finally {
       admin.destroy();
     }
+    // A signed-in user through the identity pool's authenticated role (authMode 'iam').
+    if (owner && callers[0].iam) callers.push({ name: 'owner-iam', mode: 'iam', valid: true, groups: [], iamRole: 'authenticated', iam: callers[0].iam, dataOnly: true });
     callers.push({ name: 'forged', mode: 'userPools', valid: false, groups: [], token: forgeToken(owner.accessToken) });
     // Issued for real by the auth service, with its clock set back past the token's validity.
     opts.clock.offsetMs = -3 * 60 * 60 * 1000;

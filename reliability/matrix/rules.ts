@@ -59,7 +59,9 @@ export function normalizeRule(raw: Record<string, unknown>): AuthRule {
   const operations = ((raw.operations as string[] | undefined) ?? ALL_OPERATIONS).flatMap((op): RuleOperation[] =>
     op === 'get' || op === 'list' || op === 'listen' || op === 'sync' || op === 'search' ? ['read'] : [op as RuleOperation],
   );
-  const rule: AuthRule = { allow, provider: (raw.provider as Provider | undefined) ?? defaultProvider, operations: [...new Set(operations)] };
+  // Gen 2 writes `identityPool` for what the transformer calls `iam` (guest and authenticated('identityPool')).
+  const provider = raw.provider === 'identityPool' ? 'iam' : ((raw.provider as Provider | undefined) ?? defaultProvider);
+  const rule: AuthRule = { allow, provider, operations: [...new Set(operations)] };
   if (allow === 'owner') {
     rule.field = (raw.ownerField as string | undefined) ?? 'owner';
     rule.identityClaim = (raw.identityClaim as string | undefined) ?? 'cognito:username';

@@ -74,7 +74,7 @@ export async function runStorageMatrix(
 ): Promise<MatrixCase[]> {
   const cases: MatrixCase[] = [];
   const owner = callers.find((c) => c.name === 'owner');
-  const actors = callers.filter((c) => c.iam);
+  const actors = callers.filter((c) => c.iam && !c.dataOnly);
   const expectRules = opts.expect ?? rules;
   for (const rule of opts.paths ?? rules) {
     const dir = prefixOf(rule.path).replaceAll('{entity_id}', owner?.iam?.identityId ?? 'no-owner');
