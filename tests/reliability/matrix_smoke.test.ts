@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OffsetClock } from '../../reliability/matrix/identities.js';
 import { runMatrix, type MatrixTarget } from '../../reliability/matrix/run_matrix.js';
 import { dataRulesOf, storageRulesOf } from '../../reliability/matrix/rules.js';
+import { loadBackendModel } from '../../src/local/assembly/load_assembly.js';
+import { getFixtureAssembly } from '../fixtures/assembly.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 
 /**
@@ -27,8 +29,11 @@ beforeAll(async () => {
   target = { endpoint: cloud.endpoint, outputs: cloud.outputs, model: cloud.cloud.model, caCertPath: cloud.cloud.caCertPath, clock, outbox: (f) => cloud.outbox(f) };
 });
 
+let rulesCloud: TestLocalCloud | undefined;
+
 afterAll(async () => {
   await cloud?.stop();
+  await rulesCloud?.stop();
 });
 
 describe('derived authorization matrix, bounded', () => {
@@ -66,5 +71,22 @@ describe('derived authorization matrix, bounded', () => {
     expect(report.mismatches).toContainEqual(expect.objectContaining({ area: 'data', operation: 'get', caller: 'other', expected: 'refused', actual: 'allowed' }));
     expect(report.mismatches).toContainEqual(expect.objectContaining({ area: 'data', operation: 'list', caller: 'other', expected: 'own' }));
     expect(report.mismatches).toContainEqual(expect.objectContaining({ area: 'storage', operation: 'write', caller: 'owner', expected: 'refused', actual: 'allowed' }));
+  });
+});
+
+describe('derived authorization matrix, another backend', () => {
+  it('holds for group roles, identity-pool rules and a sub-path that takes its parent’s grants away', async () => {
+    const model = loadBackendModel(await getFixtureAssembly('authz-rules'), { region: 'us-east-1' });
+    const rulesClock = new OffsetClock();
+    rulesCloud = await startLocalCloud({ model, clock: rulesClock });
+    const report = await runMatrix(
+      { endpoint: rulesCloud.endpoint, outputs: rulesCloud.outputs, model, caCertPath: rulesCloud.cloud.caCertPath, clock: rulesClock, outbox: (f) => rulesCloud!.outbox(f) },
+      { models: ['Board'], quietMs: 150 },
+    );
+    expect(report.dimensions.callers).toEqual(expect.arrayContaining(['group:Editors', 'group:Auditors', 'owner-iam', 'guest']));
+    // Group members act with their group's role: what only a group may do is allowed to its member alone.
+    const groupOnly = report.cases.filter((c) => c.area === 'storage' && c.caller.startsWith('group:') && c.expected === 'allowed');
+    expect(groupOnly.length).toBeGreaterThan(0);
+    expect(report.mismatches).toEqual([]);
   });
 });
