@@ -80,7 +80,7 @@ export interface MakeCallersOptions {
   lambdaToken?: string;
 }
 
-/** owner, other, a member of each group, guest, API key, no credentials, forged and expired tokens. */
+/** owner, other, a member of each group, the owner through IAM, an OIDC user, guest, API key, a Lambda token, no credentials, forged and expired tokens. */
 export async function makeCallers(opts: MakeCallersOptions): Promise<Caller[]> {
   const callers: Caller[] = [];
   const auth = opts.model.auth;
@@ -116,6 +116,14 @@ export async function makeCallers(opts: MakeCallersOptions): Promise<Caller[]> {
     }
     // A signed-in user through the identity pool's authenticated role (authMode 'iam').
     if (owner && callers[0].iam) callers.push({ name: 'owner-iam', mode: 'iam', valid: true, groups: [], iamRole: 'authenticated', iam: callers[0].iam, dataOnly: true });
+    // The API's OPENID_CONNECT issuer, when it is another local user pool: one of its users (authMode 'oidc').
+    const oidcPoolId = opts.model.data?.openIdConnect?.issuer.split('/').pop();
+    const oidcPool = (auth.userPools ?? []).find((e) => e.userPool.id === oidcPoolId && e.userPool.id !== auth.userPool.id && e.clients.length);
+    if (oidcPool) {
+      const partnerEnv: CognitoEnv = { ...cognitoEnv(opts.endpoint, { userPool: oidcPool.userPool, defaultClientId: oidcPool.clients[0].id }), outbox: opts.outbox };
+      const partner = await createUser(partnerEnv, `matrix-oidc-${run}@example.com`);
+      callers.push({ name: 'oidc', mode: 'oidc', valid: true, userId: 'oidc', groups: [], user: partner });
+    }
     callers.push({ name: 'forged', mode: 'userPools', valid: false, groups: [], token: forgeToken(owner.accessToken) });
     // Issued for real by the auth service, with its clock set back past the token's validity.
     opts.clock.offsetMs = -3 * 60 * 60 * 1000;
