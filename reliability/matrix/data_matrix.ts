@@ -196,6 +196,30 @@ export async function runModelMatrix(env: DataMatrixEnv, m: ModelRules, rules: D
     }
   }
 
+  // A list of owners (ownersDefinedIn): the seeder names the other user too, who then owns the record as well.
+  const coOwner = callers.find((c) => c.name === 'other' && c.user);
+  const listRule = m.rules.find((r) => r.allow === 'owner' && r.provider === 'userPools' && m.fields.some((f) => f.name === r.field && f.isArray));
+  if (seeder?.user && coOwner && listRule) {
+    const value = (c: Caller) => (listRule.identityClaim === 'sub' ? c.user!.sub : `${c.user!.sub}::${c.user!.username}`);
+    for (const op of ['get', 'update', 'delete'] as const) {
+      for (const c of callers) {
+        const input = { ...createInput(m, rules), [listRule.field!]: [value(seeder), value(coOwner)] };
+        const made = await env.client.call(seeder, m.name, 'create', input, makeSel);
+        if (made.kind !== 'ok' || !made.data) {
+          record(m.name, `${op}.coowned`, c.name, 'skipped', 'seed', `the seeder could not create a co-owned record: ${show(made)}`);
+          continue;
+        }
+        const target: Made = { key: keyOf(made.data), facts: { owners: [seeder.userId!, coOwner.userId!] } };
+        alive.set(keyText(target.key), target);
+        const args = op === 'update' && field ? { ...target.key, [field.name]: sample(field, rules) } : target.key;
+        const expected = ev.item(op, c, { record: target.facts, inputFields: Object.keys(args).filter((k) => !m.keyFields.includes(k)) }) ? 'allowed' : 'refused';
+        const res = await env.client.call(c, m.name, op, args, sel);
+        if (op === 'delete' && res.kind === 'ok' && res.data) alive.delete(keyText(target.key));
+        record(m.name, `${op}.coowned`, c.name, 'aws-amplify', expected, res.kind === 'ok' && !res.data ? 'allowed but returned nothing' : show(res));
+      }
+    }
+  }
+
   // subscriptions: every caller listens at once, the seeder causes one event
   for (const op of ['onCreate', 'onUpdate', 'onDelete'] as const) {
     if (!seeder) {

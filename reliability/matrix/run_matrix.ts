@@ -6,7 +6,7 @@
  */
 import type { BackendModel } from '../../src/local/assembly/model.js';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
-import { runModelMatrix, type MatrixCase } from './data_matrix.js';
+import { DATA_OPERATIONS, runModelMatrix, type MatrixCase } from './data_matrix.js';
 import { ModelEvaluator } from './evaluate_data.js';
 import { makeCallers, type Caller, type OffsetClock } from './identities.js';
 import { dataRulesOf, storageRulesOf, type ModelRules, type StoragePathRule } from './rules.js';
@@ -72,7 +72,7 @@ export async function runMatrix(target: MatrixTarget, opts: MatrixOptions = {}):
     mismatches: cases.filter((c) => !c.ok),
     dimensions: {
       models: models.map((m) => m.name),
-      dataOperations: 8,
+      dataOperations: DATA_OPERATIONS.length,
       storagePaths: storagePaths.map((p) => `${p.bucket}:${p.path}`),
       storageActions: 4,
       callers: callers.map((c) => c.name),
@@ -90,7 +90,7 @@ export function formatReport(r: MatrixReport, opts: { everyCase?: boolean } = {}
   const storageCallers = new Set(storage.map((c) => c.caller)).size;
   lines.push(`authorization matrix: ${r.cases.length} cases, ${r.mismatches.length} mismatches, ${(r.ms / 1000).toFixed(1)} s`);
   const fieldCases = data.filter((c) => c.operation.includes('.')).length;
-  lines.push(`  data:    ${d.models.length} models × ${d.dataOperations} operations × ${d.callers.length} callers + ${fieldCases} field-rule cases = ${data.length} cases  [${d.models.join(', ')}]`);
+  lines.push(`  data:    ${d.models.length} models × ${d.dataOperations} operations × ${d.callers.length} callers + ${fieldCases} field-rule and co-owner cases = ${data.length} cases  [${d.models.join(', ')}]`);
   lines.push(`  storage: ${d.storagePaths.length} paths × ${d.storageActions} actions × ${storageCallers} callers = ${storage.length} cases  [${d.storagePaths.join(', ')}]`);
   lines.push(`  callers: ${d.callers.join(', ')}`);
   const byTransport = new Map<string, number>();
