@@ -90,6 +90,8 @@ const show = (o: Outcome) => (o.kind === 'ok' ? 'allowed' : o.kind === 'refused'
 interface Made {
   key: Record<string, unknown>;
   facts: RecordFacts;
+  /** What the create returned (owner fields included). */
+  data?: Record<string, unknown>;
 }
 
 /** Runs the matrix for one model; `evaluator` may be built from altered rules (the smoke test does). */
@@ -113,7 +115,7 @@ export async function runModelMatrix(env: DataMatrixEnv, m: ModelRules, rules: D
   const make = async (by: Caller): Promise<Made | undefined> => {
     const res = await env.client.call(by, m.name, 'create', createInput(m, rules), makeSel);
     if (res.kind !== 'ok' || !res.data) return undefined;
-    const made = { key: keyOf(res.data), facts: { owners: by.userId ? [by.userId] : [] } };
+    const made = { key: keyOf(res.data), facts: { owners: by.userId ? [by.userId] : [] }, data: res.data as Record<string, unknown> };
     alive.set(keyText(made.key), made);
     return made;
   };
@@ -173,6 +175,28 @@ export async function runModelMatrix(env: DataMatrixEnv, m: ModelRules, rules: D
       actual = leaked.length ? `leaked ${leaked.length} record(s) of others` : missing.length ? `missing ${missing.length} record(s) it may read` : scope === 'refused' ? 'allowed' : scope;
     }
     record(m.name, 'list', c.name, 'aws-amplify', scope, actual);
+  }
+
+  // Secondary index query fields, asked for the seeder's record by its partition key. An owner field
+  // is asked for by the value stored in it (`<sub>::<username>`), which its field resolver does not show.
+  for (const idx of m.indexes) {
+    if (!seed?.data || !seeder) continue;
+    const keyField = idx.fields[0];
+    const ownerRule = m.rules.find((r) => r.allow === 'owner' && r.field === keyField);
+    const stored = ownerRule && seeder.user ? (ownerRule.identityClaim === 'sub' ? seeder.user.sub : `${seeder.user.sub}::${seeder.user.username}`) : seed.data[keyField];
+    for (const c of callers) {
+      const scope = ownerRule ? ev.indexScope(c, keyField, c.userId !== undefined && c.userId === seeder.userId) : ev.scope('list', c);
+      const res = await env.client.call(c, m.name, 'list', { [keyField]: stored }, sel, idx.queryField);
+      let actual: string;
+      if (res.kind !== 'ok') actual = show(res);
+      else {
+        const seen = new Set((res.data as unknown[]).map((d) => keyText(keyOf(d))));
+        const leaked = [...seen].filter((k) => alive.has(k) && scope === 'own' && !alive.get(k)!.facts.owners.includes(c.userId ?? '\0'));
+        const mayRead = scope === 'all' || (c.userId !== undefined && seed.facts.owners.includes(c.userId));
+        actual = leaked.length ? `leaked ${leaked.length} record(s) of others` : mayRead && !seen.has(keyText(seed.key)) ? 'missing the record it may read' : scope === 'refused' ? 'allowed' : scope;
+      }
+      record(m.name, `index.${idx.queryField}`, c.name, 'aws-amplify', scope, actual);
+    }
   }
 
   // update and delete, each caller on a record made for it

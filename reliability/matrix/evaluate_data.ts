@@ -123,6 +123,18 @@ export class ModelEvaluator {
     return readers.length ? 'own' : 'refused';
   }
 
+  /**
+   * A secondary index's query field, asked for `keyField`'s value: like list, except that an owner
+   * role on the key field itself does not filter — it lets the query through when the value names the
+   * caller and refuses it otherwise (the generated resolver checks the argument against the claims).
+   */
+  indexScope(p: Principal, keyField: string, namesCaller: boolean): Scope {
+    const readers = this.roles.filter((r) => this.matches(r, p) && this.canAny(r, 'read'));
+    if (readers.some((r) => !r.dynamic)) return 'all';
+    if (readers.some((r) => r.rule.field !== keyField)) return 'own';
+    return readers.length && namesCaller ? 'own' : 'refused';
+  }
+
   /** Fields a caller can read wherever the model's rules let them read: those without rules of their own. */
   plainFields(): string[] {
     return this.model.fields.filter((f) => !f.relational && !this.model.fieldRules[f.name]).map((f) => f.name);

@@ -42,6 +42,8 @@ export interface ModelRules {
   rules: AuthRule[];
   /** Fields that carry their own rules (they replace the model's rules for that field). */
   fieldRules: Record<string, AuthRule[]>;
+  /** Secondary indexes with a query field (`listCommentsByPost`), by their key fields. */
+  indexes: { queryField: string; fields: string[] }[];
 }
 
 export interface DataRules {
@@ -74,7 +76,7 @@ export function normalizeRule(raw: Record<string, unknown>): AuthRule {
 }
 
 interface Introspection {
-  models: Record<string, { name: string; fields: Record<string, FieldIntrospection>; attributes: { type: string; properties?: { rules?: Record<string, unknown>[] } }[]; primaryKeyInfo?: { primaryKeyFieldName: string; sortKeyFieldNames: string[] } }>;
+  models: Record<string, { name: string; fields: Record<string, FieldIntrospection>; attributes: { type: string; properties?: { rules?: Record<string, unknown>[]; queryField?: string; fields?: string[] } }[]; primaryKeyInfo?: { primaryKeyFieldName: string; sortKeyFieldNames: string[] } }>;
   enums?: Record<string, { values: string[] }>;
   nonModels?: Record<string, { fields: Record<string, FieldIntrospection> }>;
 }
@@ -129,7 +131,8 @@ export function dataRulesOf(model: BackendModel): DataRules | undefined {
     // An owner field the schema does not declare is added by the transformer (a nullable String).
     for (const r of rules) if (r.allow === 'owner' && !fields.some((f) => f.name === r.field)) fields.push({ name: r.field!, type: 'String', isRequired: false, isArray: false, relational: false });
     const pk = m.primaryKeyInfo;
-    return { name: m.name, keyFields: pk ? [pk.primaryKeyFieldName, ...pk.sortKeyFieldNames] : ['id'], fields, rules, fieldRules: fieldRules[m.name] ?? {} };
+    const indexes = m.attributes.filter((a) => a.type === 'key' && a.properties?.queryField).map((a) => ({ queryField: a.properties!.queryField!, fields: a.properties!.fields ?? [] }));
+    return { name: m.name, keyFields: pk ? [pk.primaryKeyFieldName, ...pk.sortKeyFieldNames] : ['id'], fields, rules, fieldRules: fieldRules[m.name] ?? {}, indexes };
   });
   const enums = Object.fromEntries(Object.entries(intro.enums ?? {}).map(([k, v]) => [k, v.values]));
   const nonModels = Object.fromEntries(Object.entries(intro.nonModels ?? {}).map(([k, v]) => [k, Object.values(v.fields).map(fieldInfo)]));

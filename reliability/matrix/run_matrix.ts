@@ -90,7 +90,7 @@ export function formatReport(r: MatrixReport, opts: { everyCase?: boolean } = {}
   const storageCallers = new Set(storage.map((c) => c.caller)).size;
   lines.push(`authorization matrix: ${r.cases.length} cases, ${r.mismatches.length} mismatches, ${(r.ms / 1000).toFixed(1)} s`);
   const fieldCases = data.filter((c) => c.operation.includes('.')).length;
-  lines.push(`  data:    ${d.models.length} models × ${d.dataOperations} operations × ${d.callers.length} callers + ${fieldCases} field-rule and co-owner cases = ${data.length} cases  [${d.models.join(', ')}]`);
+  lines.push(`  data:    ${d.models.length} models × ${d.dataOperations} operations × ${d.callers.length} callers + ${fieldCases} field-rule, co-owner and index cases = ${data.length} cases  [${d.models.join(', ')}]`);
   lines.push(`  storage: ${d.storagePaths.length} paths × ${d.storageActions} actions × ${storageCallers} callers = ${storage.length} cases  [${d.storagePaths.join(', ')}]`);
   lines.push(`  callers: ${d.callers.join(', ')}`);
   const byTransport = new Map<string, number>();

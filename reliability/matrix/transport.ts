@@ -74,7 +74,11 @@ export class AmplifyData {
     return 'none';
   }
 
-  async call(caller: Caller, model: string, op: 'create' | 'get' | 'update' | 'delete' | 'list', args: Record<string, unknown>, selectionSet: string[]): Promise<Outcome> {
+  /**
+   * One model operation as one caller. `list` and a secondary index's query field (`index`) follow
+   * `nextToken` to the end and come back with every item.
+   */
+  async call(caller: Caller, model: string, op: 'create' | 'get' | 'update' | 'delete' | 'list', args: Record<string, unknown>, selectionSet: string[], index?: string): Promise<Outcome> {
     this.current = caller;
     const options: Record<string, unknown> = { authMode: AmplifyData.authMode(caller), selectionSet };
     if (caller.mode === 'function' && caller.token) options.authToken = caller.token;
@@ -84,7 +88,7 @@ export class AmplifyData {
         const items: unknown[] = [];
         let nextToken: string | null | undefined;
         do {
-          const res = await api.list({ ...options, limit: 1000, nextToken });
+          const res = index ? await api[index](args, { ...options, limit: 1000, nextToken }) : await api.list({ ...options, limit: 1000, nextToken });
           if (res.errors?.length) return classifyErrors(res.errors);
           items.push(...((res.data as unknown[]) ?? []));
           nextToken = res.nextToken;

@@ -13,7 +13,7 @@ const forged: Principal = { name: 'forged', mode: 'userPools', valid: false, gro
 
 function model(rules: Record<string, unknown>[], fieldRules: Record<string, Record<string, unknown>[]> = {}): ModelRules {
   const fields = ['id', 'title', 'owner', 'budget'].map((name) => ({ name, type: 'String', isRequired: name === 'title', isArray: false, relational: false }));
-  return { name: 'Thing', keyFields: ['id'], fields, rules: rules.map(normalizeRule), fieldRules: Object.fromEntries(Object.entries(fieldRules).map(([f, r]) => [f, r.map(normalizeRule)])) };
+  return { name: 'Thing', keyFields: ['id'], fields, indexes: [], rules: rules.map(normalizeRule), fieldRules: Object.fromEntries(Object.entries(fieldRules).map(([f, r]) => [f, r.map(normalizeRule)])) };
 }
 
 const mine = { owners: ['alice'] };
@@ -58,6 +58,14 @@ describe('data rules', () => {
     expect(ev.fieldRead(user('alice'), mine, 'budget')).toBe(false);
     expect(ev.fieldRead(user('alice'), mine, 'title')).toBe(true);
     expect(ev.plainFields()).toEqual(['id', 'title', 'owner']);
+  });
+
+  it("answers an index on the owner field only for the caller's own value, and filters other indexes", () => {
+    const ev = new ModelEvaluator(model([{ allow: 'owner' }]));
+    expect(ev.indexScope(user('alice'), 'owner', true)).toBe('own');
+    expect(ev.indexScope(user('bob'), 'owner', false)).toBe('refused');
+    expect(ev.indexScope(user('bob'), 'title', false)).toBe('own');
+    expect(new ModelEvaluator(model([{ allow: 'owner' }, { allow: 'private', operations: ['read'] }])).indexScope(user('bob'), 'owner', false)).toBe('all');
   });
 
   it('reads field-level rules out of the pre-transform schema with the defaults filled in', () => {
