@@ -61,13 +61,17 @@ function sample(field: FieldInfo, rules: DataRules): unknown {
 
 const ownerFieldsOf = (m: ModelRules) => new Set([...m.rules, ...Object.values(m.fieldRules).flat()].filter((r) => r.allow === 'owner' || (r.allow === 'groups' && r.field)).map((r) => r.field!));
 
-/** What a create sends: the key when it is not the generated `id`, and every required field. */
+/**
+ * What a create sends: the key when it is not the generated `id`, every required field, and the key
+ * fields of the secondary indexes (DynamoDB leaves a record without them out of the index).
+ */
 export function createInput(m: ModelRules, rules: DataRules): Record<string, unknown> {
   const owners = ownerFieldsOf(m);
   const customKey = !(m.keyFields.length === 1 && m.keyFields[0] === 'id');
+  const indexed = new Set(m.indexes.flatMap((i) => i.fields));
   return Object.fromEntries(
     m.fields
-      .filter((f) => !f.relational && !f.isReadOnly && !owners.has(f.name) && (f.isRequired || (customKey && m.keyFields.includes(f.name))) && !(f.name === 'id' && !customKey))
+      .filter((f) => !f.relational && !f.isReadOnly && !owners.has(f.name) && (f.isRequired || indexed.has(f.name) || (customKey && m.keyFields.includes(f.name))) && !(f.name === 'id' && !customKey))
       .map((f) => [f.name, sample(f, rules)]),
   );
 }
