@@ -5,6 +5,7 @@ import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
 import { accountCredentials, checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './core/account.js';
 import { createAdminService } from './core/admin.js';
+import { lockDataDir } from './core/data_dir_lock.js';
 import { cryptoIds, systemClock, type Clock, type IdSource } from './core/clock.js';
 import { FileOutbox } from './core/file_outbox.js';
 import { consoleLogger, type Logger } from './core/logger.js';
@@ -117,6 +118,19 @@ export interface LocalCloud {
  */
 export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   validateOptions(options);
+  const dirLock = lockDataDir(path.resolve(options.dataDir));
+  try {
+    const cloud = await startInDataDir(options);
+    const stop = cloud.stop.bind(cloud);
+    cloud.stop = () => stop().finally(() => dirLock.release());
+    return cloud;
+  } catch (err) {
+    dirLock.release();
+    throw err;
+  }
+}
+
+async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
   // The DNS server and proxy route the AWS hostnames here: they need the mode that answers as them.
   const opts = options.hostnameRoutes ? { ...options, awsHostnames: true } : options;
   const startedAt = Date.now();

@@ -200,8 +200,13 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   // Resources no service serves: the backend started anyway, their Ref/GetAtt are placeholders.
   if (c.model.notEmulated?.length) lines.push('', `  ((local: not emulated: ${summarizeNotEmulated(c.model.notEmulated)}))`);
   if (c.awsHostnames.length) lines.push('', ...awsHostnameLines(c));
-  lines.push('', `Outputs written to ${[opts.outputsLabel, ...c.outputsFiles.slice(1).map((f) => path.relative(process.cwd(), f) || f)].join(', ')}`);
-  lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
+  const outputsDir = path.dirname(opts.outputsLabel);
+  lines.push('', `Outputs written to ${[opts.outputsLabel, ...c.outputsFiles.slice(1).map((f) => path.join(outputsDir, path.basename(f)))].join(', ')}`);
+  lines.push(
+    c.awsHostnames.length
+      ? 'Apps: configure Amplify with the outputs as for a deployed backend (they hold the AWS URLs; no endpoint to set).'
+      : `Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`,
+  );
   if (c.createdCa) {
     lines.push('', ...trustInstructions(c.caCertPath, c.port));
   } else {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { findBackendEntry } from './backend_entry.js';
 import { bundleTimer } from './bundle_timer.js';
+import { synthFailureResolution } from './synth_hints.js';
 
 type BackendType = 'sandbox' | 'branch' | 'standalone';
 
@@ -130,7 +131,7 @@ export async function synthesizeBackend(opts: SynthOptions): Promise<SynthResult
   if (code !== 0) {
     throw new SynthError(
       `Synthesizing ${entry.relative} failed (exit ${code})`,
-      'Fix the error above in amplify/ and run again; `npm run typecheck` points at type errors.',
+      synthFailureResolution(output),
       output,
     );
   }

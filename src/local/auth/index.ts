@@ -133,7 +133,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
     tokenSessions.load(ctx.clock.now());
     const challenges = new ChallengeStore(dir, ctx.ids);
     challenges.load(ctx.clock.now());
-    const issuer = new TokenIssuer(key, issuerUrl(userPool.id), ctx.clock, ctx.ids);
+    const issuer = new TokenIssuer(key, issuerUrl(userPool.id), ctx.clock, ctx.ids, () => userPool.groups);
     const verifier = new PoolTokenVerifier(key, issuerUrl(userPool.id), userPool.id, ctx.clock, tokenSessions);
     const triggers = new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
     const messages = new MessageSender(userPool, ctx.outbox, ctx.log, triggers, ctx.registry);
