@@ -72,6 +72,10 @@ export function identitySnapshot(pools: readonly IdentityPoolModel[], store: Ide
         }
         // An identity id starts with its pool's region.
         const identityId = `${pool.id.split(':')[0]}:${s.identityId.split(':')[1]}`;
+        // A pool found by logical id (another region or backend name) trusts user pools of other ids too:
+        // a login of a user pool it does not list moves to its only provider, where the user (same sub) now is.
+        const providers = pool.providers.map((p) => p.userPoolId);
+        const relink = (userPoolId: string) => (providers.includes(userPoolId) || providers.length !== 1 ? userPoolId : providers[0]);
         if (seen.has(identityId)) throw bad(`${IDENTITIES_FILE} identity ${i + 1}`, `repeats identity id ${identityId}`);
         seen.add(identityId);
         records.push({
@@ -79,7 +83,7 @@ export function identitySnapshot(pools: readonly IdentityPoolModel[], store: Ide
           identityPoolId: pool.id,
           createdAt: Date.parse(s.createdAt),
           lastModifiedAt: Date.parse(s.lastModifiedAt),
-          logins: Object.fromEntries(Object.entries(s.logins).map(([k, l]) => [k, { sub: l.sub, ...(typeof l.username === 'string' ? { username: l.username } : {}) }])),
+          logins: Object.fromEntries(Object.entries(s.logins).map(([k, l]) => [relink(k), { sub: l.sub, ...(typeof l.username === 'string' ? { username: l.username } : {}) }])),
         });
       });
       for (const [id, n] of skipped) warnings.push(`identity pool ${id} is not in this backend: its ${n} identit${n === 1 ? 'y is' : 'ies are'} skipped`);

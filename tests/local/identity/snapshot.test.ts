@@ -44,16 +44,20 @@ describe('identity snapshot', () => {
   it('finds a pool of another id by its logical id, and skips identities of pools this backend lacks', async () => {
     const source = store();
     const rec = source.create('us-east-1:11111111-1111-4111-8111-111111111111', {});
+    const linked = source.create('us-east-1:11111111-1111-4111-8111-111111111111', { 'us-east-1_OldPool': { sub: 'sub-2' } });
     const dir = tempDir();
     await identitySnapshot([pool('us-east-1:11111111-1111-4111-8111-111111111111')], source).export(dir);
 
     const moved = store();
-    const plan = await identitySnapshot([pool('eu-west-1:22222222-2222-4222-8222-222222222222')], moved).prepareImport(dir);
+    const target = { ...pool('eu-west-1:22222222-2222-4222-8222-222222222222'), providers: [{ userPoolId: 'eu-west-1_NewPool', clientId: 'c' }] };
+    const plan = await identitySnapshot([target], moved).prepareImport(dir);
     await plan.apply();
-    expect(moved.get(`eu-west-1:${rec.identityId.split(':')[1]}`)?.identityPoolId).toBe('eu-west-1:22222222-2222-4222-8222-222222222222');
+    expect(moved.get(`eu-west-1:${rec.identityId.split(':')[1]}`)?.identityPoolId).toBe(target.id);
+    // The user's login follows them to the pool's only provider: signing in there finds the same identity.
+    expect(moved.findByLogin(target.id, 'eu-west-1_NewPool', 'sub-2')?.identityId).toBe(`eu-west-1:${linked.identityId.split(':')[1]}`);
 
     const other = await identitySnapshot([pool('us-east-1:33333333-3333-4333-8333-333333333333', 'Other')], store()).prepareImport(dir);
-    expect([other.counts, other.warnings]).toEqual([{ identities: 0 }, ['identity pool us-east-1:11111111-1111-4111-8111-111111111111 is not in this backend: its 1 identity is skipped']]);
+    expect([other.counts, other.warnings]).toEqual([{ identities: 0 }, ['identity pool us-east-1:11111111-1111-4111-8111-111111111111 is not in this backend: its 2 identities are skipped']]);
 
     writeFileSync(path.join(dir, 'identities.json'), JSON.stringify({ identities: [{ identityId: 'not-an-id' }] }));
     await expect(identitySnapshot([], store()).prepareImport(dir)).rejects.toThrow(/needs an "identityId" like us-east-1:<uuid>/);
