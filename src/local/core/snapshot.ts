@@ -161,6 +161,10 @@ export async function importSnapshot(deps: SnapshotDeps & { clearOutbox(): void 
   const prepared = new Map<string, { plan: PreparedImport; millis: number }>();
   const notes: string[] = [];
   const running = new Set(deps.services.map((s) => s.name));
+  const from = isRecord(manifest.backend) ? manifest.backend : undefined;
+  if (from && typeof from.region === 'string' && from.region !== deps.model.region) {
+    notes.push(`the snapshot was taken in ${from.region}, this backend is in ${deps.model.region}: user and identity pools whose ids differ are matched by logical id, KMS keys by alias`);
+  }
   for (const name of Object.keys(manifest.services)) {
     if (manifest.services[name]?.exported && !running.has(name as LocalService['name'])) notes.push(`${name}: not running here; its part is skipped`);
   }

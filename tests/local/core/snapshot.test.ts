@@ -102,6 +102,11 @@ describe('snapshot export and import', () => {
     expect(reports.map((r) => [r.service, r.counts])).toEqual([['auth', { values: 1 }], ['data', { values: 1 }]]);
     expect(lines).toContainEqual(expect.stringMatching(/^auth: values 1 \(\d+ ms: checked \d+ ms, written \d+ ms\)$/));
     expect(lines).toContain('outbox cleared');
+
+    const elsewhere = { ...model, region: 'eu-west-1' } as BackendModel;
+    const notes: string[] = [];
+    await importSnapshot({ ...deps([fakeService('auth', auth, log)], notes), model: elsewhere }, dir);
+    expect(notes[0]).toBe('the snapshot was taken in us-east-1, this backend is in eu-west-1: user and identity pools whose ids differ are matched by logical id, KMS keys by alias');
   });
 
   it('says what to do with a snapshot of another version, or a folder that is not one', async () => {
