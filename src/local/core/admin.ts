@@ -1,3 +1,4 @@
+import { consoleRoute, CONSOLE_ROUTES, type ConsoleAdminDeps } from './admin_console.js';
 import { jsonError } from './aws_errors.js';
 import type { Outbox, OutboxMessage } from './outbox.js';
 import { isLoopbackRequest } from './request_info.js';
@@ -17,6 +18,8 @@ export interface AdminDeps {
   endpoint(): string;
   /** Running services, for their read-only views. */
   services?(): LocalService[];
+  /** What the console reads and does (overview, request journal, dashboard, signed proxy). */
+  console?: ConsoleAdminDeps;
 }
 
 function viewRoutes(deps: AdminDeps): string[] {
@@ -100,9 +103,12 @@ export function createAdminService(deps: AdminDeps): RequestHandler {
         case 'POST /_local/reset':
           return Response.json({ status: 'ok', reset: await deps.resetAll() });
         default: {
-          const view = serviceView(deps, req.method, url) ?? (await serviceAction(deps, req.method, url));
+          const view =
+            (deps.console && (await consoleRoute(deps.console, req, url))) ??
+            serviceView(deps, req.method, url) ??
+            (await serviceAction(deps, req.method, url));
           if (view) return view;
-          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset', ...viewRoutes(deps)];
+          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset', ...(deps.console ? CONSOLE_ROUTES : []), ...viewRoutes(deps)];
           const samePath = known.filter((k) => k.endsWith(` ${url.pathname.replace(/\/+$/, '')}`));
           if (samePath.length) {
             return jsonError(405, 'MethodNotAllowedException', `${req.method} is not allowed on ${url.pathname}; use ${samePath.join(' or ')}`, {}, json);
