@@ -5,11 +5,14 @@ import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
 import { accountCredentials, checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './core/account.js';
 import { createAdminService } from './core/admin.js';
+import { createConsoleHandler } from './console/index.js';
 import { cryptoIds, systemClock, type Clock, type IdSource } from './core/clock.js';
 import { FileOutbox } from './core/file_outbox.js';
 import { consoleLogger, type Logger } from './core/logger.js';
 import type { Outbox } from './core/outbox.js';
+import { MetricTimeline } from './core/metric_timeline.js';
 import { Registry, type CredentialStore } from './core/registry.js';
+import { RequestJournal } from './core/request_journal.js';
 import { routeRequest } from './core/router.js';
 import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
 import type { LocalService, RequestHandler, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
@@ -98,6 +101,8 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
 
   const registry = new Registry();
   const outbox = new FileOutbox(path.join(dataDir, 'outbox'), clock, ids, log.child('outbox'));
+  const metrics = new MetricTimeline(clock);
+  const journal = new RequestJournal(2000, () => registry.tryGet('identity.credentials'), () => clock.now());
 
   const contexts: ServiceContext[] = [];
   const services: LocalService[] = [];
@@ -113,6 +118,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
       outbox,
       log: log.child(factory.name),
       accountKeys,
+      metrics,
     };
     mkdirSync(ctx.dataDir, { recursive: true });
     const service = factory.create(ctx);
@@ -122,9 +128,12 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   }
 
   let endpoint = '';
+  const outputsPath = opts.outputsPath === undefined ? path.join(projectDir, 'amplify_outputs.json') : opts.outputsPath;
   const resetAll = async () => {
     for (const s of services) await s.reset();
     outbox.clear();
+    journal.clear();
+    metrics.clear();
     return services.map((s) => s.name);
   };
   const admin = createAdminService({
@@ -135,9 +144,22 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     now: () => Date.now(),
     endpoint: () => endpoint,
     services: () => services,
+    console: {
+      model,
+      accountKeys,
+      handle: (req) => handle(req),
+      journal,
+      metrics,
+      services: () => services,
+      endpoint: () => endpoint,
+      now: () => clock.now(),
+      outputsPath: () => (outputsPath ? path.resolve(outputsPath) : null),
+      caCertPath: tls.caCertPath,
+    },
   });
-  const routed: RequestHandler[] = [admin, ...services];
-  const handle = (req: Request) => routeRequest(routed, req, log);
+  // The console answers `/` only for browsers (see console/index.ts), so it goes before the services.
+  const routed: RequestHandler[] = [admin, createConsoleHandler({ log: log.child('console') }), ...services];
+  const handle = (req: Request) => routeRequest(routed, req, log, journal);
 
   const frontDoor = await listenFrontDoor({
     host,
@@ -166,7 +188,6 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     throw err;
   }
 
-  const outputsPath = opts.outputsPath === undefined ? path.join(projectDir, 'amplify_outputs.json') : opts.outputsPath;
   const outputs = buildOutputs(model, {
     endpoint,
     accountKeys,
