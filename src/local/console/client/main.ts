@@ -1,6 +1,7 @@
 import { getJson, type Overview } from './api.js';
 import { errorText, h, replace } from './dom.js';
 import { renderOverview } from './pages/overview.js';
+import { renderUsers } from './pages/users.js';
 
 /** What every page gets: where to draw, the cloud's overview, and a way to stop its timers. */
 export interface PageContext {
@@ -16,6 +17,7 @@ type Page = (ctx: PageContext) => Promise<void> | void;
 
 const pages: Record<string, Page> = {
   overview: renderOverview,
+  users: renderUsers,
 };
 
 let timers: number[] = [];
