@@ -1,5 +1,6 @@
 import { getJson, type Overview } from './api.js';
 import { errorText, h, replace } from './dom.js';
+import { renderData } from './pages/data.js';
 import { renderOutbox } from './pages/outbox.js';
 import { renderOverview } from './pages/overview.js';
 import { renderUsers } from './pages/users.js';
@@ -19,6 +20,7 @@ type Page = (ctx: PageContext) => Promise<void> | void;
 const pages: Record<string, Page> = {
   overview: renderOverview,
   users: renderUsers,
+  data: renderData,
   outbox: renderOutbox,
 };
 
