@@ -1,5 +1,6 @@
 import { getJson, type Overview } from './api.js';
 import { errorText, h, replace } from './dom.js';
+import { renderDashboard } from './pages/dashboard.js';
 import { renderData } from './pages/data.js';
 import { renderOutbox } from './pages/outbox.js';
 import { renderOverview } from './pages/overview.js';
@@ -22,6 +23,7 @@ const pages: Record<string, Page> = {
   users: renderUsers,
   data: renderData,
   outbox: renderOutbox,
+  dashboard: renderDashboard,
 };
 
 let timers: number[] = [];
