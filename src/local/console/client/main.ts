@@ -4,6 +4,7 @@ import { renderDashboard } from './pages/dashboard.js';
 import { renderData } from './pages/data.js';
 import { renderOutbox } from './pages/outbox.js';
 import { renderOverview } from './pages/overview.js';
+import { renderStorage } from './pages/storage.js';
 import { renderUsers } from './pages/users.js';
 
 /** What every page gets: where to draw, the cloud's overview, and a way to stop its timers. */
@@ -22,6 +23,7 @@ const pages: Record<string, Page> = {
   overview: renderOverview,
   users: renderUsers,
   data: renderData,
+  storage: renderStorage,
   outbox: renderOutbox,
   dashboard: renderDashboard,
 };
