@@ -4,6 +4,7 @@ import { renderDashboard } from './pages/dashboard.js';
 import { renderData } from './pages/data.js';
 import { renderOutbox } from './pages/outbox.js';
 import { renderOverview } from './pages/overview.js';
+import { renderRequests } from './pages/requests.js';
 import { renderStorage } from './pages/storage.js';
 import { renderUsers } from './pages/users.js';
 
@@ -25,6 +26,7 @@ const pages: Record<string, Page> = {
   data: renderData,
   storage: renderStorage,
   outbox: renderOutbox,
+  requests: renderRequests,
   dashboard: renderDashboard,
 };
 
