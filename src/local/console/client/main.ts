@@ -2,6 +2,7 @@ import { getJson, type Overview } from './api.js';
 import { errorText, h, replace } from './dom.js';
 import { renderDashboard } from './pages/dashboard.js';
 import { renderData } from './pages/data.js';
+import { renderEvents } from './pages/events.js';
 import { renderOutbox } from './pages/outbox.js';
 import { renderOverview } from './pages/overview.js';
 import { renderRequests } from './pages/requests.js';
@@ -26,6 +27,7 @@ const pages: Record<string, Page> = {
   data: renderData,
   storage: renderStorage,
   outbox: renderOutbox,
+  events: renderEvents,
   requests: renderRequests,
   dashboard: renderDashboard,
 };
