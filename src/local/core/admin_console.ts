@@ -31,7 +31,7 @@ export interface ConsoleAdminDeps {
 /** Signing names the proxy signs for; anything else is refused (it is not a general signer). */
 const SIGNING_NAMES = new Set(['cognito-idp', 's3', 'appsync', 'kinesis', 'lambda', 'dynamodb', 'sts', 'ssm', 'sqs', 'kms']);
 /** Request headers passed on to the service. */
-const FORWARDED = ['content-type', 'x-amz-target', 'range', 'x-amz-meta-console'];
+const FORWARDED = ['accept', 'content-type', 'x-amz-target', 'range'];
 const MAX_PROXY_BODY = 50 * 1024 * 1024;
 
 export const CONSOLE_ROUTES = ['GET /_local/overview', 'GET /_local/requests', 'GET /_local/dashboard', '<any> /_local/aws/<signing-name>/<path>'];
