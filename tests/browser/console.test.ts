@@ -138,6 +138,13 @@ describe('the local console in a browser', () => {
     const href = await page.getAttribute('#storage-list tr:has([data-key="public/console/hello.txt"]) a:text("Download")', 'href');
     const body = await page.evaluate(async (url) => (await fetch(url!)).text(), href);
     expect(body).toBe('hello from the console');
+
+    // A 1×1 PNG, previewed in an <img> loaded through the console's signed GET.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await page.setInputFiles('#upload input[type="file"]', { name: 'dot.png', mimeType: 'image/png', buffer: png });
+    await page.click('#upload button');
+    await page.click('#storage-list tr:has([data-key="public/console/dot.png"]) button:text("Preview")');
+    await page.waitForFunction(() => (document.querySelector('#storage-preview img') as HTMLImageElement | null)?.naturalWidth === 1);
     await shot('storage');
   });
 

@@ -102,6 +102,28 @@ describe('the admin routes behind the console', () => {
     expect(bad).toMatchObject({ status: 400, body: { __type: 'UserNotFoundException' } });
   });
 
+  it('auth/claims: the claims the pool would issue to a user, signed nowhere; unknown users are 404', async () => {
+    const pool = cloud.cloud.model.auth!.userPool.id;
+    const email = `claims-${Date.now()}@example.com`;
+    const created = await cognito('AdminCreateUser', {
+      UserPoolId: pool,
+      Username: email,
+      UserAttributes: [{ Name: 'email', Value: email }, { Name: 'phone_number', Value: '+15555550199' }],
+      MessageAction: 'SUPPRESS',
+    });
+    const sub = ((await created.json()) as { User: { Username: string } }).User.Username;
+    const { status, body } = await json(await call(`/_local/auth/claims?pool=${pool}&username=${encodeURIComponent(email)}`));
+    expect(status).toBe(200);
+    const client = cloud.cloud.model.auth!.clients[0].id;
+    expect(body).toMatchObject({
+      client,
+      id: { sub, email, email_verified: false, 'cognito:username': sub, aud: client, token_use: 'id' },
+      access: { sub, username: sub, client_id: client, token_use: 'access', scope: 'aws.cognito.signin.user.admin' },
+    });
+    expect((await call(`/_local/auth/claims?pool=${pool}&username=nobody@example.com`)).status).toBe(404);
+    expect((await call(`/_local/auth/claims?pool=us-east-1_nope&username=${encodeURIComponent(email)}`)).status).toBe(404);
+  });
+
   it('the proxy refuses a page of another origin, and signs only for the local services', async () => {
     const pool = cloud.cloud.model.auth!.userPool.id;
     const foreign = await json(await cognito('ListUsers', { UserPoolId: pool }, { origin: 'https://evil.example' }));

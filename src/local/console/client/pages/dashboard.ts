@@ -56,7 +56,7 @@ export async function renderDashboard(ctx: PageContext): Promise<void> {
     );
   };
   await load();
-  ctx.every(5000, load);
+  ctx.every(2000, load);
 }
 
 /** The metrics the local cloud keeps (see core/metric_timeline.ts and who records into it). */

@@ -1,4 +1,4 @@
-import { cognito } from '../api.js';
+import { cognito, getJson } from '../api.js';
 import { errorText, h, replace, table, when } from '../dom.js';
 import type { PageContext } from '../main.js';
 
@@ -86,9 +86,11 @@ export async function renderUsers(ctx: PageContext): Promise<void> {
     const p = pool();
     let user: CognitoUser;
     let groups: string[];
+    let claims: { client: string; id: Record<string, unknown>; access: Record<string, unknown> } | string;
     try {
       user = await cognito<CognitoUser>('AdminGetUser', { UserPoolId: p.id, Username: username });
       groups = (await cognito<{ Groups: { GroupName: string }[] }>('AdminListGroupsForUser', { UserPoolId: p.id, Username: username })).Groups.map((g) => g.GroupName);
+      claims = await getJson<Exclude<typeof claims, string>>(`/_local/auth/claims?pool=${encodeURIComponent(p.id)}&username=${encodeURIComponent(username)}`).catch((err: unknown) => errorText(err));
     } catch (err) {
       replace(detail, h('p', { class: 'error' }, errorText(err)));
       return;
@@ -100,7 +102,6 @@ export async function renderUsers(ctx: PageContext): Promise<void> {
     const id = { UserPoolId: p.id, Username: username };
     const password = h('input', { name: 'new-password', type: 'text', placeholder: 'new permanent password', size: 24 });
     const groupSelect = h('select', { name: 'group' }, p.groups.filter((g) => !groups.includes(g)).map((g) => h('option', { value: g }, g)));
-    const claims = idTokenClaims(ctx.overview.endpoint, p, user, groups);
     const tokenInput = h('textarea', { name: 'token', rows: 3, cols: 80, placeholder: 'paste an ID or access token to decode it' });
     const decoded = h('pre', { id: 'decoded-token' });
     replace(
@@ -148,9 +149,13 @@ export async function renderUsers(ctx: PageContext): Promise<void> {
         ),
         h('h2', {}, 'Attributes'),
         table(['Name', 'Value'], (user.UserAttributes ?? []).map((a) => [a.Name, a.Value])),
-        h('h2', {}, 'ID token claims'),
-        h('p', { class: 'muted' }, 'What the pool puts in this user\'s ID token at sign-in (before any pre-token-generation trigger changes it).'),
-        h('pre', { id: 'claims' }, JSON.stringify(claims, null, 2)),
+        h('h2', {}, 'Token claims'),
+        typeof claims === 'string'
+          ? h('p', { class: 'error' }, claims)
+          : [
+              h('p', { class: 'muted' }, `What the pool would put in this user's tokens at a sign-in now through client ${claims.client} (before any pre-token-generation trigger).`),
+              h('div', { class: 'grid' }, h('div', {}, h('strong', {}, 'ID token'), h('pre', { id: 'claims' }, JSON.stringify(claims.id, null, 2))), h('div', {}, h('strong', {}, 'Access token'), h('pre', { id: 'access-claims' }, JSON.stringify(claims.access, null, 2)))),
+            ],
         h('form', { onsubmit: (e: Event) => (e.preventDefault(), (decoded.textContent = decodeJwt(tokenInput.value))) }, tokenInput, h('button', {}, 'Decode')),
         decoded,
       ),
@@ -213,24 +218,6 @@ function mfaState(u: CognitoUser): string {
   const list = u.UserMFASettingList ?? [];
   if (list.length === 0) return 'none';
   return `${list.join(', ')}${u.PreferredMfaSetting ? ` (preferred ${u.PreferredMfaSetting})` : ''}`;
-}
-
-function idTokenClaims(endpoint: string, pool: PageContext['overview']['userPools'][number], user: CognitoUser, groups: string[]): Record<string, unknown> {
-  const claims: Record<string, unknown> = {};
-  for (const a of user.UserAttributes ?? []) {
-    if (a.Name.endsWith('_verified')) claims[a.Name] = a.Value === 'true';
-    else claims[a.Name] = a.Value;
-  }
-  return {
-    ...claims,
-    ...(groups.length ? { 'cognito:groups': groups } : {}),
-    iss: `${endpoint}/${pool.id}`,
-    'cognito:username': user.Username,
-    aud: pool.clients[0]?.id,
-    token_use: 'id',
-    auth_time: '<sign-in time>',
-    exp: '<sign-in time + the client\'s ID token validity>',
-  };
 }
 
 function decodeJwt(token: string): string {
