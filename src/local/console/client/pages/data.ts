@@ -168,8 +168,12 @@ export async function renderData(ctx: PageContext): Promise<void> {
           changes.length === 0
             ? h('p', { class: 'muted' }, 'No change recorded since the local cloud started.')
             : table(
-                ['When', 'Event', 'New image', 'Old image'],
-                changes.map((c) => [when(c.dynamodb.ApproximateCreationDateTime * 1000), c.eventName, image(c.dynamodb.NewImage), image(c.dynamodb.OldImage)]),
+                ['When', 'Event', 'Changed', 'New image', 'Old image'],
+                changes.map((c) => {
+                  const next = plainItem(c.dynamodb.NewImage);
+                  const prev = plainItem(c.dynamodb.OldImage);
+                  return [when(c.dynamodb.ApproximateCreationDateTime * 1000), c.eventName, changedFields(prev, next).join(', '), image(next), image(prev)];
+                }),
                 (i) => ({ 'data-event': changes[i].eventName }),
               ),
         ),
@@ -236,6 +240,44 @@ function show(value: unknown): string | HTMLElement {
   return String(value);
 }
 
-function image(img: Record<string, unknown> | undefined): HTMLElement | string {
+function image(img: Item | undefined): HTMLElement | string {
   return img ? h('pre', {}, JSON.stringify(img, null, 1)) : '';
+}
+
+/** DynamoDB JSON (`{ "S": "x" }`) → plain values, as the API returns them. */
+function plainItem(img: Record<string, unknown> | undefined): Item | undefined {
+  if (!img) return undefined;
+  return Object.fromEntries(Object.entries(img).map(([k, v]) => [k, plainValue(v)]));
+}
+
+function plainValue(v: unknown): unknown {
+  if (!v || typeof v !== 'object') return v;
+  const [type, value] = Object.entries(v as Record<string, unknown>)[0] ?? [];
+  switch (type) {
+    case 'S':
+    case 'BOOL':
+    case 'B':
+      return value;
+    case 'N':
+      return Number(value);
+    case 'NULL':
+      return null;
+    case 'M':
+      return plainItem(value as Record<string, unknown>);
+    case 'L':
+      return (value as unknown[]).map(plainValue);
+    case 'SS':
+    case 'BS':
+      return value;
+    case 'NS':
+      return (value as string[]).map(Number);
+    default:
+      return v;
+  }
+}
+
+function changedFields(prev: Item | undefined, next: Item | undefined): string[] {
+  if (!prev || !next) return Object.keys(next ?? prev ?? {});
+  const names = new Set([...Object.keys(prev), ...Object.keys(next)]);
+  return [...names].filter((n) => JSON.stringify(prev[n]) !== JSON.stringify(next[n]));
 }
