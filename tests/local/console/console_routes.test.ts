@@ -182,6 +182,23 @@ describe('the admin routes behind the console', () => {
     expect(await json(await call('/_local/dashboard?points=100000'))).toMatchObject({ status: 400 });
   });
 
+  it('dashboard: the template\'s Lambda widget counts a function\'s invocations and errors', async () => {
+    const widget = async () => {
+      const { body } = await json(await call('/_local/dashboard?points=6'));
+      const widgets = (body.dashboards as { widgets: { title: string; series: { label: string; metric: { dimensions: Record<string, string> }; points: { value: number }[] }[] }[] }[])[0].widgets;
+      const w = widgets.find((x) => x.title === 'Post-processor invocations, errors and throttles')!;
+      const sum = (label: string) => w.series.find((s) => s.label === label)!.points.reduce((a, p) => a + p.value, 0);
+      return { fn: w.series[0].metric.dimensions.FunctionName, invocations: sum('Invocations (Sum)'), errors: sum('Errors (Sum)') };
+    };
+    const before = await widget();
+    expect(cloud.cloud.model.functions.map((f) => f.functionName)).toContain(before.fn);
+    // An event the handler cannot read: one invocation, one error.
+    const res = await call(`/_local/aws/lambda/2015-03-31/functions/${before.fn}/invocations`, { method: 'POST', body: '{"not":"an AppSync event"}' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-amz-function-error')).toBe('Unhandled');
+    expect(await widget()).toMatchObject({ invocations: before.invocations + 1, errors: before.errors + 1 });
+  });
+
   it('data/changes: an item\'s history from the change feed, newest first; unknown tables are 404', async () => {
     const created = (await (await graphql('mutation { createPost(input: {title: "h1", content: "c"}) { id } }')).json()) as { data: { createPost: { id: string } } };
     const id = created.data.createPost.id;
