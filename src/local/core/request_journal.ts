@@ -31,8 +31,6 @@ export interface JournalFilter {
   limit?: number;
 }
 
-const MAX_GRAPHQL_PEEK = 64 * 1024;
-
 export class RequestJournal {
   private readonly ring: JournalEntry[] = [];
   private seq = 0;
@@ -104,47 +102,17 @@ function statusMatches(status: number, wanted: string): boolean {
 }
 
 /**
- * The operation, from what the request shows without reading much: the JSON protocols' target,
- * a GraphQL document's operation (the body is peeked through a clone, at most 64 KiB), S3 and
- * Lambda from method and path.
+ * The operation, from what the request shows without reading its body: the JSON protocols'
+ * target, S3 and Lambda from method and path. GraphQL services label their requests themselves
+ * (`labelRequest`), having parsed the document anyway.
  */
-export async function operationOf(service: string, req: Request, url: URL, peek?: Promise<string | undefined>): Promise<string | undefined> {
+export function operationOf(service: string, req: Request, url: URL): string | undefined {
   const target = req.headers.get('x-amz-target');
   if (target) return target.slice(target.lastIndexOf('.') + 1);
-  if (peek) {
-    const text = await peek;
-    if (text) return graphqlOperation(text);
-  }
   if (service === 'storage') return s3Operation(req.method, url);
   const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
   if (invoke) return `Invoke ${decodeURIComponent(invoke[1])}`;
-  const action = url.searchParams.get('Action');
-  return action ?? undefined;
-}
-
-/** A clone's body text for GraphQL requests (small bodies only), read while the service reads its own. */
-export function peekGraphql(req: Request, url: URL): Promise<string | undefined> | undefined {
-  if (req.method !== 'POST' || !url.pathname.endsWith('/graphql')) return undefined;
-  const length = Number(req.headers.get('content-length') ?? '0');
-  if (length > MAX_GRAPHQL_PEEK) return undefined;
-  return req
-    .clone()
-    .text()
-    .then((t) => (t.length <= MAX_GRAPHQL_PEEK ? t : undefined))
-    .catch(() => undefined);
-}
-
-function graphqlOperation(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { operationName?: unknown; query?: unknown };
-    if (typeof parsed.operationName === 'string' && parsed.operationName) return parsed.operationName;
-    if (typeof parsed.query !== 'string') return undefined;
-    const m = /^\s*(query|mutation|subscription)?\s*([A-Za-z_]\w*)?[^{]*\{\s*([A-Za-z_]\w*)/.exec(parsed.query);
-    if (!m) return undefined;
-    return m[2] ?? `${m[1] ?? 'query'} ${m[3]}`;
-  } catch {
-    return undefined;
-  }
+  return url.searchParams.get('Action') ?? undefined;
 }
 
 function s3Operation(method: string, url: URL): string {

@@ -1,7 +1,8 @@
 import { jsonError } from './aws_errors.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { Logger } from './logger.js';
-import { operationOf, peekGraphql, type RequestJournal } from './request_journal.js';
+import { requestLabel } from './request_info.js';
+import { operationOf, type RequestJournal } from './request_journal.js';
 import type { RequestHandler } from './service.js';
 
 /**
@@ -23,11 +24,9 @@ export async function routeRequest(
   const arrivedAt = journal?.now() ?? 0;
   // The frame's own pages and API are not the app's traffic: they stay out of the journal.
   let journaled = false;
-  let peek: Promise<string | undefined> | undefined;
   try {
     service = services.find((s) => s.matches(req, url));
     journaled = !!journal && !UNJOURNALED.has(service?.name ?? '');
-    if (journaled) peek = peekGraphql(req, url);
     response = service ? await service.fetch(req) : unknownRoute(req, url);
   } catch (err) {
     log.error(`${req.method} ${url.pathname} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -40,20 +39,18 @@ export async function routeRequest(
     );
   }
   if (journaled) {
-    const latencyMs = performance.now() - started;
-    const status = response.status;
-    void operationOf(service?.name ?? '', req, url, peek).then((operation) =>
-      journal!.add({
-        at: arrivedAt,
-        service: service?.name ?? 'none',
-        method: req.method,
-        path: url.pathname,
-        operation,
-        status,
-        latencyMs: Math.round(latencyMs * 10) / 10,
-        caller: journal!.callerOf(req),
-      }),
-    );
+    // What the service learnt (a GraphQL operation, a verified principal) beats what the journal can guess.
+    const label = requestLabel(req);
+    journal!.add({
+      at: arrivedAt,
+      service: service?.name ?? 'none',
+      method: req.method,
+      path: url.pathname,
+      operation: label?.operation ?? operationOf(service?.name ?? '', req, url),
+      status: response.status,
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      caller: label?.caller ?? journal!.callerOf(req),
+    });
   }
   return withCors(req, response);
 }

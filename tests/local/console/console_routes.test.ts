@@ -161,6 +161,12 @@ describe('the admin routes behind the console', () => {
     expect(all.some((r) => r.path.startsWith('/_local') || r.path.startsWith('/_console'))).toBe(false);
   });
 
+  it('requests: GraphQL requests carry their operation and the caller the data service verified', async () => {
+    expect((await graphql('query RecentPosts { listPosts { items { id } } }')).status).toBe(200);
+    const { body } = await json(await call('/_local/requests?service=data&limit=1'));
+    expect(body.requests).toEqual([expect.objectContaining({ operation: 'RecentPosts', caller: 'user/local-developer', status: 200, path: '/graphql' })]);
+  });
+
   it('requests: refuses a malformed filter with ValidationException', async () => {
     for (const q of ['status=abc', 'limit=0', 'limit=x', 'after=1.5']) {
       expect(await json(await call(`/_local/requests?${q}`))).toMatchObject({ status: 400, body: { __type: 'ValidationException' } });

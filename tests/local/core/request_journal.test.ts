@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { accountCredentials } from '../../../src/local/core/account.js';
 import type { CredentialStore } from '../../../src/local/core/registry.js';
-import { operationOf, peekGraphql, RequestJournal } from '../../../src/local/core/request_journal.js';
+import { silentLogger } from '../../../src/local/core/logger.js';
+import { labelRequest } from '../../../src/local/core/request_info.js';
+import { operationOf, RequestJournal } from '../../../src/local/core/request_journal.js';
+import { routeRequest } from '../../../src/local/core/router.js';
+import type { RequestHandler } from '../../../src/local/core/service.js';
 
 const entry = (service: string, status: number) => ({ at: 1, service, method: 'GET', path: '/', status, latencyMs: 1 });
 
@@ -42,24 +46,44 @@ describe('RequestJournal', () => {
 });
 
 describe('operationOf', () => {
-  const op = (service: string, method: string, url: string, headers: Record<string, string> = {}, body?: string) => {
-    const req = new Request(url, { method, headers, body });
-    const u = new URL(url);
-    return operationOf(service, req, u, peekGraphql(req, u));
-  };
+  const op = (service: string, method: string, url: string, headers: Record<string, string> = {}) => operationOf(service, new Request(url, { method, headers }), new URL(url));
 
-  it('reads the JSON protocols\' target, S3 operations and Lambda invokes', async () => {
-    expect(await op('auth', 'POST', 'https://h/', { 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminCreateUser' })).toBe('AdminCreateUser');
-    expect(await op('storage', 'GET', 'https://h/bucket/a/b.png')).toBe('GetObject');
-    expect(await op('storage', 'GET', 'https://h/bucket?list-type=2&prefix=a')).toBe('ListObjectsV2');
-    expect(await op('storage', 'GET', 'https://h/')).toBe('ListBuckets');
-    expect(await op('storage', 'PUT', 'https://h/bucket/k?partNumber=1&uploadId=u')).toBe('UploadPart');
-    expect(await op('functions', 'POST', 'https://h/2015-03-31/functions/fn-1/invocations')).toBe('Invoke fn-1');
+  it('reads the JSON protocols\' target, S3 operations and Lambda invokes', () => {
+    expect(op('auth', 'POST', 'https://h/', { 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminCreateUser' })).toBe('AdminCreateUser');
+    expect(op('storage', 'GET', 'https://h/bucket/a/b.png')).toBe('GetObject');
+    expect(op('storage', 'GET', 'https://h/bucket?list-type=2&prefix=a')).toBe('ListObjectsV2');
+    expect(op('storage', 'GET', 'https://h/')).toBe('ListBuckets');
+    expect(op('storage', 'PUT', 'https://h/bucket/k?partNumber=1&uploadId=u')).toBe('UploadPart');
+    expect(op('functions', 'POST', 'https://h/2015-03-31/functions/fn-1/invocations')).toBe('Invoke fn-1');
+    expect(op('sts', 'POST', 'https://h/?Action=GetCallerIdentity')).toBe('GetCallerIdentity');
+  });
+});
+
+describe('the router\'s journal', () => {
+  const handler = (name: string, label?: { operation?: string; caller?: string }): RequestHandler => ({
+    name,
+    matches: () => true,
+    fetch: async (req) => {
+      if (label) labelRequest(req, label);
+      return new Response('{}', { status: 201 });
+    },
   });
 
-  it('reads a GraphQL operation name, or the first field of an anonymous one', async () => {
-    expect(await op('data', 'POST', 'https://h/graphql', {}, JSON.stringify({ query: 'query ListPosts { listPosts { items { id } } }', operationName: 'ListPosts' }))).toBe('ListPosts');
-    expect(await op('data', 'POST', 'https://h/graphql', {}, JSON.stringify({ query: 'mutation { createPost(input: {}) { id } }' }))).toBe('mutation createPost');
-    expect(await op('data', 'POST', 'https://h/graphql', {}, 'not json')).toBeUndefined();
+  it('records what the service labelled (a GraphQL operation, its verified caller) over what it can guess', async () => {
+    const journal = new RequestJournal(10, () => undefined, () => 42);
+    const payload = Buffer.from(JSON.stringify({ username: 'claimed' })).toString('base64url');
+    await routeRequest([handler('data', { operation: 'ListPosts', caller: 'sub-1' })], new Request('https://h/graphql', { method: 'POST', headers: { authorization: `e30.${payload}.x` }, body: '{}' }), silentLogger, journal);
+    await routeRequest([handler('data')], new Request('https://h/graphql', { method: 'POST', headers: { authorization: `e30.${payload}.x` }, body: '{}' }), silentLogger, journal);
+    expect(journal.list().map((e) => [e.operation, e.caller, e.status, e.at])).toEqual([
+      [undefined, 'claimed', 201, 42],
+      ['ListPosts', 'sub-1', 201, 42],
+    ]);
+  });
+
+  it('leaves the frame\'s own admin API and console out', async () => {
+    const journal = new RequestJournal();
+    await routeRequest([handler('admin')], new Request('https://h/_local/health'), silentLogger, journal);
+    await routeRequest([handler('console')], new Request('https://h/'), silentLogger, journal);
+    expect(journal.list()).toEqual([]);
   });
 });
