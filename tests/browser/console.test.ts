@@ -105,6 +105,12 @@ describe('the local console in a browser', () => {
     });
     expect(res.status).toBe(200);
     await page.waitForSelector(`#outbox-list tr:has-text("${to}")`, { timeout: 10_000 });
+
+    // A push shows its device token, title, body and data.
+    cloud.cloud.outbox.add({ channel: 'push', to: 'device-token-123', subject: 'New comment', body: 'Bob replied', data: { postId: 'p-1' } });
+    const push = await page.waitForSelector('#outbox-list tr:has-text("device-token-123")', { timeout: 10_000 });
+    const text = (await push.textContent())!;
+    for (const part of ['push', 'New comment', 'Bob replied', '"postId": "p-1"']) expect(text).toContain(part);
   });
 
   it('Data creates an item through the GraphQL API, lists it and shows its history', async () => {
@@ -128,7 +134,7 @@ describe('the local console in a browser', () => {
     await shot('data');
   });
 
-  it('Storage uploads a file to a prefix and lists it', async () => {
+  it('Storage uploads to a prefix, lists, downloads, previews an image and deletes', async () => {
     await open('storage');
     await page.fill('input[name="prefix"]', 'public/console/');
     await page.click('form:has(input[name="prefix"]) button');
@@ -146,6 +152,10 @@ describe('the local console in a browser', () => {
     await page.click('#storage-list tr:has([data-key="public/console/dot.png"]) button:text("Preview")');
     await page.waitForFunction(() => (document.querySelector('#storage-preview img') as HTMLImageElement | null)?.naturalWidth === 1);
     await shot('storage');
+
+    await page.click('#storage-list tr:has([data-key="public/console/hello.txt"]) button:text("Delete")');
+    await page.waitForSelector('#storage-list [data-key="public/console/hello.txt"]', { state: 'detached' });
+    expect((await fetch(`${cloud.endpoint}/_local/aws/s3/${cloud.cloud.model.storage!.buckets[0].bucketName}/public/console/hello.txt`)).status).toBe(404);
   });
 
   it('Dashboard draws the template\'s AppSync widget and its count rises after GraphQL requests', async () => {
