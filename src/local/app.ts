@@ -212,6 +212,8 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     describe: () => services.flatMap((s) => s.describe?.() ?? []),
     reset: resetAll,
     stop() {
+      // Open event streams would hold the front door's close for its whole grace period.
+      admin.closeStreams();
       stopping ??= shutdown(started, frontDoor, outbox, log);
       return stopping;
     },

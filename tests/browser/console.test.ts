@@ -21,6 +21,7 @@ let browser: TestBrowser;
 let page: Page;
 const pageErrors: string[] = [];
 const foreignRequests: string[] = [];
+const cloudPaths: string[] = [];
 
 async function open(route: string): Promise<void> {
   await page.goto(`${cloud.endpoint}/#/${route}`);
@@ -38,7 +39,8 @@ beforeAll(async () => {
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.on('pageerror', (err) => void pageErrors.push(err.message));
   page.on('request', (req) => {
-    if (!req.url().startsWith(cloud.endpoint) && !req.url().startsWith('data:')) foreignRequests.push(req.url());
+    if (req.url().startsWith(cloud.endpoint)) cloudPaths.push(new URL(req.url()).pathname);
+    else if (!req.url().startsWith('data:')) foreignRequests.push(req.url());
   });
   page.on('dialog', (d) => void d.accept());
 });
@@ -94,8 +96,9 @@ describe('the local console in a browser', () => {
     await shot('outbox');
   });
 
-  it('Outbox shows a new message while the page is open', async () => {
+  it('Outbox shows a new message while the page is open (it follows the event stream)', async () => {
     await open('outbox');
+    await until(() => (cloudPaths.includes('/_local/outbox/stream') ? true : undefined), 5000, 'the page to follow the outbox stream');
     const to = `live-${randomUUID().slice(0, 8)}@example.com`;
     const pool = cloud.cloud.model.auth!.userPool.id;
     const res = await fetch(`${cloud.endpoint}/_local/aws/cognito-idp/`, {

@@ -67,13 +67,57 @@ function serviceView(deps: AdminDeps, method: string, url: URL): Response | unde
   return Response.json(value);
 }
 
+/** The admin API, with a way to end its open event streams (the front door waits for open responses). */
+export interface AdminService extends RequestHandler {
+  closeStreams(): void;
+}
+
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * `GET /_local/outbox/stream`: server-sent events, one `message` event per message added from now on
+ * (the console's Outbox shows new ones as they arrive), and a comment every 15 s to keep it open.
+ */
+function outboxStream(outbox: Outbox, streams: Set<() => void>): Response {
+  if (!outbox.subscribe) return jsonError(404, 'ResourceNotFoundException', 'This outbox cannot be followed', {}, json);
+  const encoder = new TextEncoder();
+  let end = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const unsubscribe = outbox.subscribe!((m) => controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(m)}\n\n`)));
+      const timer = setInterval(() => controller.enqueue(encoder.encode(': keep-alive\n\n')), KEEP_ALIVE_MS);
+      timer.unref();
+      const closeFromServer = () => {
+        end();
+        controller.close();
+      };
+      end = () => {
+        unsubscribe();
+        clearInterval(timer);
+        streams.delete(closeFromServer);
+      };
+      streams.add(closeFromServer);
+      // Sent at once so the client sees the stream open (headers and a first chunk).
+      controller.enqueue(encoder.encode(': following the outbox\n\n'));
+    },
+    cancel() {
+      end();
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } });
+}
+
 /**
  * The local-only API under `/_local/` that tests and tools use: health, the outbox of sent
  * messages, and a reset. It answers loopback clients only, whatever interface the server binds.
  */
-export function createAdminService(deps: AdminDeps): RequestHandler {
+export function createAdminService(deps: AdminDeps): AdminService {
+  const streams = new Set<() => void>();
   return {
     name: 'admin',
+    closeStreams() {
+      for (const close of [...streams]) close();
+    },
     matches: (_req, url) => url.pathname === '/_local' || url.pathname.startsWith('/_local/'),
     async fetch(req) {
       if (!isLoopbackRequest(req)) {
@@ -97,6 +141,8 @@ export function createAdminService(deps: AdminDeps): RequestHandler {
           const to = url.searchParams.get('to') || undefined;
           return Response.json({ messages: deps.outbox.list({ channel: channel as OutboxMessage['channel'] | undefined, to }) });
         }
+        case 'GET /_local/outbox/stream':
+          return outboxStream(deps.outbox, streams);
         case 'DELETE /_local/outbox':
           deps.outbox.clear();
           return Response.json({ messages: [] });
@@ -108,7 +154,7 @@ export function createAdminService(deps: AdminDeps): RequestHandler {
             serviceView(deps, req.method, url) ??
             (await serviceAction(deps, req.method, url));
           if (view) return view;
-          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset', ...(deps.console ? CONSOLE_ROUTES : []), ...viewRoutes(deps)];
+          const known = ['GET /_local/health', 'GET /_local/outbox', 'GET /_local/outbox/stream', 'DELETE /_local/outbox', 'POST /_local/reset', ...(deps.console ? CONSOLE_ROUTES : []), ...viewRoutes(deps)];
           const samePath = known.filter((k) => k.endsWith(` ${url.pathname.replace(/\/+$/, '')}`));
           if (samePath.length) {
             return jsonError(405, 'MethodNotAllowedException', `${req.method} is not allowed on ${url.pathname}; use ${samePath.join(' or ')}`, {}, json);

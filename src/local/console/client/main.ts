@@ -15,6 +15,8 @@ export interface PageContext {
   overview: Overview;
   /** Runs `fn` every `ms` until the page is left. */
   every(ms: number, fn: () => Promise<void> | void): void;
+  /** Runs `fn` when the page is left (closing an event stream). */
+  onLeave(fn: () => void): void;
   /** The hash route's query (`#/users?pool=…`). */
   params: URLSearchParams;
 }
@@ -33,11 +35,13 @@ const pages: Record<string, Page> = {
 };
 
 let timers: number[] = [];
+const leaving: (() => void)[] = [];
 let overview: Overview | undefined;
 
 async function show(): Promise<void> {
   for (const t of timers) clearInterval(t);
   timers = [];
+  for (const fn of leaving.splice(0)) fn();
   const [route, query] = location.hash.replace(/^#\/?/, '').split('?');
   const id = route && pages[route] ? route : 'overview';
   for (const a of Array.from(document.querySelectorAll('nav a'))) a.classList.toggle('active', a.getAttribute('data-page') === id);
@@ -50,6 +54,10 @@ async function show(): Promise<void> {
       main,
       overview,
       params: new URLSearchParams(query ?? ''),
+      onLeave(fn) {
+        if (mine === timers) leaving.push(fn);
+        else fn();
+      },
       every(ms, fn) {
         if (mine !== timers) return;
         let running = false;

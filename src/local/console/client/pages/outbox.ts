@@ -13,7 +13,10 @@ interface Message {
   createdAt: string;
 }
 
-/** Emails, SMS and pushes "sent", newest first; new ones appear within a second (polling). */
+/**
+ * Emails, SMS and pushes "sent", newest first. New ones appear as they are added, through the
+ * admin API's event stream (`/_local/outbox/stream`); a slow poll catches clears made elsewhere.
+ */
 export async function renderOutbox(ctx: PageContext): Promise<void> {
   const channel = h('select', { name: 'channel' }, ['', 'email', 'sms', 'push'].map((c) => h('option', { value: c }, c || 'all channels')));
   const list = h('div', { id: 'outbox-list' });
@@ -56,7 +59,10 @@ export async function renderOutbox(ctx: PageContext): Promise<void> {
     list,
   );
   await load();
-  ctx.every(1000, load);
+  const events = new EventSource('/_local/outbox/stream');
+  events.addEventListener('message', () => void load());
+  ctx.onLeave(() => events.close());
+  ctx.every(5000, load);
 }
 
 function pushDetails(m: Message): HTMLElement {
