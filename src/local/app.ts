@@ -6,6 +6,7 @@ import type { BackendModel } from './assembly/model.js';
 import { accountCredentials, checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './core/account.js';
 import { createAdminService } from './core/admin.js';
 import { createConsoleHandler } from './console/index.js';
+import { lockDataDir } from './core/data_dir_lock.js';
 import { cryptoIds, systemClock, type Clock, type IdSource } from './core/clock.js';
 import { FileOutbox } from './core/file_outbox.js';
 import { consoleLogger, type Logger } from './core/logger.js';
@@ -17,7 +18,12 @@ import { routeRequest } from './core/router.js';
 import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
 import type { LocalService, RequestHandler, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
 import { ensureTls, resolveCaDir } from './core/tls.js';
-import { buildOutputs, writeOutputs, type AmplifyOutputs } from './outputs.js';
+import { HostCertificates } from './hostnames/host_certs.js';
+import { createHostRouting, type HostRouting } from './hostnames/host_routing.js';
+import { awsHostnames, hostnameMatcher } from './hostnames/names.js';
+import { buildOutputs, type AmplifyOutputs } from './outputs.js';
+import { writeOutputsFormats, type OutputsFormat } from './outputs_formats.js';
+import { startHostnameRoutes, type HostnameRoutes, type HostnameRoutesOptions } from './hostnames/routes.js';
 import { serviceFactories } from './services.js';
 
 const DEFAULT_PORT = 20002;
@@ -46,6 +52,19 @@ export interface LocalCloudOptions {
   factories?: readonly ServiceFactory[];
   /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`, documented in the README). */
   accountKeys?: AccountKeys;
+  /** A DNS server and/or CONNECT proxy routing the backend's AWS hostnames to this cloud (hostnames/routes.ts). */
+  hostnameRoutes?: HostnameRoutesOptions;
+  /**
+   * AWS-hostname mode: also answer as the backend's AWS hostnames (`cognito-idp.<region>.amazonaws.com`,
+   * `<api>.appsync-api.<region>.amazonaws.com`...), with CA-signed leaves issued per name (SNI), routing
+   * by Host, and outputs in the deployed shape, for clients that ignore custom endpoints.
+   */
+  awsHostnames?: boolean;
+  /**
+   * Outputs files to write next to `outputsPath` (outputs_formats.ts). Default `['json']`; in
+   * AWS-hostname mode all three (`json`, `json-mobile`, `dart`). `json` is always written.
+   */
+  outputsFormats?: readonly OutputsFormat[];
 }
 
 export interface LocalCloud {
@@ -68,8 +87,16 @@ export interface LocalCloud {
   services: readonly LocalService[];
   /** Banner lines of every service. */
   describe(): string[];
+  /** AWS-hostname mode: the names served (empty otherwise). */
+  awsHostnames: string[];
+  /** AWS-hostname mode: the per-name leaves issued by the local CA. */
+  hostCertificates?: HostCertificates;
+  /** Every outputs file written (amplify_outputs.json first). */
+  outputsFiles: string[];
   /** Same as `POST /_local/reset`. */
   reset(): Promise<string[]>;
+  /** The DNS server and proxy when `hostnameRoutes` asked for them. */
+  hostnameRoutes?: HostnameRoutes;
 }
 
 /**
@@ -77,8 +104,23 @@ export interface LocalCloud {
  * behind one HTTPS port. Order: create (all) → listen → endpoint known → start (all, each publishing
  * what it offers) → connect (all).
  */
-export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
-  validateOptions(opts);
+export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  validateOptions(options);
+  const dirLock = lockDataDir(path.resolve(options.dataDir));
+  try {
+    const cloud = await startInDataDir(options);
+    const stop = cloud.stop.bind(cloud);
+    cloud.stop = () => stop().finally(() => dirLock.release());
+    return cloud;
+  } catch (err) {
+    dirLock.release();
+    throw err;
+  }
+}
+
+async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
+  // The DNS server and proxy route the AWS hostnames here: they need the mode that answers as them.
+  const opts = options.hostnameRoutes ? { ...options, awsHostnames: true } : options;
   const startedAt = Date.now();
   const log = opts.log ?? consoleLogger();
   const clock = opts.clock ?? systemClock;
@@ -98,6 +140,17 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   const accountKeys = opts.accountKeys ?? DEFAULT_ACCOUNT_KEYS;
   const model = opts.model ?? (await loadModel(opts, projectDir));
   const tls = await ensureTls(resolveCaDir(dataDir, opts.caDir));
+  const served = opts.awsHostnames ? awsHostnames(model) : [];
+  const hostCertificates = opts.awsHostnames
+    ? new HostCertificates({
+        dir: path.join(tls.dir, 'hosts'),
+        caCertPem: tls.caCertPem,
+        caKeyPem: tls.caKeyPem,
+        accepts: hostnameMatcher(served),
+        log: log.child('tls'),
+      })
+    : undefined;
+  const hostRouting: HostRouting | undefined = opts.awsHostnames ? createHostRouting(model) : undefined;
 
   const registry = new Registry();
   const outbox = new FileOutbox(path.join(dataDir, 'outbox'), clock, ids, log.child('outbox'));
@@ -119,6 +172,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
       log: log.child(factory.name),
       accountKeys,
       metrics,
+      awsHostnames: opts.awsHostnames === true,
     };
     mkdirSync(ctx.dataDir, { recursive: true });
     const service = factory.create(ctx);
@@ -159,21 +213,23 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   });
   // The console answers `/` only for browsers (see console/index.ts), so it goes before the services.
   const routed: RequestHandler[] = [admin, createConsoleHandler({ log: log.child('console') }), ...services];
-  const handle = (req: Request) => routeRequest(routed, req, log, journal);
+  const handle = (req: Request) => routeRequest(hostRouting ? hostRouting.candidates(req, routed) : routed, req, log, journal);
 
   const frontDoor = await listenFrontDoor({
     host,
     port: opts.port ?? DEFAULT_PORT,
     cert: tls.certPem,
     key: tls.keyPem,
+    sniCallback: hostCertificates?.sniCallback,
     handle,
-    upgrade: (req) => offerUpgrade(services, req),
+    upgrade: (req) => offerUpgrade(services, req, hostRouting),
     log: log.child('http'),
   });
   endpoint = `https://${formatHost(host)}:${frontDoor.port}`;
   for (const ctx of contexts) ctx.endpoint = endpoint;
 
   const started: LocalService[] = [];
+  let routes: HostnameRoutes | undefined;
   try {
     for (const s of services) {
       const offers = await s.start();
@@ -183,6 +239,9 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     // Without the identity service the developer keys still sign requests (its store includes them).
     if (!registry.tryGet('identity.credentials')) registry.provide('identity.credentials', accountOnlyStore(model, accountKeys));
     for (const s of services) s.connect?.(registry);
+    if (opts.hostnameRoutes) {
+      routes = await startHostnameRoutes({ options: opts.hostnameRoutes, names: served, serves: hostnameMatcher(served), frontDoor: { host, port: frontDoor.port }, log });
+    }
   } catch (err) {
     await shutdown(started, frontDoor, outbox, log);
     throw err;
@@ -193,8 +252,16 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     accountKeys,
     caCertPath: tls.caCertPath,
     outputsDir: outputsPath ? path.dirname(path.resolve(outputsPath)) : undefined,
+    awsHostnames: opts.awsHostnames ? served : undefined,
   });
-  if (outputsPath) writeOutputs(path.resolve(outputsPath), outputs);
+  const formats: OutputsFormat[] = ['json', ...(opts.outputsFormats ?? (opts.awsHostnames ? ['json-mobile', 'dart'] : []))];
+  let outputsFiles: string[] = [];
+  try {
+    if (outputsPath) outputsFiles = await writeOutputsFormats(path.resolve(outputsPath), outputs, formats);
+  } catch (err) {
+    await shutdown(started, frontDoor, outbox, log);
+    throw err;
+  }
 
   let stopping: Promise<void> | undefined;
   return {
@@ -209,12 +276,16 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     accountKeys,
     services,
     fetch: handle,
-    describe: () => services.flatMap((s) => s.describe?.() ?? []),
+    describe: () => [...(routes?.describe() ?? []), ...services.flatMap((s) => s.describe?.() ?? [])],
+    awsHostnames: served,
+    hostCertificates,
+    outputsFiles,
     reset: resetAll,
+    hostnameRoutes: routes,
     stop() {
       // Open event streams would hold the front door's close for its whole grace period.
       admin.closeStreams();
-      stopping ??= shutdown(started, frontDoor, outbox, log);
+      stopping ??= (routes?.close() ?? Promise.resolve()).then(() => shutdown(started, frontDoor, outbox, log));
       return stopping;
     },
   };
@@ -251,6 +322,9 @@ function validateOptions(opts: LocalCloudOptions): void {
   }
   if (!opts.dataDir) throw new TypeError('dataDir is required: where the local cloud keeps its state');
   if (opts.accountKeys) checkAccountKeys(opts.accountKeys);
+  if (opts.hostnameRoutes && opts.awsHostnames === false) {
+    throw new TypeError('hostnameRoutes (the DNS server and proxy) route the AWS hostnames: they need awsHostnames, not awsHostnames: false');
+  }
   const names = new Set<string>();
   for (const f of opts.factories ?? []) {
     if (names.has(f.name)) throw new Error(`Two services are named "${f.name}"`);
@@ -258,8 +332,10 @@ function validateOptions(opts: LocalCloudOptions): void {
   }
 }
 
-function offerUpgrade(services: LocalService[], req: UpgradeRequest): boolean {
-  for (const s of services) if (s.upgrade?.(req)) return true;
+function offerUpgrade(services: LocalService[], req: UpgradeRequest, hostRouting: HostRouting | undefined): boolean {
+  const routed = hostRouting ? hostRouting.upgrade(req) : { up: req };
+  if (!routed) return false;
+  for (const s of services) if ((!routed.service || s.name === routed.service) && s.upgrade?.(routed.up)) return true;
   return false;
 }
 

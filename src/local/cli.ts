@@ -75,6 +75,9 @@ try {
     region: options.region,
     outputsPath: options.outputsPath,
     accountKeys: options.accountKeys,
+    hostnameRoutes: options.dns || options.proxy ? { dns: options.dns, proxy: options.proxy } : undefined,
+    awsHostnames: options.awsHostnames,
+    outputsFormats: options.outputsFormats,
     log,
   });
   if (stopping) {
@@ -105,6 +108,18 @@ async function synthesizeAndLoad(opts: CliOptions): Promise<BackendModel> {
       : `Synthesized in ${formatDuration(performance.now() - t0)}\n`,
   );
   return loadBackendModel(assembly.assemblyDir, { region: opts.region });
+}
+
+/** AWS-hostname mode: the names served and how a client reaches them. */
+function awsHostnameLines(c: LocalCloud): string[] {
+  const port = c.port;
+  return [
+    `  AWS-hostname mode: answering as (CA-signed per name on first use):`,
+    ...c.awsHostnames.map((n) => `    https://${n}${port === 443 ? '' : `  -> 127.0.0.1:${port}`}`),
+    port === 443
+      ? '  Route these names to this machine (a hosts file entry, --dns, or --proxy).'
+      : `  Port ${port} is not 443: route the names through --proxy, or map the port (Chromium: --host-resolver-rules="MAP <name>:443 127.0.0.1:${port}"; a 443 -> ${port} port redirect; see the README).`,
+  ];
 }
 
 function printBanner(c: LocalCloud, opts: CliOptions): void {
@@ -143,8 +158,14 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (described.length) lines.push('', ...described.map((l) => `  ${l}`));
   // Resources no service serves: the backend started anyway, their Ref/GetAtt are placeholders.
   if (c.model.notEmulated?.length) lines.push('', `  ((local: not emulated: ${summarizeNotEmulated(c.model.notEmulated)}))`);
-  lines.push('', `Outputs written to ${opts.outputsLabel}`);
-  lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
+  if (c.awsHostnames.length) lines.push('', ...awsHostnameLines(c));
+  const outputsDir = path.dirname(opts.outputsLabel);
+  lines.push('', `Outputs written to ${[opts.outputsLabel, ...c.outputsFiles.slice(1).map((f) => path.join(outputsDir, path.basename(f)))].join(', ')}`);
+  lines.push(
+    c.awsHostnames.length
+      ? 'Apps: configure Amplify with the outputs as for a deployed backend (they hold the AWS URLs; no endpoint to set).'
+      : `Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`,
+  );
   if (c.createdCa) {
     lines.push('', ...trustInstructions(c.caCertPath, c.port));
   } else {

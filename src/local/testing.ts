@@ -20,6 +20,7 @@ import type { Logger } from './core/logger.js';
 import type { OutboxMessage } from './core/outbox.js';
 import type { ServiceName } from './core/service.js';
 import { ensureTls } from './core/tls.js';
+import type { HostnameRoutesOptions } from './hostnames/routes.js';
 import type { AmplifyOutputs } from './outputs.js';
 import { serviceFactories } from './services.js';
 
@@ -46,6 +47,10 @@ export interface StartLocalCloudOptions {
   services?: readonly ServiceName[];
   clock?: Clock;
   ids?: IdSource;
+  /** Also start the DNS server and/or CONNECT proxy for the backend's AWS hostnames (use port 0 for each). */
+  hostnameRoutes?: HostnameRoutesOptions;
+  /** AWS-hostname mode (see `LocalCloudOptions.awsHostnames`): outputs carry the deployed AWS URLs. */
+  awsHostnames?: boolean;
 }
 
 export interface OutboxFilter {
@@ -143,6 +148,8 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       factories: opts.services && serviceFactories.filter((f) => opts.services!.includes(f.name)),
       clock: opts.clock,
       ids: opts.ids,
+      hostnameRoutes: opts.hostnameRoutes,
+      awsHostnames: opts.awsHostnames,
       log,
     });
 

@@ -18,6 +18,8 @@ export interface StartLocalCloudOptions {
   clock?: LocalCloudOptions['clock'];
   ids?: LocalCloudOptions['ids'];
   log?: Logger;
+  /** AWS-hostname mode (outputs with the deployed AWS URLs, per-name leaves, routing by Host). */
+  awsHostnames?: boolean;
 }
 
 export interface TestLocalCloud {
@@ -67,6 +69,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     services: opts.services,
     clock: opts.clock,
     ids: opts.ids,
+    awsHostnames: opts.awsHostnames,
     log: opts.log ?? testLogger(),
   });
   return {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { findBackendEntry } from './backend_entry.js';
+import { synthFailureResolution } from './synth_hints.js';
 
 type BackendType = 'sandbox' | 'branch' | 'standalone';
 
@@ -126,7 +127,7 @@ export async function synthesizeBackend(opts: SynthOptions): Promise<SynthResult
   if (code !== 0) {
     throw new SynthError(
       `Synthesizing ${entry.relative} failed (exit ${code})`,
-      'Fix the error above in amplify/ and run again; `npm run typecheck` points at type errors.',
+      synthFailureResolution(output),
       output,
     );
   }

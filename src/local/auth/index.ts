@@ -1,6 +1,7 @@
 import { userPoolsOf, type UserPoolEntry } from '../assembly/model.js';
 import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
+import { awsServiceHost } from '../hostnames/names.js';
 import { authorizeAdminCall } from './admin_auth.js';
 import { CognitoError, errors } from './errors.js';
 import { adminHandlers } from './handlers/admin.js';
@@ -23,6 +24,7 @@ import { TokenSessionStore } from './token_sessions.js';
 import { PoolTokenVerifier } from './token_verifier.js';
 import { TriggerRunner } from './triggers.js';
 import { UserStore } from './user_store.js';
+import { hasOwnEntry, ownEntry } from '../core/own.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -57,7 +59,10 @@ export function createAuthService(ctx: ServiceContext): LocalService {
   const running = new Map<string, Running>();
   let tokens: LocalPoolsVerifier | undefined;
 
-  const issuerUrl = (poolId: string) => `${ctx.endpoint}/${poolId}`;
+  // Deployed pools' `iss` is `https://cognito-idp.<region>.amazonaws.com/<poolId>`; native clients build
+  // the identity pool's Logins key from that shape, so AWS-hostname mode issues exactly it.
+  const issuerOrigin = () => (ctx.awsHostnames ? `https://${awsServiceHost('cognito-idp', ctx.model.region)}` : ctx.endpoint);
+  const issuerUrl = (poolId: string) => `${issuerOrigin()}/${poolId}`;
 
   function primary(): Running {
     const r = primaryId === undefined ? undefined : running.get(primaryId);
@@ -93,7 +98,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
 
   async function handleApi(req: Request, operation: string): Promise<Response> {
     primary();
-    const handler = PUBLIC[operation] ?? ADMIN[operation];
+    const handler = ownEntry(PUBLIC, operation) ?? ownEntry(ADMIN, operation);
     if (!handler) throw errors.unknownOperation(`Unknown operation ${operation} ((local: not emulated by the local user pool))`);
     if (req.method !== 'POST') throw errors.serialization(`${req.method} is not supported: AWS JSON 1.1 calls are POSTed to the endpoint root`);
     let text: string;
@@ -113,7 +118,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       throw errors.serialization('Start of structure or map expected ((local: the request body must be a JSON object))');
     }
     const target = route(body as Record<string, unknown>);
-    if (ADMIN[operation]) await authorizeAdminCall(target.pool, req, operation, text);
+    if (hasOwnEntry(ADMIN, operation)) await authorizeAdminCall(target.pool, req, operation, text);
     return json(await handler(target.pool, body as Record<string, unknown>, req));
   }
 
@@ -127,7 +132,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
     tokenSessions.load(ctx.clock.now());
     const challenges = new ChallengeStore(dir, ctx.ids);
     challenges.load(ctx.clock.now());
-    const issuer = new TokenIssuer(key, issuerUrl(userPool.id), ctx.clock, ctx.ids);
+    const issuer = new TokenIssuer(key, issuerUrl(userPool.id), ctx.clock, ctx.ids, () => userPool.groups);
     const verifier = new PoolTokenVerifier(key, issuerUrl(userPool.id), userPool.id, ctx.clock, tokenSessions);
     const triggers = new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
     const messages = new MessageSender(userPool, ctx.outbox, ctx.log, triggers, ctx.registry);

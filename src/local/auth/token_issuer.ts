@@ -1,4 +1,4 @@
-import type { UserPoolClientModel } from '../assembly/model.js';
+import type { UserPoolClientModel, UserPoolModel } from '../assembly/model.js';
 import type { Clock, IdSource } from '../core/clock.js';
 import { signJwt } from './jwt.js';
 import type { SigningKey } from './keys.js';
@@ -49,6 +49,21 @@ function applyOverrides(claims: Record<string, unknown>, add?: Record<string, un
 }
 
 /**
+ * The ID token's `cognito:roles` (the IAM roles of the user's groups, by precedence) and
+ * `cognito:preferred_role` (the role of the group with the lowest precedence; left out when groups
+ * tied for it have different roles), which the identity pool's Token role mapping reads.
+ */
+export function groupRoleClaims(groups: readonly string[], poolGroups: UserPoolModel['groups']): Record<string, unknown> {
+  const rank = (p: number | undefined) => p ?? Number.MAX_SAFE_INTEGER;
+  const withRoles = poolGroups.filter((g) => g.roleArn && groups.includes(g.name)).sort((a, b) => rank(a.precedence) - rank(b.precedence));
+  if (withRoles.length === 0) return {};
+  const roles = [...new Set(withRoles.map((g) => g.roleArn!))];
+  const first = rank(withRoles[0].precedence);
+  const tied = new Set(withRoles.filter((g) => rank(g.precedence) === first).map((g) => g.roleArn!));
+  return { 'cognito:roles': roles, ...(tied.size === 1 ? { 'cognito:preferred_role': [...tied][0] } : {}) };
+}
+
+/**
  * Mints Cognito-shaped access and ID tokens (RS256, the pool's key, `kid` in the header), with the
  * claims and lifetimes of the app client the user signed in through.
  */
@@ -58,6 +73,8 @@ export class TokenIssuer {
     readonly issuer: string,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    /** The pool's groups (roles and precedence), read at each issue. */
+    private readonly poolGroups: () => UserPoolModel['groups'] = () => [],
   ) {}
 
   issue(user: UserRecord, client: UserPoolClientModel, session: { originJti: string; authTime: number }, overrides: ClaimOverrides = {}): IssuedTokens {
@@ -107,6 +124,7 @@ export class TokenIssuer {
     const id: Record<string, unknown> = {
       sub: user.sub,
       ...groupClaim,
+      ...groupRoleClaims(groups, this.poolGroups()),
       iss: this.issuer,
       'cognito:username': user.username,
       origin_jti: session.originJti,

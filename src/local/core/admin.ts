@@ -3,6 +3,7 @@ import { jsonError } from './aws_errors.js';
 import type { Outbox, OutboxMessage } from './outbox.js';
 import { isLoopbackRequest } from './request_info.js';
 import type { LocalService, RequestHandler } from './service.js';
+import { ownEntry } from './own.js';
 
 const CHANNELS: OutboxMessage['channel'][] = ['email', 'sms', 'push'];
 
@@ -37,7 +38,7 @@ async function serviceAction(deps: AdminDeps, method: string, url: URL): Promise
   const m = /^\/_local\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
   if (!m) return undefined;
   const service = deps.services?.().find((s) => s.name === m[1]);
-  const action = service?.actions?.[`${m[2]}/${m[4]}`];
+  const action = ownEntry(service?.actions, `${m[2]}/${m[4]}`);
   if (!action) return undefined;
   if (method !== 'POST') {
     return jsonError(405, 'MethodNotAllowedException', `${method} is not allowed on ${url.pathname}; use POST`, {}, json);
@@ -58,7 +59,7 @@ function serviceView(deps: AdminDeps, method: string, url: URL): Response | unde
   const m = /^\/_local\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
   if (!m || method !== 'GET') return undefined;
   const service = deps.services?.().find((s) => s.name === m[1]);
-  const view = service?.views?.[m[2]];
+  const view = ownEntry(service?.views, m[2]);
   if (!view) return undefined;
   const value = view(url.searchParams);
   if (value === undefined) {

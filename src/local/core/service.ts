@@ -28,6 +28,11 @@ export interface ServiceContext {
   accountKeys?: AccountKeys;
   /** Per-interval datapoints under CloudWatch's metric names, drawn by the console's dashboard. */
   metrics?: MetricTimeline;
+  /**
+   * AWS-hostname mode: clients reach the services under their AWS names (`cognito-idp.<region>.amazonaws.com`...),
+   * so what names a service publicly (a user pool's token issuer) uses those names, not `endpoint`.
+   */
+  awsHostnames?: boolean;
 }
 
 /** The part of an HTTP upgrade a service needs to accept a WebSocket (realtime GraphQL). */

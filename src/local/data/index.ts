@@ -169,12 +169,11 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
   }
 
   function startEngine(factory: NonNullable<DataServiceOptions['engineFactory']>): Promise<LocalGraphqlEngine> {
-    // AppSync's QueryDepthLimit / ResolverCountLimit (off unless the API sets them), when the model carries them.
-    const limits = data as { queryDepthLimit?: number; resolverCountLimit?: number };
+    // AppSync's QueryDepthLimit / ResolverCountLimit: off unless the API sets them.
     return factory({
       model: data!,
-      queryDepthLimit: limits.queryDepthLimit,
-      resolverCountLimit: limits.resolverCountLimit,
+      queryDepthLimit: data!.queryDepthLimit,
+      resolverCountLimit: data!.resolverCountLimit,
       region: model.region,
       accountId: model.accountId,
       dataDir: ctx.dataDir,

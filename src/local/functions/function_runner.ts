@@ -90,6 +90,7 @@ export class FunctionRunner {
     const env: Environment = { instance: undefined as unknown as FunctionInstance, accessKeyId: credentials?.accessKeyId };
     const day = new Date(this.opts.clock.now()).toISOString().slice(0, 10).replace(/-/g, '/');
     env.instance = new FunctionInstance({
+      now: () => this.opts.clock.now(),
       codeDir: fn.codeDir,
       memoryMB: fn.memoryMB,
       timeoutSeconds: fn.timeoutSeconds,
@@ -211,7 +212,7 @@ export class FunctionRunner {
   }
 
   /** Stops warm environments idle for longer than `idleMs`. */
-  reapIdle(now = Date.now()): void {
+  reapIdle(now = this.opts.clock.now()): void {
     for (const env of [...this.idle]) {
       if (now - env.instance.lastUsed > this.opts.idleMs) {
         this.discard(env);

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile, open } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { BodyTooLargeError } from '../core/aws_errors.js';
+import { moveIntoPlace, writeFileAtomicAsync } from '../core/persist.js';
 
 /** What S3 keeps about an object besides its bytes. */
 export interface ObjectMeta {
@@ -52,18 +53,6 @@ function measuring(limit: number, into: { size: number; md5: ReturnType<typeof c
 
 function keyFile(key: string): string {
   return createHash('sha256').update(key).digest('hex');
-}
-
-async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${randomUUID()}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(JSON.stringify(value));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
 }
 
 /**
@@ -127,8 +116,8 @@ export class BucketStore {
   /** Makes a received body the object's content. */
   async commit(tmpFile: string, meta: ObjectMeta): Promise<void> {
     const base = path.join(this.objectsDir, keyFile(meta.key));
-    await rename(tmpFile, `${base}.bin`);
-    await writeJsonAtomic(`${base}.json`, meta);
+    await moveIntoPlace(tmpFile, `${base}.bin`);
+    await writeFileAtomicAsync(`${base}.json`, JSON.stringify(meta));
     if (!this.metas.has(meta.key)) this.insertKey(meta.key);
     this.metas.set(meta.key, meta);
   }

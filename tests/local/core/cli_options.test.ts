@@ -15,8 +15,23 @@ describe('parseCliOptions', () => {
       outputsPath: path.join(cwd, 'amplify_outputs.json'),
       outputsLabel: 'amplify_outputs.json',
       accountKeys: { accessKeyId: 'AKIALOCALDEVELOPER01', secretAccessKey: 'localDeveloperSecretAccessKey/0000000000' },
+      awsHostnames: false,
       help: false,
     });
+  });
+
+  it('turns on AWS-hostname mode with --aws-hostnames, which takes no value', () => {
+    expect(parseCliOptions(['--aws-hostnames'], cwd).awsHostnames).toBe(true);
+    expect(() => parseCliOptions(['--aws-hostnames=yes'], cwd)).toThrow(/takes no value/);
+  });
+
+  it('takes --outputs-format repeated or as a comma list, and refuses unknown formats', () => {
+    expect(parseCliOptions([], cwd).outputsFormats).toBeUndefined();
+    expect(parseCliOptions(['--outputs-format', 'json-mobile,dart'], cwd).outputsFormats).toEqual(['json-mobile', 'dart']);
+    expect(parseCliOptions(['--outputs-format=dart', '--outputs-format', 'json', '--outputs-format', 'dart'], cwd).outputsFormats).toEqual(['dart', 'json']);
+    expect(() => parseCliOptions(['--outputs-format', 'yaml'], cwd)).toThrow(CliUsageError);
+    expect(() => parseCliOptions(['--outputs-format', 'yaml'], cwd)).toThrow(/unknown outputs format "yaml"/);
+    expect(() => parseCliOptions(['--outputs-format'], cwd)).toThrow(/needs a value/);
   });
 
   it('takes the developer keys from --access-key-id and --secret-access-key, both or neither', () => {
