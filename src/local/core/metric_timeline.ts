@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 
 /**
  * Per-interval metric datapoints under CloudWatch's names (`AWS/AppSync` `RequestCount`,
- * `AWS/Lambda` `Duration`…), so the console can draw the synthesized dashboard's widgets from what
+ * `AWS/Lambda` `Duration`, `AWS/Cognito` `SignInSuccesses`…), so the console can draw the synthesized dashboard's widgets from what
  * the local cloud itself served. Memory is bounded: a fixed number of buckets per series, a bounded
  * sample per bucket for percentiles, and a cap on the number of series.
  */

@@ -63,5 +63,6 @@ export async function renderDashboard(ctx: PageContext): Promise<void> {
 function isCounted(namespace: string, metricName: string): boolean {
   if (namespace === 'AWS/AppSync') return ['RequestCount', '4XXError', '5XXError', 'Latency'].includes(metricName);
   if (namespace === 'AWS/Lambda') return ['Invocations', 'Errors', 'Duration'].includes(metricName);
+  if (namespace === 'AWS/Cognito') return ['SignInSuccesses', 'TokenRefreshSuccesses'].includes(metricName);
   return false;
 }
