@@ -5,12 +5,15 @@ import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
 import { accountCredentials, checkAccountKeys, DEFAULT_ACCOUNT_KEYS, type AccountKeys } from './core/account.js';
 import { createAdminService } from './core/admin.js';
+import { createConsoleHandler } from './console/index.js';
 import { lockDataDir } from './core/data_dir_lock.js';
 import { cryptoIds, systemClock, type Clock, type IdSource } from './core/clock.js';
 import { FileOutbox } from './core/file_outbox.js';
 import { consoleLogger, type Logger } from './core/logger.js';
 import type { Outbox } from './core/outbox.js';
+import { MetricTimeline } from './core/metric_timeline.js';
 import { Registry, type CredentialStore } from './core/registry.js';
+import { RequestJournal } from './core/request_journal.js';
 import { routeRequest } from './core/router.js';
 import { exportSnapshot, importSnapshot, type PartReport } from './core/snapshot.js';
 import type { SnapshotManifest } from './core/snapshot_format.js';
@@ -166,6 +169,8 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
 
   const registry = new Registry();
   const outbox = new FileOutbox(path.join(dataDir, 'outbox'), clock, ids, log.child('outbox'));
+  const metrics = new MetricTimeline(clock);
+  const journal = new RequestJournal(2000, () => registry.tryGet('identity.credentials'), () => clock.now());
 
   const contexts: ServiceContext[] = [];
   const services: LocalService[] = [];
@@ -181,6 +186,7 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
       outbox,
       log: log.child(factory.name),
       accountKeys,
+      metrics,
       awsHostnames: opts.awsHostnames === true,
     };
     mkdirSync(ctx.dataDir, { recursive: true });
@@ -195,9 +201,12 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
   const snapshotDeps = () => ({ model, services, now: () => clock.now(), onProgress: progress });
   const exportsDir = path.join(dataDir, 'exports');
   rmSync(exportsDir, { recursive: true, force: true });
+  const outputsPath = opts.outputsPath === undefined ? path.join(projectDir, 'amplify_outputs.json') : opts.outputsPath;
   const resetAll = async () => {
     for (const s of services) await s.reset();
     outbox.clear();
+    journal.clear();
+    metrics.clear();
     return services.map((s) => s.name);
   };
   const admin = createAdminService({
@@ -209,9 +218,22 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
     endpoint: () => endpoint,
     services: () => services,
     snapshots: { exportsDir, now: () => clock.now(), exportSnapshot: (dir) => exportSnapshot({ ...snapshotDeps(), onProgress: undefined }, dir) },
+    console: {
+      model,
+      accountKeys,
+      handle: (req) => handle(req),
+      journal,
+      metrics,
+      services: () => services,
+      endpoint: () => endpoint,
+      now: () => clock.now(),
+      outputsPath: () => (outputsPath ? path.resolve(outputsPath) : null),
+      caCertPath: tls.caCertPath,
+    },
   });
-  const routed: RequestHandler[] = [admin, ...services];
-  const handle = (req: Request) => routeRequest(hostRouting ? hostRouting.candidates(req, routed) : routed, req, log);
+  // The console answers `/` only for browsers (see console/index.ts), so it goes before the services.
+  const routed: RequestHandler[] = [admin, createConsoleHandler({ log: log.child('console') }), ...services];
+  const handle = (req: Request) => routeRequest(hostRouting ? hostRouting.candidates(req, routed) : routed, req, log, journal);
 
   const frontDoor = await listenFrontDoor({
     host,
@@ -248,7 +270,6 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
     throw err;
   }
 
-  const outputsPath = opts.outputsPath === undefined ? path.join(projectDir, 'amplify_outputs.json') : opts.outputsPath;
   const outputs = buildOutputs(model, {
     endpoint,
     accountKeys,
@@ -288,6 +309,8 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
     exportSnapshot: (dir) => exportSnapshot(snapshotDeps(), dir),
     importSnapshot: (dir) => importSnapshot({ ...snapshotDeps(), clearOutbox: () => outbox.clear() }, dir),
     stop() {
+      // Open event streams would hold the front door's close for its whole grace period.
+      admin.closeStreams();
       stopping ??= (routes?.close() ?? Promise.resolve())
         .then(() => shutdown(started, frontDoor, outbox, log))
         .finally(() => rmSync(exportsDir, { recursive: true, force: true }));

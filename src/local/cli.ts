@@ -170,6 +170,7 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
     // performance.now() counts from process start: the figure includes loading the code.
     `Local cloud ready at ${e}  (${formatDuration(performance.now())})`,
     '',
+    `  Console       ${e}/   (open in a browser on this machine: users, data, files, outbox, requests, dashboard)`,
     `  Admin         ${e}/_local/health   ${e}/_local/outbox   POST ${e}/_local/reset`,
     `  Snapshots     npm run local:export -- <dir>   (load one with --import <dir>; README, "Seed data")`,
   ];

@@ -201,6 +201,23 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       tokens = undefined;
     },
 
+    views: {
+      /**
+       * `GET /_local/auth/claims?pool=<id>&username=<name or alias>[&client=<id>]`: the access and ID
+       * token claims the pool would issue to the user now through that client (the pool's first
+       * by default), before any pre-token-generation trigger. Nothing is signed or recorded.
+       */
+      claims: (q) => {
+        const r = running.get(q.get('pool') ?? '');
+        const user = r?.pool.users.resolve(q.get('username') ?? '');
+        const clientId = q.get('client');
+        const client = clientId ? r?.pool.clients.get(clientId) : r?.pool.clients.values().next().value;
+        if (!r || !user || !client) return undefined;
+        const now = Math.floor(ctx.clock.now() / 1000);
+        return { client: client.id, ...r.pool.issuer.claims(user, client, { originJti: '<per sign-in>', authTime: now }) };
+      },
+    },
+
     describe() {
       const lines: string[] = [];
       for (const { userPool, clients } of entries) {

@@ -78,11 +78,27 @@ export class TokenIssuer {
   ) {}
 
   issue(user: UserRecord, client: UserPoolClientModel, session: { originJti: string; authTime: number }, overrides: ClaimOverrides = {}): IssuedTokens {
+    const { access, id } = this.claims(user, client, session, overrides);
+    const header = { kid: this.key.kid, alg: 'RS256' };
+    return {
+      AccessToken: signJwt(header, access, this.key.privateKey),
+      IdToken: signJwt(header, id, this.key.privateKey),
+      ExpiresIn: client.accessTokenValidityMinutes * 60,
+      TokenType: 'Bearer',
+    };
+  }
+
+  /** The claims `issue` signs (the console shows them for a user without signing anything). */
+  claims(
+    user: UserRecord,
+    client: UserPoolClientModel,
+    session: { originJti: string; authTime: number },
+    overrides: ClaimOverrides = {},
+  ): { access: Record<string, unknown>; id: Record<string, unknown> } {
     const iat = Math.floor(this.clock.now() / 1000);
     const eventId = this.ids.uuid();
     const groups = overrides.groups ?? user.groups;
     const groupClaim = groups.length > 0 ? { 'cognito:groups': [...groups] } : {};
-    const header = { kid: this.key.kid, alg: 'RS256' };
 
     const scopes = ['aws.cognito.signin.user.admin', ...(overrides.scopesToAdd ?? [])].filter(
       (s, i, all) => all.indexOf(s) === i && !(overrides.scopesToSuppress ?? []).includes(s),
@@ -122,12 +138,6 @@ export class TokenIssuer {
       jti: this.ids.uuid(),
     };
     applyOverrides(id, overrides.idTokenAdd, overrides.idTokenSuppress);
-
-    return {
-      AccessToken: signJwt(header, access, this.key.privateKey),
-      IdToken: signJwt(header, id, this.key.privateKey),
-      ExpiresIn: client.accessTokenValidityMinutes * 60,
-      TokenType: 'Bearer',
-    };
+    return { access, id };
   }
 }

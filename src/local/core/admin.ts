@@ -1,3 +1,4 @@
+import { consoleRoute, CONSOLE_ROUTES, type ConsoleAdminDeps } from './admin_console.js';
 import { jsonError } from './aws_errors.js';
 import type { Outbox, OutboxMessage } from './outbox.js';
 import { isLoopbackRequest } from './request_info.js';
@@ -21,6 +22,8 @@ export interface AdminDeps {
   services?(): LocalService[];
   /** Export routes (`POST /_local/export`...), when the cloud can write snapshots. */
   snapshots?: SnapshotAdminDeps;
+  /** What the console reads and does (overview, request journal, dashboard, signed proxy). */
+  console?: ConsoleAdminDeps;
 }
 
 function viewRoutes(deps: AdminDeps): string[] {
@@ -68,13 +71,57 @@ function serviceView(deps: AdminDeps, method: string, url: URL): Response | unde
   return Response.json(value);
 }
 
+/** The admin API, with a way to end its open event streams (the front door waits for open responses). */
+export interface AdminService extends RequestHandler {
+  closeStreams(): void;
+}
+
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * `GET /_local/outbox/stream`: server-sent events, one `message` event per message added from now on
+ * (the console's Outbox shows new ones as they arrive), and a comment every 15 s to keep it open.
+ */
+function outboxStream(outbox: Outbox, streams: Set<() => void>): Response {
+  if (!outbox.subscribe) return jsonError(404, 'ResourceNotFoundException', 'This outbox cannot be followed', {}, json);
+  const encoder = new TextEncoder();
+  let end = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const unsubscribe = outbox.subscribe!((m) => controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(m)}\n\n`)));
+      const timer = setInterval(() => controller.enqueue(encoder.encode(': keep-alive\n\n')), KEEP_ALIVE_MS);
+      timer.unref();
+      const closeFromServer = () => {
+        end();
+        controller.close();
+      };
+      end = () => {
+        unsubscribe();
+        clearInterval(timer);
+        streams.delete(closeFromServer);
+      };
+      streams.add(closeFromServer);
+      // Sent at once so the client sees the stream open (headers and a first chunk).
+      controller.enqueue(encoder.encode(': following the outbox\n\n'));
+    },
+    cancel() {
+      end();
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } });
+}
+
 /**
  * The local-only API under `/_local/` that tests and tools use: health, the outbox of sent
  * messages, and a reset. It answers loopback clients only, whatever interface the server binds.
  */
-export function createAdminService(deps: AdminDeps): RequestHandler {
+export function createAdminService(deps: AdminDeps): AdminService {
+  const streams = new Set<() => void>();
   return {
     name: 'admin',
+    closeStreams() {
+      for (const close of [...streams]) close();
+    },
     matches: (_req, url) => url.pathname === '/_local' || url.pathname.startsWith('/_local/'),
     async fetch(req) {
       if (!isLoopbackRequest(req)) {
@@ -98,6 +145,8 @@ export function createAdminService(deps: AdminDeps): RequestHandler {
           const to = url.searchParams.get('to') || undefined;
           return Response.json({ messages: deps.outbox.list({ channel: channel as OutboxMessage['channel'] | undefined, to }) });
         }
+        case 'GET /_local/outbox/stream':
+          return outboxStream(deps.outbox, streams);
         case 'DELETE /_local/outbox':
           deps.outbox.clear();
           return Response.json({ messages: [] });
@@ -106,14 +155,19 @@ export function createAdminService(deps: AdminDeps): RequestHandler {
         default: {
           const exported = deps.snapshots ? await snapshotRoute(deps.snapshots, req, url) : undefined;
           if (exported) return exported;
-          const view = serviceView(deps, req.method, url) ?? (await serviceAction(deps, req.method, url));
+          const view =
+            (deps.console && (await consoleRoute(deps.console, req, url))) ??
+            serviceView(deps, req.method, url) ??
+            (await serviceAction(deps, req.method, url));
           if (view) return view;
           const known = [
             'GET /_local/health',
             'GET /_local/outbox',
+            'GET /_local/outbox/stream',
             'DELETE /_local/outbox',
             'POST /_local/reset',
             ...(deps.snapshots ? ['POST /_local/export', 'GET /_local/export/<id>/<file>', 'DELETE /_local/export/<id>'] : []),
+            ...(deps.console ? CONSOLE_ROUTES : []),
             ...viewRoutes(deps),
           ];
           const samePath = known.filter((k) => k.endsWith(` ${url.pathname.replace(/\/+$/, '')}`));

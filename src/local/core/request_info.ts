@@ -65,6 +65,25 @@ function isLoopbackAddress(address: string | undefined): boolean {
   return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
 }
 
+/** What a service learnt about a request while serving it, for the front door's journal. */
+export interface RequestLabel {
+  /** The operation as the service names it (a GraphQL operation name…). */
+  operation?: string;
+  /** The verified caller, when the service knows it. */
+  caller?: string;
+}
+
+const labels = new WeakMap<Request, RequestLabel>();
+
+/** Called by a service that has parsed what the journal could only guess (the GraphQL document). */
+export function labelRequest(req: Request, label: RequestLabel): void {
+  labels.set(req, { ...labels.get(req), ...label });
+}
+
+export function requestLabel(req: Request): RequestLabel | undefined {
+  return labels.get(req);
+}
+
 /** True when the request came over a loopback socket or was made in-process. */
 export function isLoopbackRequest(req: Request): boolean {
   const info = getRequestInfo(req);

@@ -4,6 +4,7 @@ import type { Capabilities, Peers } from './registry.js';
 import type { Clock, IdSource } from './clock.js';
 import type { Outbox } from './outbox.js';
 import type { Logger } from './logger.js';
+import type { MetricTimeline } from './metric_timeline.js';
 
 /** What every service gets: the model, where to keep state, and the shared parts of the frame. */
 export interface ServiceContext {
@@ -25,6 +26,8 @@ export interface ServiceContext {
   log: Logger;
   /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`). */
   accountKeys?: AccountKeys;
+  /** Per-interval datapoints under CloudWatch's metric names, drawn by the console's dashboard. */
+  metrics?: MetricTimeline;
   /**
    * AWS-hostname mode: clients reach the services under their AWS names (`cognito-idp.<region>.amazonaws.com`...),
    * so what names a service publicly (a user pool's token issuer) uses those names, not `endpoint`.

@@ -7,6 +7,7 @@ import { createGraphqlEngine, type CreateGraphqlEngineOptions, type LocalGraphql
 import { handleGraphqlHttp } from './http.js';
 import { LocalDynamo } from './dynamo/local_dynamo.js';
 import { dataSnapshot } from './snapshot.js';
+import { ItemHistory } from './item_history.js';
 import { DataRecorder, type DataMetrics, type RequestRecord } from './metrics.js';
 import { SubscriptionHub } from './realtime/hub.js';
 import { RealtimeServer, REALTIME_PATH, type KeepAliveOptions } from './realtime/server.js';
@@ -43,7 +44,8 @@ const DYNAMODB_TARGET = 'DynamoDB_20120810.';
 export function createDataService(ctx: ServiceContext, opts: DataServiceOptions = {}): DataService {
   const model = ctx.model;
   const data = model.data;
-  const recorder = new DataRecorder(opts.requestLogSize ?? 1000);
+  const history = new ItemHistory();
+  const recorder = new DataRecorder(opts.requestLogSize ?? 1000, ctx.metrics && data ? { metrics: ctx.metrics, apiId: data.apiId } : undefined);
   const log = ctx.log;
   const hub = new SubscriptionHub(recorder, log);
   let engine: LocalGraphqlEngine | undefined;
@@ -104,11 +106,13 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
         const delivery = hub.publish(event);
         inFlight = Promise.all([inFlight, delivery]).then(() => undefined);
       });
+      history.follow(engine.changes, data.tables.map((t) => t.tableName));
       return { 'data.changes': engine.changes };
     },
 
     async reset() {
       recorder.reset();
+      history.clear();
       await engine?.reset();
     },
 
@@ -116,6 +120,7 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       await realtime.closeAll();
       hub.clear();
       unsubscribeMutations?.();
+      history.stop();
       unsubscribeMutations = undefined;
       await engine?.close();
       engine = undefined;
@@ -139,6 +144,24 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       requests: (q) => ({ requests: recorder.recent(q.has('limit') ? Number(q.get('limit')) || undefined : undefined) }),
       /** `GET /_local/data/metrics`: counters under AppSync's metric names. */
       metrics: () => recorder.metrics(),
+      /** `GET /_local/data/introspection`: the model introspection JSON (models, fields, keys) the console's Data page is driven by. */
+      introspection: () => data?.modelIntrospection ?? undefined,
+      /**
+       * `GET /_local/data/changes?table=<table name or model>&key=<JSON of the key attributes>`: the
+       * table's recent changes (DynamoDB Streams records), newest first; one item's with `key`.
+       */
+      changes: (q) => {
+        const wanted = q.get('table') ?? '';
+        const table = data?.tables.find((t) => t.tableName === wanted || t.modelName === wanted);
+        if (!table) return undefined;
+        let keys: Record<string, unknown> | undefined;
+        try {
+          keys = q.has('key') ? (JSON.parse(q.get('key')!) as Record<string, unknown>) : undefined;
+        } catch {
+          return undefined;
+        }
+        return { table: table.tableName, changes: history.list(table.tableName, keys) };
+      },
     },
     engine: () => engine,
     drained: () => inFlight,
