@@ -127,6 +127,13 @@ export function createAdminService(deps: AdminDeps): AdminService {
       if (!isLoopbackRequest(req)) {
         return jsonError(403, 'AccessDeniedException', 'The admin API answers loopback clients only ((local: /_local/ is not exposed to the network))', {}, json);
       }
+      // A page the developer's browser opens on another site may call 127.0.0.1 too: it must not read
+      // codes from the outbox or reset anything. Pages served from this machine (the console, a dev
+      // server on localhost) may.
+      const origin = req.headers.get('origin');
+      if (origin !== null && !isLoopbackOrigin(origin)) {
+        return jsonError(403, 'AccessDeniedException', `Pages of ${origin} may not use the admin API ((local: only pages served from this machine may))`, {}, json);
+      }
       const url = new URL(req.url);
       const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
       switch (route) {
@@ -182,3 +189,16 @@ export function createAdminService(deps: AdminDeps): AdminService {
 }
 
 const json = { contentType: 'application/json' };
+
+/** `http(s)://` origins on this machine: 127.x.x.x, localhost (and its subdomains) and ::1. */
+function isLoopbackOrigin(origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
