@@ -1,4 +1,5 @@
 import type { CredentialStore } from './registry.js';
+import { decodeUriComponentSafe } from './uri.js';
 
 /**
  * The front door's log of recent requests for the console: which service, which operation, who
@@ -111,7 +112,7 @@ export function operationOf(service: string, req: Request, url: URL): string | u
   if (target) return target.slice(target.lastIndexOf('.') + 1);
   if (service === 'storage') return s3Operation(req.method, url);
   const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
-  if (invoke) return `Invoke ${decodeURIComponent(invoke[1])}`;
+  if (invoke) return `Invoke ${decodeUriComponentSafe(invoke[1]) ?? invoke[1]}`;
   return url.searchParams.get('Action') ?? undefined;
 }
 

@@ -87,3 +87,12 @@ describe('the router\'s journal', () => {
     expect(journal.list()).toEqual([]);
   });
 });
+
+describe('operationOf', () => {
+  it('names a Lambda invocation whose function name is not valid percent-encoding without throwing', () => {
+    const url = new URL('https://127.0.0.1:20002/2015-03-31/functions/%zz/invocations');
+    expect(operationOf('functions', new Request(url, { method: 'POST' }), url)).toBe('Invoke %zz');
+    const ok = new URL('https://127.0.0.1:20002/2015-03-31/functions/my%2Dfn/invocations');
+    expect(operationOf('functions', new Request(ok, { method: 'POST' }), ok)).toBe('Invoke my-fn');
+  });
+});
