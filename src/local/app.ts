@@ -15,6 +15,8 @@ import { formatHost, listenFrontDoor, type FrontDoor } from './core/server.js';
 import type { LocalService, RequestHandler, ServiceContext, ServiceFactory, UpgradeRequest } from './core/service.js';
 import { ensureTls, resolveCaDir } from './core/tls.js';
 import { buildOutputs, writeOutputs, type AmplifyOutputs } from './outputs.js';
+import { startHotReload, type HotReload, type HotReloadOptions } from './reload/hot_reload.js';
+import { connectService, startService, swapServices, type RunningService, type SwapReport } from './reload/swap.js';
 import { serviceFactories } from './services.js';
 
 const DEFAULT_PORT = 20002;
@@ -43,6 +45,11 @@ export interface LocalCloudOptions {
   factories?: readonly ServiceFactory[];
   /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`, documented in the README). */
   accountKeys?: AccountKeys;
+  /**
+   * Hot reload: watch `<projectDir>/amplify/`, re-synthesize on save and swap the changed services
+   * in place (src/local/reload). Off unless given (`npm start` turns it on).
+   */
+  watch?: boolean | HotReloadOptions;
 }
 
 export interface LocalCloud {
@@ -67,6 +74,14 @@ export interface LocalCloud {
   describe(): string[];
   /** Same as `POST /_local/reset`. */
   reset(): Promise<string[]>;
+  /**
+   * Serves `next` (a re-synthesized backend): unchanged services keep running, changed ones reload
+   * in place or are replaced; `model` and `outputs` follow (the outputs file is rewritten when it
+   * changes). Throws, with the old backend still running, when the new one cannot be served.
+   */
+  reload(next: BackendModel): Promise<SwapReport>;
+  /** The file watcher, when `watch` is on. */
+  hotReload?: HotReload;
 }
 
 /**
@@ -99,7 +114,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
   const registry = new Registry();
   const outbox = new FileOutbox(path.join(dataDir, 'outbox'), clock, ids, log.child('outbox'));
 
-  const contexts: ServiceContext[] = [];
+  const running: RunningService[] = [];
   const services: LocalService[] = [];
   for (const factory of opts.factories ?? serviceFactories) {
     const ctx: ServiceContext = {
@@ -118,7 +133,7 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     const service = factory.create(ctx);
     if (service.name !== factory.name) throw new Error(`The ${factory.name} factory created a service named "${service.name}"`);
     services.push(service);
-    contexts.push(ctx);
+    running.push({ factory, ctx, service, offers: [], connectReads: new Set() });
   }
 
   let endpoint = '';
@@ -135,9 +150,11 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     now: () => Date.now(),
     endpoint: () => endpoint,
     services: () => services,
+    reloadStatus: () => hotReload?.status(),
   });
-  const routed: RequestHandler[] = [admin, ...services];
-  const handle = (req: Request) => routeRequest(routed, req, log);
+  // Read per request: a hot reload replaces entries of `services`.
+  const handle = (req: Request) => routeRequest([admin, ...services] as RequestHandler[], req, log);
+  let hotReload: HotReload | undefined;
 
   const frontDoor = await listenFrontDoor({
     host,
@@ -149,38 +166,60 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     log: log.child('http'),
   });
   endpoint = `https://${formatHost(host)}:${frontDoor.port}`;
-  for (const ctx of contexts) ctx.endpoint = endpoint;
+  for (const r of running) r.ctx.endpoint = endpoint;
 
-  const started: LocalService[] = [];
+  // Stopped in reverse at shutdown; a hot reload swaps entries, so it is read when stopping.
+  let startedCount = 0;
+  const started = () => running.slice(0, startedCount).map((r) => r.service);
   try {
-    for (const s of services) {
-      const offers = await s.start();
-      started.push(s);
-      registry.publish(offers);
+    for (const r of running) {
+      await startService(registry, r);
+      startedCount++;
     }
     // Without the identity service the developer keys still sign requests (its store includes them).
     if (!registry.tryGet('identity.credentials')) registry.provide('identity.credentials', accountOnlyStore(model, accountKeys));
-    for (const s of services) s.connect?.(registry);
+    for (const r of running) connectService(registry, r);
   } catch (err) {
-    await shutdown(started, frontDoor, outbox, log);
+    await shutdown(started(), frontDoor, outbox, log);
     throw err;
   }
 
   const outputsPath = opts.outputsPath === undefined ? path.join(projectDir, 'amplify_outputs.json') : opts.outputsPath;
-  const outputs = buildOutputs(model, {
-    endpoint,
-    accountKeys,
-    caCertPath: tls.caCertPath,
-    outputsDir: outputsPath ? path.dirname(path.resolve(outputsPath)) : undefined,
-  });
-  if (outputsPath) writeOutputs(path.resolve(outputsPath), outputs);
+  const outputsFor = (m: BackendModel) =>
+    buildOutputs(m, {
+      endpoint,
+      accountKeys,
+      caCertPath: tls.caCertPath,
+      outputsDir: outputsPath ? path.dirname(path.resolve(outputsPath)) : undefined,
+    });
+  let current = { model, outputs: outputsFor(model) };
+  if (outputsPath) writeOutputs(path.resolve(outputsPath), current.outputs);
+
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (next: BackendModel): Promise<SwapReport> => {
+    const run = reloading.then(async () => {
+      const report = await swapServices({ running, services, registry, log }, next);
+      const outputs = outputsFor(next);
+      const outputsChanged = JSON.stringify(outputs) !== JSON.stringify(current.outputs);
+      current = { model: next, outputs };
+      if (outputsPath && outputsChanged) writeOutputs(path.resolve(outputsPath), outputs);
+      if (outputsChanged) report.notes.push(`outputs rewritten: ${outputsPath ?? '(not written to a file)'}`);
+      return report;
+    });
+    reloading = run.catch(() => {});
+    return run;
+  };
 
   let stopping: Promise<void> | undefined;
-  return {
+  const cloud: LocalCloud = {
     endpoint,
     port: frontDoor.port,
-    outputs,
-    model,
+    get outputs() {
+      return current.outputs;
+    },
+    get model() {
+      return current.model;
+    },
     registry,
     outbox,
     caCertPath: tls.caCertPath,
@@ -190,11 +229,28 @@ export async function createLocalCloud(opts: LocalCloudOptions): Promise<LocalCl
     fetch: handle,
     describe: () => services.flatMap((s) => s.describe?.() ?? []),
     reset: resetAll,
+    reload,
+    get hotReload() {
+      return hotReload;
+    },
     stop() {
-      stopping ??= shutdown(started, frontDoor, outbox, log);
+      stopping ??= (async () => {
+        await hotReload?.close();
+        await reloading;
+        await shutdown(started(), frontDoor, outbox, log);
+      })();
       return stopping;
     },
   };
+  if (opts.watch) {
+    hotReload = startHotReload(cloud, {
+      projectDir,
+      region: opts.region ?? DEFAULT_REGION,
+      log: log.child('reload'),
+      ...(typeof opts.watch === 'object' ? opts.watch : {}),
+    });
+  }
+  return cloud;
 }
 
 /** A credential store knowing only the account's developer keys; it issues nothing. */

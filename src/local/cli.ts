@@ -75,6 +75,7 @@ try {
     region: options.region,
     outputsPath: options.outputsPath,
     accountKeys: options.accountKeys,
+    watch: options.watch,
     log,
   });
   if (stopping) {
@@ -143,6 +144,11 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   // Resources no service serves: the backend started anyway, their Ref/GetAtt are placeholders.
   if (c.model.notEmulated?.length) lines.push('', `  ((local: not emulated: ${summarizeNotEmulated(c.model.notEmulated)}))`);
   lines.push('', `Outputs written to ${opts.outputsLabel}`);
+  lines.push(
+    opts.watch
+      ? `Hot reload: saving a file under ${path.relative(process.cwd(), path.join(opts.projectDir, 'amplify')) || 'amplify'}/ re-synthesizes and swaps what changed (status: GET ${e}/_local/reload; --no-watch to turn off).`
+      : 'Hot reload is off (--no-watch): restart after editing amplify/.',
+  );
   lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
   if (c.createdCa) {
     lines.push('', ...trustInstructions(c.caCertPath, c.port));

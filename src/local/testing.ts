@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLocalCloud, type LocalCloud } from './app.js';
+import { createLocalCloud, type LocalCloud, type LocalCloudOptions } from './app.js';
 import { ensureAssembly } from './assembly/cache.js';
 import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
@@ -46,6 +46,11 @@ export interface StartLocalCloudOptions {
   services?: readonly ServiceName[];
   clock?: Clock;
   ids?: IdSource;
+  /**
+   * Hot reload: watch `<projectDir>/amplify/` and swap the changed services on save (tests of
+   * an app's schema migrations). Off by default. `instance.hotReload` reports its state.
+   */
+  watch?: LocalCloudOptions['watch'];
 }
 
 export interface OutboxFilter {
@@ -143,6 +148,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       factories: opts.services && serviceFactories.filter((f) => opts.services!.includes(f.name)),
       clock: opts.clock,
       ids: opts.ids,
+      watch: opts.watch,
       log,
     });
 

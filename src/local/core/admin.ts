@@ -17,6 +17,8 @@ export interface AdminDeps {
   endpoint(): string;
   /** Running services, for their read-only views. */
   services?(): LocalService[];
+  /** The hot reloader's state (`GET /_local/reload`); undefined when the cloud does not watch. */
+  reloadStatus?(): unknown;
 }
 
 function viewRoutes(deps: AdminDeps): string[] {
@@ -99,10 +101,17 @@ export function createAdminService(deps: AdminDeps): RequestHandler {
           return Response.json({ messages: [] });
         case 'POST /_local/reset':
           return Response.json({ status: 'ok', reset: await deps.resetAll() });
+        case 'GET /_local/reload': {
+          const status = deps.reloadStatus?.();
+          if (status === undefined) {
+            return jsonError(404, 'ResourceNotFoundException', 'Hot reload is off ((local: start without --no-watch to reload amplify/ on save))', {}, json);
+          }
+          return Response.json(status);
+        }
         default: {
           const view = serviceView(deps, req.method, url) ?? (await serviceAction(deps, req.method, url));
           if (view) return view;
-          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset', ...viewRoutes(deps)];
+          const known = ['GET /_local/health', 'GET /_local/outbox', 'DELETE /_local/outbox', 'POST /_local/reset', 'GET /_local/reload', ...viewRoutes(deps)];
           const samePath = known.filter((k) => k.endsWith(` ${url.pathname.replace(/\/+$/, '')}`));
           if (samePath.length) {
             return jsonError(405, 'MethodNotAllowedException', `${req.method} is not allowed on ${url.pathname}; use ${samePath.join(' or ')}`, {}, json);

@@ -14,6 +14,8 @@ export interface CliOptions {
   projectDir: string;
   /** The account's developer keys (`--access-key-id` / `--secret-access-key`). */
   accountKeys: AccountKeys;
+  /** Hot reload of amplify/ on save (default on; `--no-watch` turns it off). */
+  watch: boolean;
   help: boolean;
 }
 
@@ -44,6 +46,9 @@ Options:
   --access-key-id <id>, --secret-access-key <key>
                     the local account's developer keys, an administrator (default
                     ${DEFAULT_ACCOUNT_KEYS.accessKeyId} / ${DEFAULT_ACCOUNT_KEYS.secretAccessKey}); give both or neither
+  --no-watch        do not reload amplify/ on save (hot reload is on by default: a save
+                    re-synthesizes and swaps the changed services, keeping data and users;
+                    status at GET /_local/reload)
   -h, --help        show this help
 
 Environment:
@@ -60,8 +65,10 @@ const OPTIONS = {
   'access-key-id': { type: 'string' },
   'secret-access-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  watch: { type: 'boolean' },
+  'no-watch': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
-type ValueFlag = Exclude<keyof typeof OPTIONS, 'help'>;
+type ValueFlag = Exclude<keyof typeof OPTIONS, 'help' | 'watch' | 'no-watch'>;
 
 /**
  * Parses `npm start` arguments; throws CliUsageError with a message naming the bad flag.
@@ -72,12 +79,20 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const values: Partial<Record<ValueFlag, string>> = {};
   let help = false;
+  let watch: boolean | undefined;
   for (const token of tokens) {
     if (token.kind === 'positional') throw new CliUsageError(`Unexpected argument "${token.value}".`);
     if (token.kind === 'option-terminator') throw new CliUsageError('Unexpected argument "--".');
     if (!Object.hasOwn(OPTIONS, token.name)) throw new CliUsageError(`Unknown option ${token.rawName}.`);
     if (token.name === 'help') {
       help = true;
+      continue;
+    }
+    if (token.name === 'watch' || token.name === 'no-watch') {
+      if (token.value !== undefined) throw new CliUsageError(`--${token.name} takes no value.`);
+      const on = token.name === 'watch';
+      if (watch !== undefined && watch !== on) throw new CliUsageError('--watch and --no-watch contradict each other: give one.');
+      watch = on;
       continue;
     }
     const name = token.name as ValueFlag;
@@ -123,6 +138,7 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
     dataDir: values['data-dir'] ? path.resolve(cwd, values['data-dir']) : path.join(projectDir, CLI_DEFAULTS.dataDir),
     outputsPath,
     outputsLabel,
+    watch: watch ?? true,
     help,
   };
 }
