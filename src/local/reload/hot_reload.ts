@@ -63,6 +63,8 @@ export interface HotReload {
   status(): ReloadStatus;
   /** Re-synthesize now, as a save would (resolves when done). */
   trigger(): Promise<void>;
+  /** Resolves once the synthesis worker has loaded the packages and synthesized once (benchmarks). */
+  warmedUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -170,6 +172,7 @@ export function startHotReload(cloud: LocalCloud, opts: StartOptions): HotReload
   return {
     status: () => structuredClone(status),
     trigger: run,
+    warmedUp: () => warmUp ?? Promise.resolve(),
     async close() {
       closed = true;
       watcher.close();
