@@ -146,7 +146,7 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   lines.push('', `Outputs written to ${opts.outputsLabel}`);
   lines.push(
     opts.watch
-      ? `Hot reload: saving a file under ${path.relative(process.cwd(), path.join(opts.projectDir, 'amplify')) || 'amplify'}/ re-synthesizes and swaps what changed (status: GET ${e}/_local/reload; --no-watch to turn off).`
+      ? `Hot reload: saving a file under ${shortPath(path.join(opts.projectDir, 'amplify'))}/ re-synthesizes and swaps what changed (status: GET ${e}/_local/reload; --no-watch to turn off).`
       : 'Hot reload is off (--no-watch): restart after editing amplify/.',
   );
   lines.push(`Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`);
@@ -158,4 +158,10 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   if (!isLoopbackHost(opts.host)) lines.push('', `!!! Listening on ${opts.host}: reachable from the network.`);
   lines.push('', 'Ctrl-C to stop.', '');
   process.stdout.write(lines.join('\n'));
+}
+
+/** Relative to the current folder when below it, else absolute. */
+function shortPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }

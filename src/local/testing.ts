@@ -136,9 +136,9 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
   const outputsPath = path.join(ownsDir ? root : dataDir, 'amplify_outputs.json');
   const log = opts.log ?? quietLogger();
 
-  const start = (port: number) =>
+  const start = (port: number, served: BackendModel = model) =>
     createLocalCloud({
-      model,
+      model: served,
       projectDir,
       dataDir,
       port,
@@ -194,7 +194,8 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     async restart() {
       await cloud.stop();
       // Same port: tokens carry the endpoint in `iss`, so a new port would invalidate them.
-      cloud = await start(port);
+      // The backend being served: a hot reload may have moved it on from the first one.
+      cloud = await start(port, cloud.model);
     },
     async stop() {
       if (stopped) return;

@@ -4,7 +4,7 @@
  * services (swap.ts). A broken edit leaves the last good backend serving and is reported in the
  * terminal and at `GET /_local/reload`.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalCloud } from '../app.js';
@@ -163,7 +163,9 @@ export function startHotReload(cloud: LocalCloud, opts: StartOptions): HotReload
   const watcher: Watcher = watchTree(amplifyDir, {
     debounceMs: opts.debounceMs ?? 150,
     onChange: (files) => {
-      log.info(`${files.length === 1 ? files[0] : `${files.length} files`} changed: reloading`);
+      const named = files.filter((f) => existsSync(path.join(amplifyDir, f)));
+      const shown = named.length ? named : files;
+      log.info(`${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ` and ${shown.length - 3} more` : ''} changed: reloading`);
       void run();
     },
     onError: (message) => log.warn(message),

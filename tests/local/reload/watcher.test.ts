@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,6 +37,22 @@ describe('watchTree', () => {
     bursts.length = 0;
     writeFileSync(path.join(dir, 'data', 'other.ts'), 'c');
     expect((await until(() => (bursts.length ? bursts : undefined), 10_000, 'the second burst'))[0]).toContain('data/other.ts');
+  });
+
+  it('keeps seeing a file that editors save by renaming a temporary file over it', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'watch-'));
+    mkdirSync(path.join(dir, 'data'));
+    const file = path.join(dir, 'data', 'resource.ts');
+    writeFileSync(file, 'a');
+    const bursts: string[][] = [];
+    watcher = watchTree(dir, { debounceMs: 50, onChange: (files) => bursts.push(files), onError: () => {} });
+    for (const content of ['b', 'c', 'd']) {
+      bursts.length = 0;
+      writeFileSync(`${file}.tmp`, content);
+      renameSync(`${file}.tmp`, file);
+      const [burst] = await until(() => (bursts.length ? bursts : undefined), 10_000, `the save of ${content}`);
+      expect(burst).toContain('data/resource.ts');
+    }
   });
 
   it('does not report saves of temporary files alone', async () => {
