@@ -31,11 +31,15 @@ const { values, positionals } = parseArgs({
     target: { type: 'string' },
     project: { type: 'string' },
     replay: { type: 'string' },
+    models: { type: 'string' },
+    'every-case': { type: 'boolean', default: false },
+    'lambda-token': { type: 'string' },
   },
 });
 
-if (positionals[0] !== 'fuzz') {
+if (positionals[0] !== 'fuzz' && positionals[0] !== 'matrix') {
   process.stderr.write('usage: npm run reliability -- fuzz [--cases N] [--seed N] [--connections N] [--target name] [--replay target:seed,…] [--project dir]\n');
+  process.stderr.write('       npm run reliability -- matrix [--project dir] [--models A,B] [--lambda-token t] [--every-case]\n');
   process.exit(positionals.length ? 1 : 0);
 }
 
@@ -45,6 +49,9 @@ if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
   // Node reads NODE_EXTRA_CA_CERTS at start: re-run once with the CA trusted (TLS stays verified).
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caCertPath, AMPLIFY_LOCAL_CA_DIR: caDir } });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else if (positionals[0] === 'matrix') {
+  const { runMatrixCommand } = await import('./matrix/command.js');
+  process.exitCode = await runMatrixCommand({ projectDir: path.resolve(values.project ?? root), caDir, models: values.models?.split(','), everyCase: values['every-case'], lambdaToken: values['lambda-token'] });
 } else {
   const projectDir = path.resolve(values.project ?? root);
   const { assemblyDir } = await ensureAssembly({ projectDir, cacheDir: path.join(projectDir, '.amplify', 'reliability-assembly') });

@@ -20,6 +20,7 @@ import type { Logger } from './core/logger.js';
 import type { OutboxMessage } from './core/outbox.js';
 import type { ServiceName } from './core/service.js';
 import { ensureTls } from './core/tls.js';
+import type { HostnameRoutesOptions } from './hostnames/routes.js';
 import type { AmplifyOutputs } from './outputs.js';
 import { serviceFactories } from './services.js';
 
@@ -51,6 +52,12 @@ export interface StartLocalCloudOptions {
    * an app's schema migrations). Off by default. `instance.hotReload` reports its state.
    */
   watch?: LocalCloudOptions['watch'];
+  /** A snapshot folder (README, "Seed data") loaded at the first start; `restart()` keeps the state it made. */
+  import?: string;
+  /** Also start the DNS server and/or CONNECT proxy for the backend's AWS hostnames (use port 0 for each). */
+  hostnameRoutes?: HostnameRoutesOptions;
+  /** AWS-hostname mode (see `LocalCloudOptions.awsHostnames`): outputs carry the deployed AWS URLs. */
+  awsHostnames?: boolean;
 }
 
 export interface OutboxFilter {
@@ -136,8 +143,9 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
   const outputsPath = path.join(ownsDir ? root : dataDir, 'amplify_outputs.json');
   const log = opts.log ?? quietLogger();
 
-  const start = (port: number, served: BackendModel = model) =>
+  const start = (port: number, importDir?: string, served: BackendModel = model) =>
     createLocalCloud({
+      import: importDir,
       model: served,
       projectDir,
       dataDir,
@@ -149,12 +157,14 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       clock: opts.clock,
       ids: opts.ids,
       watch: opts.watch,
+      hostnameRoutes: opts.hostnameRoutes,
+      awsHostnames: opts.awsHostnames,
       log,
     });
 
   let cloud: LocalCloud;
   try {
-    cloud = await start(opts.port ?? 0);
+    cloud = await start(opts.port ?? 0, opts.import);
     await checkTrusted(cloud);
   } catch (err) {
     if (ownsDir) rmSync(root, { recursive: true, force: true });
@@ -195,7 +205,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       await cloud.stop();
       // Same port: tokens carry the endpoint in `iss`, so a new port would invalidate them.
       // The backend being served: a hot reload may have moved it on from the first one.
-      cloud = await start(port, cloud.model);
+      cloud = await start(port, undefined, cloud.model);
     },
     async stop() {
       if (stopped) return;

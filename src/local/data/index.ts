@@ -6,6 +6,9 @@ import type { VerifySigV4 } from '../core/sigv4_verify.js';
 import { handleDynamoDb } from './dynamodb_proxy.js';
 import { createGraphqlEngine, type CreateGraphqlEngineOptions, type LocalGraphqlEngine } from './engine/index.js';
 import { handleGraphqlHttp } from './http.js';
+import { LocalDynamo } from './dynamo/local_dynamo.js';
+import { dataSnapshot } from './snapshot.js';
+import { ItemHistory } from './item_history.js';
 import { DataRecorder, type DataMetrics, type RequestRecord } from './metrics.js';
 import { SubscriptionHub } from './realtime/hub.js';
 import { RealtimeServer, REALTIME_PATH, type KeepAliveOptions } from './realtime/server.js';
@@ -43,7 +46,8 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
   // Replaced by `reload` (hot reload); every handler reads them through the deps objects below.
   let model = ctx.model;
   let data = model.data;
-  const recorder = new DataRecorder(opts.requestLogSize ?? 1000);
+  const history = new ItemHistory();
+  const recorder = new DataRecorder(opts.requestLogSize ?? 1000, ctx.metrics && data ? { metrics: ctx.metrics, apiId: data.apiId } : undefined);
   const log = ctx.log;
   const hub = new SubscriptionHub(recorder, log);
   let engine: LocalGraphqlEngine | undefined;
@@ -106,6 +110,9 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       engine = fresh;
       engineProblem = undefined;
       subscribeMutations(fresh);
+      // The item history follows the tables of the model being served.
+      history.stop();
+      history.follow(fresh.changes, nextData.tables.map((t) => t.tableName));
       notes.push(...(fresh.startNotes ?? []));
       const ended = await hub.replan((req) => fresh.prepareSubscription(req));
       if (ended) notes.push(`data: ${ended} subscription(s) ended: their fields are no longer in the schema`);
@@ -119,6 +126,11 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
 
   return {
     name: 'data',
+    snapshot: dataSnapshot(
+      data?.tables ?? [],
+      () => (engine?.dynamodb instanceof LocalDynamo ? engine.dynamodb : undefined),
+      () => engineProblem,
+    ),
 
     matches(req, url) {
       if (!data) return false;
@@ -149,6 +161,7 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       }
       subscribeMutations(engine);
       for (const note of engine.startNotes ?? []) log.warn(note);
+      history.follow(engine.changes, data.tables.map((t) => t.tableName));
       return { 'data.changes': engine.changes };
     },
 
@@ -156,6 +169,7 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
 
     async reset() {
       recorder.reset();
+      history.clear();
       await engine?.reset();
     },
 
@@ -163,6 +177,7 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       await realtime.closeAll();
       hub.clear();
       unsubscribeMutations?.();
+      history.stop();
       unsubscribeMutations = undefined;
       await engine?.close();
       engine = undefined;
@@ -186,6 +201,24 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       requests: (q) => ({ requests: recorder.recent(q.has('limit') ? Number(q.get('limit')) || undefined : undefined) }),
       /** `GET /_local/data/metrics`: counters under AppSync's metric names. */
       metrics: () => recorder.metrics(),
+      /** `GET /_local/data/introspection`: the model introspection JSON (models, fields, keys) the console's Data page is driven by. */
+      introspection: () => data?.modelIntrospection ?? undefined,
+      /**
+       * `GET /_local/data/changes?table=<table name or model>&key=<JSON of the key attributes>`: the
+       * table's recent changes (DynamoDB Streams records), newest first; one item's with `key`.
+       */
+      changes: (q) => {
+        const wanted = q.get('table') ?? '';
+        const table = data?.tables.find((t) => t.tableName === wanted || t.modelName === wanted);
+        if (!table) return undefined;
+        let keys: Record<string, unknown> | undefined;
+        try {
+          keys = q.has('key') ? (JSON.parse(q.get('key')!) as Record<string, unknown>) : undefined;
+        } catch {
+          return undefined;
+        }
+        return { table: table.tableName, changes: history.list(table.tableName, keys) };
+      },
     },
     engine: () => engine,
     drained: () => inFlight,
@@ -200,12 +233,11 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
   }
 
   function engineOptions(m: BackendModel, d: NonNullable<BackendModel['data']>): CreateGraphqlEngineOptions {
-    // AppSync's QueryDepthLimit / ResolverCountLimit (off unless the API sets them), when the model carries them.
-    const limits = d as { queryDepthLimit?: number; resolverCountLimit?: number };
+    // AppSync's QueryDepthLimit / ResolverCountLimit: off unless the API sets them.
     return {
       model: d,
-      queryDepthLimit: limits.queryDepthLimit,
-      resolverCountLimit: limits.resolverCountLimit,
+      queryDepthLimit: d.queryDepthLimit,
+      resolverCountLimit: d.resolverCountLimit,
       region: m.region,
       accountId: m.accountId,
       dataDir: ctx.dataDir,

@@ -16,6 +16,7 @@ import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, l
 import { BucketNotifier } from './notifications.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object_ops.js';
 import type { Bucket, S3Request } from './s3_request.js';
+import { storageSnapshot } from './snapshot.js';
 
 function describeNotification(n: BucketNotificationModel, model: BackendModel): string {
   const fn = model.functions.find((f) => f.logicalId === n.functionLogicalId);
@@ -176,6 +177,7 @@ export function createStorageService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'storage',
+    snapshot: storageSnapshot(model.storage?.buckets ?? [], buckets),
     matches(req, url) {
       const first = requestPath(req, url).split('/')[1] ?? '';
       return first.includes('.') && buckets.has(decodeUriComponentSafe(first) ?? first);

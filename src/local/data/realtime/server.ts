@@ -61,6 +61,14 @@ export class RealtimeServer {
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean);
+    if (!protocols.includes(SUBPROTOCOL)) {
+      // AppSync speaks only `graphql-ws`: the socket opens, hears why, and is closed.
+      this.wss.handleUpgrade(up.raw.req, up.raw.socket, up.raw.head, (ws) => {
+        ws.send(serverMessage.protocolError(protocols.some((p) => !p.startsWith('header-')) ? 'SubProtocolNotSupportedError' : 'NoProtocolError'));
+        ws.close(1002, 'graphql-ws required');
+      });
+      return true;
+    }
     const remote = up.raw.req.socket.remoteAddress ?? '127.0.0.1';
     const sourceIp = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
     const authHeaders = connectionAuthHeaders(protocols, up.url);
