@@ -187,6 +187,10 @@ backend.auth.resources.cfnResources.cfnUserPool.policies = {
       ),
     );
     expect([...(s.lastReport?.reloaded ?? []), ...(s.lastReport?.replaced ?? [])]).toContain('auth');
+    // The restarted user pool still honours the tokens it issued before (same keys, same sessions).
+    const listed = await gql('{ listNotes { items { id } } }', {}, 'userPool');
+    expect(listed.errors).toBeUndefined();
+    expect((await fetchAuthSession({ forceRefresh: true })).tokens?.accessToken).toBeDefined();
     const other = `short-${randomUUID().slice(0, 8)}@example.com`;
     await expect(signUp({ username: other, password: 'Short-pass-12', options: { userAttributes: { email: other } } })).rejects.toMatchObject({
       name: 'InvalidPasswordException',
