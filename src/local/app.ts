@@ -25,6 +25,8 @@ import { createHostRouting, type HostRouting } from './hostnames/host_routing.js
 import { awsHostnames, hostnameMatcher } from './hostnames/names.js';
 import { buildOutputs, type AmplifyOutputs } from './outputs.js';
 import { writeOutputsFormats, type OutputsFormat } from './outputs_formats.js';
+import { startHotReload, type HotReload, type HotReloadOptions } from './reload/hot_reload.js';
+import { connectService, startService, swapServices, type RunningService, type SwapReport } from './reload/swap.js';
 import { startHostnameRoutes, type HostnameRoutes, type HostnameRoutesOptions } from './hostnames/routes.js';
 import { serviceFactories } from './services.js';
 
@@ -74,6 +76,11 @@ export interface LocalCloudOptions {
    * AWS-hostname mode all three (`json`, `json-mobile`, `dart`). `json` is always written.
    */
   outputsFormats?: readonly OutputsFormat[];
+  /**
+   * Hot reload: watch `<projectDir>/amplify/`, re-synthesize on save and swap the changed services
+   * in place (src/local/reload). Off unless given (`npm start` turns it on).
+   */
+  watch?: boolean | HotReloadOptions;
 }
 
 export interface LocalCloud {
@@ -112,6 +119,14 @@ export interface LocalCloud {
   imported?: PartReport[];
   /** The DNS server and proxy when `hostnameRoutes` asked for them. */
   hostnameRoutes?: HostnameRoutes;
+  /**
+   * Serves `next` (a re-synthesized backend): unchanged services keep running, changed ones reload
+   * in place or are replaced; `model` and `outputs` follow (the outputs files are rewritten when they
+   * change). Throws, with the old backend still running, when the new one cannot be served.
+   */
+  reload(next: BackendModel): Promise<SwapReport>;
+  /** The file watcher, when `watch` is on. */
+  hotReload?: HotReload;
 }
 
 /**
@@ -172,7 +187,7 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
   const metrics = new MetricTimeline(clock);
   const journal = new RequestJournal(2000, () => registry.tryGet('identity.credentials'), () => clock.now());
 
-  const contexts: ServiceContext[] = [];
+  const running: RunningService[] = [];
   const services: LocalService[] = [];
   for (const factory of opts.factories ?? serviceFactories) {
     const ctx: ServiceContext = {
@@ -193,12 +208,14 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
     const service = factory.create(ctx);
     if (service.name !== factory.name) throw new Error(`The ${factory.name} factory created a service named "${service.name}"`);
     services.push(service);
-    contexts.push(ctx);
+    running.push({ factory, ctx, service, offers: [], connectReads: new Set() });
   }
 
   let endpoint = '';
   const progress = opts.onSnapshotProgress ?? ((line: string) => log.child('snapshot').info(line));
-  const snapshotDeps = () => ({ model, services, now: () => clock.now(), onProgress: progress });
+  // The model being served (a hot reload moves it on).
+  let servedModel = model;
+  const snapshotDeps = () => ({ model: servedModel, services, now: () => clock.now(), onProgress: progress });
   const exportsDir = path.join(dataDir, 'exports');
   rmSync(exportsDir, { recursive: true, force: true });
   const outputsPath = opts.outputsPath === undefined ? path.join(projectDir, 'amplify_outputs.json') : opts.outputsPath;
@@ -230,10 +247,16 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
       outputsPath: () => (outputsPath ? path.resolve(outputsPath) : null),
       caCertPath: tls.caCertPath,
     },
+    reloadStatus: () => hotReload?.status(),
   });
+  let hotReload: HotReload | undefined;
   // The console answers `/` only for browsers (see console/index.ts), so it goes before the services.
-  const routed: RequestHandler[] = [admin, createConsoleHandler({ log: log.child('console') }), ...services];
-  const handle = (req: Request) => routeRequest(hostRouting ? hostRouting.candidates(req, routed) : routed, req, log, journal);
+  const consoleHandler = createConsoleHandler({ log: log.child('console') });
+  // Built per request: a hot reload replaces entries of `services`.
+  const handle = (req: Request) => {
+    const routed: RequestHandler[] = [admin, consoleHandler, ...services];
+    return routeRequest(hostRouting ? hostRouting.candidates(req, routed) : routed, req, log, journal);
+  };
 
   const frontDoor = await listenFrontDoor({
     host,
@@ -246,52 +269,76 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
     log: log.child('http'),
   });
   endpoint = `https://${formatHost(host)}:${frontDoor.port}`;
-  for (const ctx of contexts) ctx.endpoint = endpoint;
+  for (const r of running) r.ctx.endpoint = endpoint;
 
-  const started: LocalService[] = [];
+  // Stopped in reverse at shutdown; a hot reload swaps entries, so the list is read when stopping.
+  let startedCount = 0;
+  const started = () => running.slice(0, startedCount).map((r) => r.service);
   let imported: PartReport[] | undefined;
   let routes: HostnameRoutes | undefined;
   try {
-    for (const s of services) {
-      const offers = await s.start();
-      started.push(s);
-      registry.publish(offers);
+    for (const r of running) {
+      await startService(registry, r);
+      startedCount++;
     }
     // Without the identity service the developer keys still sign requests (its store includes them).
     if (!registry.tryGet('identity.credentials')) registry.provide('identity.credentials', accountOnlyStore(model, accountKeys));
     // Before connect: restoring state is not a series of writes that triggers and streams should see.
     if (opts.import) imported = await importSnapshot({ ...snapshotDeps(), clearOutbox: () => outbox.clear() }, opts.import);
-    for (const s of services) s.connect?.(registry);
+    for (const r of running) connectService(registry, r);
     if (opts.hostnameRoutes) {
       routes = await startHostnameRoutes({ options: opts.hostnameRoutes, names: served, serves: hostnameMatcher(served), frontDoor: { host, port: frontDoor.port }, log });
     }
   } catch (err) {
-    await shutdown(started, frontDoor, outbox, log);
+    await shutdown(started(), frontDoor, outbox, log);
     throw err;
   }
 
-  const outputs = buildOutputs(model, {
-    endpoint,
-    accountKeys,
-    caCertPath: tls.caCertPath,
-    outputsDir: outputsPath ? path.dirname(path.resolve(outputsPath)) : undefined,
-    awsHostnames: opts.awsHostnames ? served : undefined,
-  });
+  const outputsFor = (m: BackendModel) =>
+    buildOutputs(m, {
+      endpoint,
+      accountKeys,
+      caCertPath: tls.caCertPath,
+      outputsDir: outputsPath ? path.dirname(path.resolve(outputsPath)) : undefined,
+      awsHostnames: opts.awsHostnames ? served : undefined,
+    });
+  const outputs = outputsFor(model);
   const formats: OutputsFormat[] = ['json', ...(opts.outputsFormats ?? (opts.awsHostnames ? ['json-mobile', 'dart'] : []))];
   let outputsFiles: string[] = [];
   try {
     if (outputsPath) outputsFiles = await writeOutputsFormats(path.resolve(outputsPath), outputs, formats);
   } catch (err) {
-    await shutdown(started, frontDoor, outbox, log);
+    await shutdown(started(), frontDoor, outbox, log);
     throw err;
   }
+  let current = { model, outputs };
+
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (next: BackendModel): Promise<SwapReport> => {
+    const run = reloading.then(async () => {
+      const report = await swapServices({ running, services, registry, log }, next);
+      const nextOutputs = outputsFor(next);
+      const outputsChanged = JSON.stringify(nextOutputs) !== JSON.stringify(current.outputs);
+      current = { model: next, outputs: nextOutputs };
+      servedModel = next;
+      if (outputsPath && outputsChanged) await writeOutputsFormats(path.resolve(outputsPath), nextOutputs, formats);
+      if (outputsChanged) report.notes.push(`outputs rewritten: ${outputsPath ?? '(not written to a file)'}`);
+      return report;
+    });
+    reloading = run.catch(() => {});
+    return run;
+  };
 
   let stopping: Promise<void> | undefined;
-  return {
+  const cloud: LocalCloud = {
     endpoint,
     port: frontDoor.port,
-    outputs,
-    model,
+    get outputs() {
+      return current.outputs;
+    },
+    get model() {
+      return current.model;
+    },
     registry,
     outbox,
     caCertPath: tls.caCertPath,
@@ -308,15 +355,31 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
     imported,
     exportSnapshot: (dir) => exportSnapshot(snapshotDeps(), dir),
     importSnapshot: (dir) => importSnapshot({ ...snapshotDeps(), clearOutbox: () => outbox.clear() }, dir),
+    reload,
+    get hotReload() {
+      return hotReload;
+    },
     stop() {
       // Open event streams would hold the front door's close for its whole grace period.
       admin.closeStreams();
-      stopping ??= (routes?.close() ?? Promise.resolve())
-        .then(() => shutdown(started, frontDoor, outbox, log))
-        .finally(() => rmSync(exportsDir, { recursive: true, force: true }));
+      stopping ??= (async () => {
+        await hotReload?.close();
+        await reloading;
+        await (routes?.close() ?? Promise.resolve());
+        await shutdown(started(), frontDoor, outbox, log);
+      })().finally(() => rmSync(exportsDir, { recursive: true, force: true }));
       return stopping;
     },
   };
+  if (opts.watch) {
+    hotReload = startHotReload(cloud, {
+      projectDir,
+      region: opts.region ?? DEFAULT_REGION,
+      log: log.child('reload'),
+      ...(typeof opts.watch === 'object' ? opts.watch : {}),
+    });
+  }
+  return cloud;
 }
 
 /** A credential store knowing only the account's developer keys; it issues nothing. */

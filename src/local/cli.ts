@@ -101,6 +101,7 @@ try {
     region: options.region,
     outputsPath: options.outputsPath,
     accountKeys: options.accountKeys,
+    watch: options.watch,
     import: options.importDir,
     onSnapshotProgress: (line) => process.stdout.write(`  snapshot | ${line}\n`),
     hostnameRoutes: options.dns || options.proxy ? { dns: options.dns, proxy: options.proxy } : undefined,
@@ -204,6 +205,11 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   const outputsDir = path.dirname(opts.outputsLabel);
   lines.push('', `Outputs written to ${[opts.outputsLabel, ...c.outputsFiles.slice(1).map((f) => path.join(outputsDir, path.basename(f)))].join(', ')}`);
   lines.push(
+    opts.watch
+      ? `Hot reload: saving a file under ${shortPath(path.join(opts.projectDir, 'amplify'))}/ re-synthesizes and swaps what changed (status: GET ${e}/_local/reload; --no-watch to turn off).`
+      : 'Hot reload is off (--no-watch): restart after editing amplify/.',
+  );
+  lines.push(
     c.awsHostnames.length
       ? 'Apps: configure Amplify with the outputs as for a deployed backend (they hold the AWS URLs; no endpoint to set).'
       : `Apps: configureAmplify(outputs) from src/client (sets the Cognito endpoints; storageOptions() for Storage calls).`,
@@ -217,4 +223,10 @@ function printBanner(c: LocalCloud, opts: CliOptions): void {
   const exitNote = opts.exportOnExit ? ` (writes a snapshot to ${shownPath(opts.exportOnExit)})` : '';
   lines.push('', `Ctrl-C to stop${exitNote}.`, '');
   process.stdout.write(lines.join('\n'));
+}
+
+/** Relative to the current folder when below it, else absolute. */
+function shortPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }

@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLocalCloud, type LocalCloud } from './app.js';
+import { createLocalCloud, type LocalCloud, type LocalCloudOptions } from './app.js';
 import { ensureAssembly } from './assembly/cache.js';
 import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
@@ -47,6 +47,11 @@ export interface StartLocalCloudOptions {
   services?: readonly ServiceName[];
   clock?: Clock;
   ids?: IdSource;
+  /**
+   * Hot reload: watch `<projectDir>/amplify/` and swap the changed services on save (tests of
+   * an app's schema migrations). Off by default. `instance.hotReload` reports its state.
+   */
+  watch?: LocalCloudOptions['watch'];
   /** A snapshot folder (README, "Seed data") loaded at the first start; `restart()` keeps the state it made. */
   import?: string;
   /** Also start the DNS server and/or CONNECT proxy for the backend's AWS hostnames (use port 0 for each). */
@@ -138,10 +143,10 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
   const outputsPath = path.join(ownsDir ? root : dataDir, 'amplify_outputs.json');
   const log = opts.log ?? quietLogger();
 
-  const start = (port: number, importDir?: string) =>
+  const start = (port: number, importDir?: string, served: BackendModel = model) =>
     createLocalCloud({
       import: importDir,
-      model,
+      model: served,
       projectDir,
       dataDir,
       port,
@@ -151,6 +156,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       factories: opts.services && serviceFactories.filter((f) => opts.services!.includes(f.name)),
       clock: opts.clock,
       ids: opts.ids,
+      watch: opts.watch,
       hostnameRoutes: opts.hostnameRoutes,
       awsHostnames: opts.awsHostnames,
       log,
@@ -198,7 +204,8 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     async restart() {
       await cloud.stop();
       // Same port: tokens carry the endpoint in `iss`, so a new port would invalidate them.
-      cloud = await start(port);
+      // The backend being served: a hot reload may have moved it on from the first one.
+      cloud = await start(port, undefined, cloud.model);
     },
     async stop() {
       if (stopped) return;

@@ -79,7 +79,9 @@ export function backendIdentifier(opts: Pick<SynthOptions, 'projectDir' | 'backe
 }
 
 /** The context keys `ampx` sets when it synthesizes a backend. */
-function backendContext(opts: SynthOptions): Record<string, unknown> {
+export function backendContext(
+  opts: Pick<SynthOptions, 'projectDir' | 'backendNamespace' | 'backendName' | 'backendType' | 'skipBundling'>,
+): Record<string, unknown> {
   const id = backendIdentifier(opts);
   const ctx: Record<string, unknown> = {
     'amplify-backend-namespace': id.namespace,

@@ -24,6 +24,8 @@ export interface AdminDeps {
   snapshots?: SnapshotAdminDeps;
   /** What the console reads and does (overview, request journal, dashboard, signed proxy). */
   console?: ConsoleAdminDeps;
+  /** The hot reloader's state (`GET /_local/reload`); undefined when the cloud does not watch. */
+  reloadStatus?(): unknown;
 }
 
 function viewRoutes(deps: AdminDeps): string[] {
@@ -159,6 +161,13 @@ export function createAdminService(deps: AdminDeps): AdminService {
           return Response.json({ messages: [] });
         case 'POST /_local/reset':
           return Response.json({ status: 'ok', reset: await deps.resetAll() });
+        case 'GET /_local/reload': {
+          const status = deps.reloadStatus?.();
+          if (status === undefined) {
+            return jsonError(404, 'ResourceNotFoundException', 'Hot reload is off ((local: start without --no-watch to reload amplify/ on save))', {}, json);
+          }
+          return Response.json(status);
+        }
         default: {
           const exported = deps.snapshots ? await snapshotRoute(deps.snapshots, req, url) : undefined;
           if (exported) return exported;
@@ -173,6 +182,7 @@ export function createAdminService(deps: AdminDeps): AdminService {
             'GET /_local/outbox/stream',
             'DELETE /_local/outbox',
             'POST /_local/reset',
+            'GET /_local/reload',
             ...(deps.snapshots ? ['POST /_local/export', 'GET /_local/export/<id>/<file>', 'DELETE /_local/export/<id>'] : []),
             ...(deps.console ? CONSOLE_ROUTES : []),
             ...viewRoutes(deps),

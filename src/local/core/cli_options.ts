@@ -29,6 +29,8 @@ export interface CliOptions {
   awsHostnames: boolean;
   /** `--outputs-format` (repeatable or a comma list); undefined: the mode's default. */
   outputsFormats?: OutputsFormat[];
+  /** Hot reload of amplify/ on save (default on; `--no-watch` turns it off). */
+  watch: boolean;
   help: boolean;
 }
 
@@ -82,6 +84,9 @@ Options:
   --proxy-passthrough
                     let the proxy tunnel other hosts directly instead
                     (--dns and --proxy serve the AWS hostnames, so they turn on --aws-hostnames)
+  --no-watch        do not reload amplify/ on save (hot reload is on by default: a save
+                    re-synthesizes and swaps the changed services, keeping data and users;
+                    status at GET /_local/reload)
   -h, --help        show this help
 
 Environment:
@@ -106,8 +111,10 @@ const OPTIONS = {
   'outputs-format': { type: 'string' },
   'aws-hostnames': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  watch: { type: 'boolean' },
+  'no-watch': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
-type ValueFlag = Exclude<keyof typeof OPTIONS, 'help' | 'aws-hostnames' | 'outputs-format' | 'proxy-passthrough'>;
+type ValueFlag = Exclude<keyof typeof OPTIONS, 'help' | 'aws-hostnames' | 'outputs-format' | 'proxy-passthrough' | 'watch' | 'no-watch'>;
 
 /**
  * Parses `npm start` arguments; throws CliUsageError with a message naming the bad flag.
@@ -118,6 +125,7 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const values: Partial<Record<ValueFlag, string>> = {};
   let help = false;
+  let watch: boolean | undefined;
   let proxyPassthrough = false;
   let awsHostnames = false;
   const formatValues: string[] = [];
@@ -127,6 +135,13 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
     if (!Object.hasOwn(OPTIONS, token.name)) throw new CliUsageError(`Unknown option ${token.rawName}.`);
     if (token.name === 'help') {
       help = true;
+      continue;
+    }
+    if (token.name === 'watch' || token.name === 'no-watch') {
+      if (token.value !== undefined) throw new CliUsageError(`--${token.name} takes no value.`);
+      const on = token.name === 'watch';
+      if (watch !== undefined && watch !== on) throw new CliUsageError('--watch and --no-watch contradict each other: give one.');
+      watch = on;
       continue;
     }
     if (token.name === 'proxy-passthrough') {
@@ -202,6 +217,7 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
     dataDir: values['data-dir'] ? path.resolve(cwd, values['data-dir']) : path.join(projectDir, CLI_DEFAULTS.dataDir),
     outputsPath,
     outputsLabel,
+    watch: watch ?? true,
     help,
   };
 }

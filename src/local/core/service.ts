@@ -77,6 +77,14 @@ export interface LocalService extends RequestHandler {
   /** Drop all state (tests, `POST /_local/reset`). */
   reset(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Hot reload in place: serve `next` (a re-synthesized backend) without stopping, keeping state and
+   * connections; the offers of `start()` stay valid. Must be atomic: on a throw the service still
+   * serves the old model. Services without it are replaced (stop, create, start, connect) instead.
+   * Returns lines worth telling the developer (e.g. a table whose items had to be dropped), or
+   * undefined, having changed nothing, when this change needs the service replaced.
+   */
+  reload?(next: BackendModel): Promise<string[] | undefined>;
   /** Lines for the start-up banner (endpoints, notes such as resolvers that cannot run). */
   describe?(): string[];
   /**

@@ -1,3 +1,4 @@
+import type { BackendModel } from '../assembly/model.js';
 import type { LocalService, ServiceContext, UpgradeRequest } from '../core/service.js';
 import { verifySigV4 } from '../core/sigv4_verify.js';
 import { localIssuerPool } from './oidc_auth.js';
@@ -42,8 +43,9 @@ export interface DataService extends LocalService {
 const DYNAMODB_TARGET = 'DynamoDB_20120810.';
 
 export function createDataService(ctx: ServiceContext, opts: DataServiceOptions = {}): DataService {
-  const model = ctx.model;
-  const data = model.data;
+  // Replaced by `reload` (hot reload); every handler reads them through the deps objects below.
+  let model = ctx.model;
+  let data = model.data;
   const history = new ItemHistory();
   const recorder = new DataRecorder(opts.requestLogSize ?? 1000, ctx.metrics && data ? { metrics: ctx.metrics, apiId: data.apiId } : undefined);
   const log = ctx.log;
@@ -65,7 +67,62 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
   };
   const httpDeps = { ...common, engine: () => engine, engineProblem: () => engineProblem, maxRequestBytes: opts.maxRequestBytes };
   const dynamoDeps = { ...common, dynamodb: () => engine?.dynamodb };
-  const realtime = new RealtimeServer({ ...common, engine: () => engine, hub, keepAlive: opts.keepAlive });
+  const realtimeDeps = { ...common, engine: () => engine, hub, keepAlive: opts.keepAlive };
+  const realtime = new RealtimeServer(realtimeDeps);
+
+  function subscribeMutations(e: LocalGraphqlEngine): void {
+    unsubscribeMutations?.();
+    unsubscribeMutations = e.onMutation((event) => {
+      const delivery = hub.publish(event);
+      inFlight = Promise.all([inFlight, delivery]).then(() => undefined);
+    });
+  }
+
+  /**
+   * Hot reload: a new engine for the new schema and resolvers over the same store (items, tables,
+   * change feed kept); HTTP requests switch at once and live subscriptions are prepared again on
+   * the new schema (those whose field is gone are ended with AppSync's error message).
+   */
+  async function reload(next: BackendModel): Promise<string[]> {
+    const nextData = next.data;
+    const notes: string[] = [];
+    if (!nextData) {
+      if (engine) notes.push('data: the backend has no GraphQL API any more; its tables are kept on disk');
+      await realtime.closeAll();
+      hub.clear();
+      unsubscribeMutations?.();
+      unsubscribeMutations = undefined;
+      await engine?.close();
+      engine = undefined;
+    } else {
+      const factory = opts.engineFactory ?? createGraphqlEngine;
+      const engineOpts = engineOptions(next, nextData);
+      let fresh: LocalGraphqlEngine;
+      if (engine?.successor) {
+        fresh = await engine.successor(engineOpts);
+      } else {
+        // No engine yet (the API was added, or could not start before): open the store anew.
+        await engine?.close();
+        engine = undefined;
+        fresh = await factory(engineOpts);
+      }
+      const old = engine;
+      engine = fresh;
+      engineProblem = undefined;
+      subscribeMutations(fresh);
+      // The item history follows the tables of the model being served.
+      history.stop();
+      history.follow(fresh.changes, nextData.tables.map((t) => t.tableName));
+      notes.push(...(fresh.startNotes ?? []));
+      const ended = await hub.replan((req) => fresh.prepareSubscription(req));
+      if (ended) notes.push(`data: ${ended} subscription(s) ended: their fields are no longer in the schema`);
+      await old?.close();
+    }
+    model = next;
+    data = nextData;
+    for (const deps of [common, httpDeps, dynamoDeps, realtimeDeps]) deps.model = next;
+    return notes;
+  }
 
   return {
     name: 'data',
@@ -95,20 +152,20 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
       if (!data) return;
       const factory = opts.engineFactory ?? createGraphqlEngine;
       try {
-        engine = await startEngine(factory);
+        engine = await factory(engineOptions(model, data));
       } catch (err) {
         // The rest of the local cloud stays useful (sign-in, storage...); GraphQL answers 503 with why.
         engineProblem = err instanceof Error ? err.message : String(err);
         log.error(`the GraphQL API cannot be served locally: ${engineProblem}`);
         return;
       }
-      unsubscribeMutations = engine.onMutation((event) => {
-        const delivery = hub.publish(event);
-        inFlight = Promise.all([inFlight, delivery]).then(() => undefined);
-      });
+      subscribeMutations(engine);
+      for (const note of engine.startNotes ?? []) log.warn(note);
       history.follow(engine.changes, data.tables.map((t) => t.tableName));
       return { 'data.changes': engine.changes };
     },
+
+    reload,
 
     async reset() {
       recorder.reset();
@@ -175,14 +232,14 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
     return [pool ? `OIDC issuer ${issuer} = local user pool ${pool.userPoolId}` : `OIDC issuer ${issuer} is not a local user pool: its tokens are refused ((local))`];
   }
 
-  function startEngine(factory: NonNullable<DataServiceOptions['engineFactory']>): Promise<LocalGraphqlEngine> {
+  function engineOptions(m: BackendModel, d: NonNullable<BackendModel['data']>): CreateGraphqlEngineOptions {
     // AppSync's QueryDepthLimit / ResolverCountLimit: off unless the API sets them.
-    return factory({
-      model: data!,
-      queryDepthLimit: data!.queryDepthLimit,
-      resolverCountLimit: data!.resolverCountLimit,
-      region: model.region,
-      accountId: model.accountId,
+    return {
+      model: d,
+      queryDepthLimit: d.queryDepthLimit,
+      resolverCountLimit: d.resolverCountLimit,
+      region: m.region,
+      accountId: m.accountId,
       dataDir: ctx.dataDir,
       clock: ctx.clock,
       log: log.child('engine'),
@@ -191,6 +248,6 @@ export function createDataService(ctx: ServiceContext, opts: DataServiceOptions 
         if (!invoker) throw new Error(`function ${functionLogicalId} cannot run: the functions service is not running`);
         return invoker.invoke(functionLogicalId, event);
       },
-    });
+    };
   }
 }

@@ -15,9 +15,17 @@ describe('parseCliOptions', () => {
       outputsPath: path.join(cwd, 'amplify_outputs.json'),
       outputsLabel: 'amplify_outputs.json',
       accountKeys: { accessKeyId: 'AKIALOCALDEVELOPER01', secretAccessKey: 'localDeveloperSecretAccessKey/0000000000' },
+      watch: true,
       awsHostnames: false,
       help: false,
     });
+  });
+
+  it('reloads amplify/ on save unless --no-watch is given', () => {
+    expect(parseCliOptions(['--no-watch'], cwd).watch).toBe(false);
+    expect(parseCliOptions(['--watch'], cwd).watch).toBe(true);
+    expect(() => parseCliOptions(['--watch', '--no-watch'], cwd)).toThrow(/contradict/);
+    expect(() => parseCliOptions(['--no-watch=yes'], cwd)).toThrow(/takes no value/);
   });
 
   it('turns on AWS-hostname mode with --aws-hostnames, which takes no value', () => {

@@ -3,7 +3,7 @@ import type { IdSource } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpgradeRequest } from '../../core/service.js';
 import { authenticate, fieldAuthorizer, NOT_PROVIDED, type AuthDeps, type AuthResult, type AuthSuccess } from '../auth_modes.js';
-import type { GraphqlEngine, SubscriptionPlan } from '../engine/types.js';
+import type { ExecuteRequest, GraphqlEngine, SubscriptionPlan } from '../engine/types.js';
 import type { DataRecorder, RequestRecord } from '../metrics.js';
 import { operationLabel, selectOperation, summarizeDocument } from '../operation_info.js';
 import type { SubscriptionHub, Subscriber } from './hub.js';
@@ -282,21 +282,22 @@ class RealtimeConnection {
       }
       const key = groupKey(query, variables, operationName, auth);
       let plan: SubscriptionPlan | undefined = this.deps.hub.planFor(key);
+      const prepareRequest: ExecuteRequest = {
+        query,
+        variables,
+        operationName,
+        authMode: auth.mode,
+        identity: auth.identity,
+        headers: lowerCased(payload.extensions?.authorization ?? {}),
+        requestId: this.deps.ids.uuid(),
+        domainName: headerLookup(payload.extensions?.authorization ?? {})('host') ?? null,
+        authorizeField: fieldAuthorizer(auth, this.deps.model),
+      };
       if (!plan) {
         const engine = this.deps.engine();
         if (!engine) return this.fail(id, [{ errorType: 'ServiceUnavailableException', message: 'The data service is starting.' }], started, recordExtra, 503);
         const prepared = await engine
-          .prepareSubscription({
-            query,
-            variables,
-            operationName,
-            authMode: auth.mode,
-            identity: auth.identity,
-            headers: lowerCased(payload.extensions?.authorization ?? {}),
-            requestId: this.deps.ids.uuid(),
-            domainName: headerLookup(payload.extensions?.authorization ?? {})('host') ?? null,
-            authorizeField: fieldAuthorizer(auth, this.deps.model),
-          })
+          .prepareSubscription(prepareRequest)
           .catch((err: unknown) => {
             // The engine answers request problems with errors; a throw is our fault, not the client's.
             this.deps.log.error(`preparing subscription ${id} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -318,7 +319,7 @@ class RealtimeConnection {
       if (this.closed || !this.pending.has(id)) return;
       const subscriber: Subscriber = { id, send: (frame) => this.send(frame) };
       this.subs.set(id, subscriber);
-      this.deps.hub.add(key, plan, subscriber);
+      this.deps.hub.add(key, plan, subscriber, prepareRequest);
       this.deps.recorder.count('SubscribeSuccess');
       this.record({ id, operationType: 'subscription', status: 200, ...recordExtra }, started);
       this.send(serverMessage.startAck(id));
