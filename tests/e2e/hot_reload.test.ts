@@ -11,6 +11,7 @@ import { startLocalCloud, type StartedLocalCloud } from '../../src/local/testing
 import { repoRoot } from '../fixtures/assembly.js';
 import { configureTestClient } from '../helpers/amplify_client.js';
 import { until } from '../helpers/until.js';
+import { launchTrustingChromium } from '../browser/support/chromium.js';
 
 /**
  * Hot reload with the real client: a copy of tests/fixtures/reload runs with `watch` on, and each
@@ -150,6 +151,17 @@ describe('hot reload of amplify/', () => {
     expect(s.lastError?.output).toMatch(/resource\.ts/);
     const listed = await gql('{ listNotes { items { id priority } } }');
     expect(listed.errors).toBeUndefined();
+    // The console shows it too, in a real browser.
+    const browser = await launchTrustingChromium(cloud.caCertPath);
+    try {
+      const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+      await page.goto(`${cloud.url}/`);
+      const banner = page.locator('#reload.failed');
+      await banner.waitFor({ timeout: 15_000 });
+      expect(await banner.textContent()).toMatch(/Last edit not applied: .*integr is not a function/);
+    } finally {
+      await browser.close();
+    }
     // Undoing the mistake brings back the served content: nothing to swap, the error is cleared.
     writeFileSync(schemaFile(), readFileSync(schemaFile(), 'utf8').replace('a.integr()', 'a.integer()'));
     await until(async () => ((await reloadStatus()).state === 'idle' ? true : undefined), 60_000, 'the error to clear', 100);

@@ -23,7 +23,7 @@ export function consolePage(): string {
 <script type="module" src="/_console/app.js"></script>
 </head>
 <body>
-<header><strong>Local cloud</strong><span id="status" class="status" title="health">…</span></header>
+<header><strong>Local cloud</strong><span id="status" class="status" title="health">…</span><span id="reload" class="reload" hidden></span></header>
 <nav>${nav}</nav>
 <main id="main"><p>Loading…</p></main>
 </body>
@@ -32,6 +32,10 @@ export function consolePage(): string {
 }
 
 const STYLES = `
+.reload { padding: 2px 8px; border-radius: 4px; font-size: 12px; }
+.reload.failed { background: #d13212; color: #fff; cursor: help; }
+.reload.busy { background: #ff9900; color: #16191f; }
+.reload.ok { color: #a9b7c6; }
 :root { font: 14px/1.4 system-ui, sans-serif; color: #1d2330; background: #f5f6f8; }
 body { margin: 0; display: grid; grid-template-columns: 160px 1fr; grid-template-rows: auto 1fr; min-height: 100vh; }
 header { grid-column: 1 / 3; background: #232f3e; color: #fff; padding: 8px 16px; display: flex; gap: 16px; align-items: center; }

@@ -90,7 +90,39 @@ async function health(): Promise<void> {
   }
 }
 
+interface ReloadState {
+  state: 'idle' | 'reloading' | 'failed';
+  reloads: number;
+  lastError: { message: string; resolution?: string; output?: string } | null;
+}
+
+/**
+ * Hot reload's state in the header (`/_local/reload`; absent with --no-watch): an edit that did not
+ * apply stays in view, with its output on hover, while the last good backend keeps serving.
+ */
+async function reloadState(): Promise<void> {
+  const el = document.getElementById('reload')!;
+  let r: ReloadState;
+  try {
+    r = await getJson<ReloadState>('/_local/reload');
+  } catch {
+    el.hidden = true;
+    return;
+  }
+  el.hidden = r.state === 'idle' && r.reloads === 0;
+  el.className = `reload ${r.state === 'failed' ? 'failed' : r.state === 'reloading' ? 'busy' : 'ok'}`;
+  el.textContent =
+    r.state === 'failed' && r.lastError
+      ? `Last edit not applied: ${r.lastError.message} (serving the last good backend)`
+      : r.state === 'reloading'
+        ? 'Reloading amplify/…'
+        : `Reloaded ${r.reloads}×`;
+  el.title = r.state === 'failed' && r.lastError ? [r.lastError.resolution, r.lastError.output?.slice(-2000)].filter(Boolean).join('\n\n') : '';
+}
+
 window.addEventListener('hashchange', () => void show());
 void show();
 void health();
 setInterval(() => void health(), 2000);
+void reloadState();
+setInterval(() => void reloadState(), 1000);
