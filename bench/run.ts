@@ -16,7 +16,7 @@ import { figureTable, type BenchFigure } from './lib/report.js';
 
 const here = import.meta.dirname;
 /** Run order of `npm run bench`: cheap and quiet scenarios first, the load generators last. */
-const ORDER = ['start', 'reload', 'auth', 'functions', 'storage', 'graphql'];
+const ORDER = ['start', 'reload', 'auth', 'tls_names', 'functions', 'storage', 'snapshot', 'graphql'];
 const available = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
   .map((f) => f.slice(0, -3))
