@@ -24,6 +24,7 @@ import { silentLogger } from '../src/local/core/logger.js';
 import { Registry, type CredentialStore, type IssuedCredentials } from '../src/local/core/registry.js';
 import type { ServiceContext } from '../src/local/core/service.js';
 import { createFunctionsServiceWith, type FunctionsService } from '../src/local/functions/index.js';
+import type { BenchFigure } from './lib/report.js';
 import { stats, type Stats } from './lib/stats.js';
 
 const WARM = Number(process.env.BENCH_WARM ?? 500);
@@ -149,7 +150,7 @@ async function bundleRows(): Promise<[string, Stats][]> {
 
 const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
 
-export async function main(): Promise<void> {
+export async function main(): Promise<BenchFigure[]> {
   console.error(`node ${process.versions.node}, warm n=${WARM}, cold n=${COLD}`);
   const rows = [...(await fixtureRows())];
   try {
@@ -163,4 +164,7 @@ export async function main(): Promise<void> {
   const warm = rows[1][1];
   lines.push('', `warm overhead over the in-process call: ${fmt(warm.p50 - base.p50)} at p50 (process isolation + IPC + JSON)`);
   console.log(lines.join('\n'));
+  const baseline = { name: 'handler called in-process', value: base.p50 };
+  const figure = (name: string, s: Stats): BenchFigure => ({ scenario: 'functions', figure: `${name}, p50`, value: s.p50, unit: 'ms', better: 'lower', baseline });
+  return rows.slice(1).map(([name, s]) => figure(name, s));
 }

@@ -10,7 +10,7 @@
  * a child process so client and server do not share an event loop. Then subscription fan-out: 1000
  * WebSocket subscribers, one mutation, delivery latency from the mutation's send to each `data` frame.
  *
- * Targets: local ≥ 1.5× gen1 req/s, local p99 ≤ 20 ms at 16 clients, fan-out p99 ≤ 250 ms.
+ * Targets: local ≥ 10× Gen 1 req/s and p99 ≤ 10 ms at 16 clients; fan-out to 1000 subscribers p99 ≤ 50 ms.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import type { BackendModel } from '../src/local/assembly/model.js';
+import { target, type BenchFigure } from './lib/report.js';
 import { percentile } from './lib/stats.js';
 
 const require = createRequire(import.meta.url);
@@ -366,7 +367,7 @@ function gen1Token(token: string, region: string, userPoolId: string): string {
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
-export async function main(): Promise<void> {
+export async function main(): Promise<BenchFigure[]> {
   process.env.AMPLIFY_DISABLE_TELEMETRY = '1';
   process.env.CDK_DISABLE_CLI_TELEMETRY = 'true';
   const root = mkdtempSync(path.join(tmpdir(), 'bench-graphql-'));
@@ -438,8 +439,9 @@ export async function main(): Promise<void> {
   lines.push('');
   lines.push('| operation | clients | floor req/s | floor p50/p99 ms | Gen 1 req/s | Gen 1 p50/p99 ms | local req/s | local p50/p99 ms | local ÷ Gen 1 |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const verdicts: string[] = [];
+  const figures: BenchFigure[] = [];
   for (const op of ['get', 'create'] as const) {
+    const opName = op === 'get' ? 'getPost' : 'createPost';
     for (const c of CONCURRENCY) {
       const f = results.get(`${op}/${c}/floor`);
       const g = results.get(`${op}/${c}/gen1`);
@@ -447,11 +449,29 @@ export async function main(): Promise<void> {
       const ratio = g && l && g.rps > 0 ? l.rps / g.rps : NaN;
       const cell = (r?: LoadResult) => (r ? `${fmt(r.p50)} / ${fmt(r.p99)}${r.errors ? ` (${r.errors} err)` : ''}` : '–');
       lines.push(
-        `| ${op === 'get' ? 'getPost' : 'createPost'} | ${c} | ${fmt(f?.rps ?? NaN, 0)} | ${cell(f)} | ${fmt(g?.rps ?? NaN, 0)} | ${cell(g)} | ${fmt(l?.rps ?? NaN, 0)} | ${cell(l)} | ${fmt(ratio, 2)}× |`,
+        `| ${opName} | ${c} | ${fmt(f?.rps ?? NaN, 0)} | ${cell(f)} | ${fmt(g?.rps ?? NaN, 0)} | ${cell(g)} | ${fmt(l?.rps ?? NaN, 0)} | ${cell(l)} | ${fmt(ratio, 2)}× |`,
       );
-      verdicts.push(`${op === 'get' ? 'getPost' : 'createPost'} ×${c}: local ÷ Gen 1 = ${fmt(ratio, 2)}× (target ≥ 1.5×) → ${ratio >= 1.5 ? 'met' : 'NOT met'}`);
-      if (c === 16 && l) verdicts.push(`${op === 'get' ? 'getPost' : 'createPost'} ×16: local p99 = ${fmt(l.p99)} ms (target ≤ 20 ms) → ${l.p99 <= 20 ? 'met' : 'NOT met'}`);
-      if (l?.errors) verdicts.push(`${op} ×${c}: ${l.errors} local errors, first: ${l.firstError}`);
+      figures.push({
+        scenario: 'graphql',
+        figure: `${opName} ×${c} clients: throughput`,
+        value: l?.rps ?? NaN,
+        unit: 'req/s',
+        better: 'higher',
+        baseline: g ? { name: 'Gen 1 simulator + dynalite', value: g.rps } : undefined,
+        target: c === 16 ? target(ratio, 'higher', 10, '≥ 10× Gen 1') : undefined,
+        note: l?.errors ? `(${l.errors} errors: ${l.firstError})` : undefined,
+      });
+      if (c === 16) {
+        figures.push({
+          scenario: 'graphql',
+          figure: `${opName} ×16 clients: p99 latency`,
+          value: l?.p99 ?? NaN,
+          unit: 'ms',
+          better: 'lower',
+          baseline: f ? { name: 'bare node:https floor', value: f.p99 } : undefined,
+          target: target(l?.p99 ?? NaN, 'lower', 10, '≤ 10 ms'),
+        });
+      }
     }
   }
   lines.push('');
@@ -459,13 +479,17 @@ export async function main(): Promise<void> {
     lines.push(`| subscription fan-out | subscribers | received | p50 ms | p99 ms | max ms | mutation ms |`);
     lines.push('|---|---:|---:|---:|---:|---:|---:|');
     lines.push(`| onCreatePost ← 1 createPost | ${fanout.subscribers} | ${fanout.received} | ${fmt(fanout.p50)} | ${fmt(fanout.p99)} | ${fmt(fanout.max)} | ${fmt(fanout.mutationMs)} |`);
-    verdicts.push(
-      `fan-out: p99 ${fmt(fanout.p99)} ms over ${fanout.received}/${fanout.subscribers} deliveries (target ≤ 250 ms, all delivered) → ${fanout.p99 <= 250 && fanout.received === fanout.subscribers ? 'met' : 'NOT met'}`,
-    );
-  } else {
-    verdicts.push('fan-out: did not run → NOT met');
   }
-  lines.push('');
-  for (const v of verdicts) lines.push(`- ${v}`);
+  const getFloor = results.get('get/1/floor');
+  figures.push({
+    scenario: 'fan-out',
+    figure: `onCreatePost to ${SUBSCRIBERS} subscribers: p99 delivery (${fanout ? `${fanout.received}/${fanout.subscribers} delivered` : 'did not run'})`,
+    value: fanout?.p99 ?? NaN,
+    unit: 'ms',
+    better: 'lower',
+    baseline: getFloor ? { name: 'one bare HTTPS round trip, p99', value: getFloor.p99 } : undefined,
+    target: target(fanout && fanout.received === fanout.subscribers ? fanout.p99 : NaN, 'lower', 50, '≤ 50 ms, all delivered'),
+  });
   process.stdout.write(`${lines.join('\n')}\n`);
+  return figures;
 }

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { downloadData, uploadData } from 'aws-amplify/storage';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { BenchFigure } from './lib/report.js';
 import { configureAmplify, withStorageEndpoint } from '../src/client/index.js';
 import { ensureAssembly } from '../src/local/assembly/cache.js';
 import { loadBackendModel } from '../src/local/assembly/load_assembly.js';
@@ -29,7 +30,7 @@ const SIZES = [1, 50].map((mb) => mb * 1024 * 1024);
 
 const mbps = (bytes: number, ms: number) => bytes / 1024 / 1024 / (ms / 1000);
 
-export async function main(): Promise<void> {
+export async function main(): Promise<BenchFigure[]> {
   const root = path.resolve(import.meta.dirname, '..');
   const { assemblyDir } = await ensureAssembly({ projectDir: root, cacheDir: '.amplify/test-assembly' });
   const model = loadBackendModel(assemblyDir);
@@ -54,6 +55,7 @@ export async function main(): Promise<void> {
     const bucket = model.storage!.buckets[0].bucketName;
 
     const rows: string[] = [];
+    const figures: BenchFigure[] = [];
     for (const size of SIZES) {
       const data = Buffer.alloc(size);
       for (let i = 0; i < size; i += 4096) data[i] = i % 251;
@@ -102,11 +104,15 @@ export async function main(): Promise<void> {
       const sd = median(sdkDownMs);
       rows.push(`| ${label} | @aws-sdk/client-s3 PutObject | ${su.toFixed(1)} | ${mbps(size, su).toFixed(0)} | ${(su / c).toFixed(1)}× |`);
       rows.push(`| ${label} | @aws-sdk/client-s3 GetObject | ${sd.toFixed(1)} | ${mbps(size, sd).toFixed(0)} | ${(sd / c).toFixed(1)}× |`);
+      const floor = { name: 'file copy + read of the same bytes', value: mbps(size, c) };
+      const through = (figure: string, ms: number): BenchFigure => ({ scenario: 'storage', figure: `${label} ${figure}`, value: mbps(size, ms), unit: 'MB/s', better: 'higher', baseline: floor });
+      figures.push(through(`aws-amplify uploadData (${size > 5 * 1024 * 1024 ? 'multipart' : 'PutObject'})`, u), through('aws-amplify downloadData', d), through('SDK PutObject', su), through('SDK GetObject', sd));
     }
     console.log(`\nStorage through the aws-amplify client (median of ${ROUNDS}; time relative to the file copy)\n`);
     console.log('| size | path | ms | MB/s | vs floor |');
     console.log('|---|---|---:|---:|---:|');
     for (const r of rows) console.log(r);
+    return figures;
   } finally {
     await signOut().catch(() => undefined);
     await cloud.stop();

@@ -34,6 +34,9 @@ const { values, positionals } = parseArgs({
     target: { type: 'string' },
     project: { type: 'string' },
     replay: { type: 'string' },
+    models: { type: 'string' },
+    'every-case': { type: 'boolean', default: false },
+    'lambda-token': { type: 'string' },
     rounds: { type: 'string', default: '3' },
     clients: { type: 'string' },
     seconds: { type: 'string', default: '10' },
@@ -44,10 +47,11 @@ const { values, positionals } = parseArgs({
 
 const USAGE = [
   'usage: npm run reliability -- fuzz [--cases N] [--seed N] [--connections N] [--target name] [--replay target:seed,…] [--project dir]',
+  '       npm run reliability -- matrix [--project dir] [--models A,B] [--lambda-token t] [--every-case]',
   '       npm run reliability -- crash [--rounds K] [--clients N] [--seed N] [--project dir]',
   '       npm run reliability -- load [--clients N] [--seconds S] [--bursts B] [--seed N] [--heap-snapshots dir] [--project dir]',
 ].join('\n');
-if (!['fuzz', 'crash', 'load'].includes(positionals[0])) {
+if (!['fuzz', 'matrix', 'crash', 'load'].includes(positionals[0])) {
   process.stderr.write(`${USAGE}\n`);
   process.exit(positionals.length ? 1 : 0);
 }
@@ -58,6 +62,9 @@ if (process.env.NODE_EXTRA_CA_CERTS !== tls.caCertPath) {
   // Node reads NODE_EXTRA_CA_CERTS at start: re-run once with the CA trusted (TLS stays verified).
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caCertPath, AMPLIFY_LOCAL_CA_DIR: caDir } });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else if (positionals[0] === 'matrix') {
+  const { runMatrixCommand } = await import('./matrix/command.js');
+  process.exitCode = await runMatrixCommand({ projectDir: path.resolve(values.project ?? root), caDir, models: values.models?.split(','), everyCase: values['every-case'], lambdaToken: values['lambda-token'] });
 } else if (positionals[0] === 'crash' || positionals[0] === 'load') {
   const projectDir = path.resolve(values.project ?? root);
   const { assemblyDir } = await ensureAssembly({ projectDir, cacheDir: path.join(projectDir, '.amplify', 'reliability-assembly') });

@@ -4,6 +4,7 @@ import type { BackendModel } from './assembly/model.js';
 import { LOCAL_ENDPOINT } from './assembly/local_endpoint.js';
 import { DEFAULT_ACCOUNT_KEYS, developerUserArn, type AccountKeys } from './core/account.js';
 import { writeFileAtomic } from './core/persist.js';
+import { dnsSuffix } from './hostnames/names.js';
 
 /**
  * `amplify_outputs.json` for the local cloud: the same document `ampx generate outputs` writes
@@ -41,8 +42,25 @@ export interface LocalOutputsSection {
   };
 }
 
+/**
+ * `custom.local` in AWS-hostname mode: informational only. Clients use the AWS URLs of the document
+ * (no `endpoint` here, so src/client configures Amplify unchanged, as for a deployed backend).
+ */
+export interface AwsHostnamesLocalSection {
+  mode: 'aws-hostnames';
+  /** The local cloud's own port, `https://127.0.0.1:<port>`, where the AWS hostnames must be routed. */
+  front_door: string;
+  /** The AWS hostnames it answers as (route them to `front_door`: --dns, --proxy, a hosts file). */
+  hostnames: string[];
+  admin_endpoint: string;
+  ca_certificate_path: string;
+  developer_credentials: LocalOutputsSection['developer_credentials'];
+}
+
 export interface OutputsLocation {
   endpoint: string;
+  /** AWS-hostname mode: the names served (names.ts `awsHostnames`); URLs in the outputs use them. */
+  awsHostnames?: string[];
   caCertPath: string;
   /** Folder the outputs file is written to (makes the CA path relative). */
   outputsDir?: string;
@@ -59,7 +77,7 @@ export function buildOutputs(model: BackendModel, where: OutputsLocation): Ampli
 
   if (model.data) {
     const data: NonNullable<AmplifyOutputs['data']> = {
-      url: `${where.endpoint}/graphql`,
+      url: where.awsHostnames ? appSyncUrl(model.data.apiId, region) : `${where.endpoint}/graphql`,
       aws_region: region,
       default_authorization_type: model.data.defaultAuthMode,
       // As the generator does: only the additional modes are listed here.
@@ -87,8 +105,31 @@ export function buildOutputs(model: BackendModel, where: OutputsLocation): Ampli
 
   // `backend.addOutput(...)`: top-level sections (notifications, analytics, geo) and `custom`, with the
   // loader's endpoint marker (an AppSync URL an app published, say) made the running endpoint.
-  const { version: _version, custom: customFromBackend, ...sections } = withEndpoint(model.customOutputs ?? {}, where.endpoint) as Record<string, unknown>;
+  const { version: _version, custom: customFromBackend, ...sections } = withEndpoint(
+    model.customOutputs ?? {},
+    where.awsHostnames ? awsEndpointReplacer(model, where.endpoint) : (s) => s.split(LOCAL_ENDPOINT).join(where.endpoint),
+  ) as Record<string, unknown>;
   Object.assign(outputs, sections);
+
+  const developerCredentials = {
+    access_key_id: (where.accountKeys ?? DEFAULT_ACCOUNT_KEYS).accessKeyId,
+    secret_access_key: (where.accountKeys ?? DEFAULT_ACCOUNT_KEYS).secretAccessKey,
+    account_id: model.accountId,
+    user_arn: developerUserArn(model.accountId),
+    region,
+  };
+  if (where.awsHostnames) {
+    const local: AwsHostnamesLocalSection = {
+      mode: 'aws-hostnames',
+      front_door: where.endpoint,
+      hostnames: [...where.awsHostnames],
+      admin_endpoint: `${where.endpoint}/_local`,
+      ca_certificate_path: caPathForOutputs(where.caCertPath, where.outputsDir),
+      developer_credentials: developerCredentials,
+    };
+    outputs.custom = { ...((customFromBackend as Record<string, unknown> | undefined) ?? {}), local };
+    return outputs;
+  }
 
   const endpointUrl = new URL(where.endpoint);
   const local: LocalOutputsSection = {
@@ -99,13 +140,7 @@ export function buildOutputs(model: BackendModel, where: OutputsLocation): Ampli
     admin_endpoint: `${where.endpoint}/_local`,
     ca_certificate_path: caPathForOutputs(where.caCertPath, where.outputsDir),
     sts_endpoint: where.endpoint,
-    developer_credentials: {
-      access_key_id: (where.accountKeys ?? DEFAULT_ACCOUNT_KEYS).accessKeyId,
-      secret_access_key: (where.accountKeys ?? DEFAULT_ACCOUNT_KEYS).secretAccessKey,
-      account_id: model.accountId,
-      user_arn: developerUserArn(model.accountId),
-      region,
-    },
+    developer_credentials: developerCredentials,
   };
   outputs.custom = { ...((customFromBackend as Record<string, unknown> | undefined) ?? {}), local };
   return outputs;
@@ -243,12 +278,41 @@ export function checkOutputs(value: unknown): string[] {
   return problems;
 }
 
-/** A value with every `${LOCAL_ENDPOINT}` marker (see assembly/local_endpoint.ts) replaced by `endpoint`. */
-function withEndpoint(value: unknown, endpoint: string): unknown {
-  if (typeof value === 'string') return value.split(LOCAL_ENDPOINT).join(endpoint);
-  if (Array.isArray(value)) return value.map((v) => withEndpoint(v, endpoint));
+/** A value with every string passed through `replace` (which substitutes the `${LOCAL_ENDPOINT}` markers). */
+function withEndpoint(value: unknown, replace: (s: string) => string): unknown {
+  if (typeof value === 'string') return replace(value);
+  if (Array.isArray(value)) return value.map((v) => withEndpoint(v, replace));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEndpoint(v, endpoint)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEndpoint(v, replace)]));
   }
   return value;
+}
+
+/** The deployed AppSync API's URL: the shape aws-amplify recognizes as AppSync (not a custom domain). */
+export function appSyncUrl(apiId: string, region: string): string {
+  return `https://${apiId}.appsync-api.${region}.${dnsSuffix(region)}/graphql`;
+}
+
+/**
+ * AWS-hostname mode: a marker becomes the URL the deployed resource has (the AppSync API and its
+ * realtime endpoint, an SQS queue URL); any other marker the front door's loopback address.
+ */
+function awsEndpointReplacer(model: BackendModel, endpoint: string): (s: string) => string {
+  const region = model.region;
+  const suffix = dnsSuffix(region);
+  const escaped = LOCAL_ENDPOINT.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&');
+  return (s) => {
+    let out = s;
+    if (model.data) {
+      out = out
+        .split(`${LOCAL_ENDPOINT}/graphql/realtime`)
+        .join(`wss://${model.data.apiId}.appsync-realtime-api.${region}.${suffix}/graphql`)
+        .split(`${LOCAL_ENDPOINT}/graphql`)
+        .join(appSyncUrl(model.data.apiId, region));
+    }
+    if ((model.queues?.length ?? 0) > 0) {
+      out = out.replace(new RegExp(`${escaped}/(\\d{12})/`, 'g'), `https://sqs.${region}.${suffix}/$1/`);
+    }
+    return out.split(LOCAL_ENDPOINT).join(endpoint);
+  };
 }

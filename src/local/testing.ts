@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLocalCloud, type LocalCloud } from './app.js';
+import { createLocalCloud, type LocalCloud, type LocalCloudOptions } from './app.js';
 import { ensureAssembly } from './assembly/cache.js';
 import { loadBackendModel } from './assembly/load_assembly.js';
 import type { BackendModel } from './assembly/model.js';
@@ -20,6 +20,7 @@ import type { Logger } from './core/logger.js';
 import type { OutboxMessage } from './core/outbox.js';
 import type { ServiceName } from './core/service.js';
 import { ensureTls } from './core/tls.js';
+import type { HostnameRoutesOptions } from './hostnames/routes.js';
 import type { AmplifyOutputs } from './outputs.js';
 import { serviceFactories } from './services.js';
 
@@ -46,6 +47,17 @@ export interface StartLocalCloudOptions {
   services?: readonly ServiceName[];
   clock?: Clock;
   ids?: IdSource;
+  /**
+   * Hot reload: watch `<projectDir>/amplify/` and swap the changed services on save (tests of
+   * an app's schema migrations). Off by default. `instance.hotReload` reports its state.
+   */
+  watch?: LocalCloudOptions['watch'];
+  /** A snapshot folder (README, "Seed data") loaded at the first start; `restart()` keeps the state it made. */
+  import?: string;
+  /** Also start the DNS server and/or CONNECT proxy for the backend's AWS hostnames (use port 0 for each). */
+  hostnameRoutes?: HostnameRoutesOptions;
+  /** AWS-hostname mode (see `LocalCloudOptions.awsHostnames`): outputs carry the deployed AWS URLs. */
+  awsHostnames?: boolean;
 }
 
 export interface OutboxFilter {
@@ -131,9 +143,10 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
   const outputsPath = path.join(ownsDir ? root : dataDir, 'amplify_outputs.json');
   const log = opts.log ?? quietLogger();
 
-  const start = (port: number) =>
+  const start = (port: number, importDir?: string, served: BackendModel = model) =>
     createLocalCloud({
-      model,
+      import: importDir,
+      model: served,
       projectDir,
       dataDir,
       port,
@@ -143,12 +156,15 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       factories: opts.services && serviceFactories.filter((f) => opts.services!.includes(f.name)),
       clock: opts.clock,
       ids: opts.ids,
+      watch: opts.watch,
+      hostnameRoutes: opts.hostnameRoutes,
+      awsHostnames: opts.awsHostnames,
       log,
     });
 
   let cloud: LocalCloud;
   try {
-    cloud = await start(opts.port ?? 0);
+    cloud = await start(opts.port ?? 0, opts.import);
     await checkTrusted(cloud);
   } catch (err) {
     if (ownsDir) rmSync(root, { recursive: true, force: true });
@@ -188,7 +204,8 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     async restart() {
       await cloud.stop();
       // Same port: tokens carry the endpoint in `iss`, so a new port would invalidate them.
-      cloud = await start(port);
+      // The backend being served: a hot reload may have moved it on from the first one.
+      cloud = await start(port, undefined, cloud.model);
     },
     async stop() {
       if (stopped) return;

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import type { LocalCloudApp } from './page/app.js';
+import { openAppPage, type AppPage } from './support/app_page.js';
 import { bundlePage } from './support/bundle.js';
 import { launchTrustingChromium, type TestBrowser } from './support/chromium.js';
 import { serveStatic, type StaticSite } from './support/static_server.js';
@@ -36,41 +36,27 @@ let site: StaticSite;
 let browser: TestBrowser;
 let untrusted: Awaited<ReturnType<typeof startUntrustedHttps>> | undefined;
 let bundleDir: string;
-let page: Page;
+let app: AppPage;
 let identityId: string;
 const requests: SeenRequest[] = [];
 const sockets: string[] = [];
-const pageErrors: string[] = [];
+const call: AppPage['call'] = (name, ...args) => app.call(name, ...args);
 
-/** Calls `window.localCloudApp[name](...args)` in the page and returns its (serializable) result. */
-async function call<K extends keyof LocalCloudApp>(name: K, ...args: Parameters<LocalCloudApp[K]>): Promise<Awaited<ReturnType<LocalCloudApp[K]>>> {
-  return page.evaluate(
-    ([fn, fnArgs]) => {
-      const app = window.localCloudApp as unknown as Record<string, (...a: unknown[]) => unknown>;
-      return app[fn](...fnArgs);
-    },
-    [name, args] as [string, unknown[]],
-  ) as Promise<Awaited<ReturnType<LocalCloudApp[K]>>>;
-}
-
-/** Polls `probe` until it returns a value, or fails after `ms`. */
 beforeAll(async () => {
   bundleDir = mkdtempSync(path.join(tmpdir(), 'amplify-local-page-'));
   const [started] = await Promise.all([startLocalCloud(), bundlePage(bundleDir)]);
   cloud = started;
   site = await serveStatic(bundleDir);
   browser = await launchTrustingChromium(process.env.NODE_EXTRA_CA_CERTS!);
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.on('pageerror', (err) => void pageErrors.push(err.message));
-  page.on('websocket', (ws) => void sockets.push(ws.url()));
-  page.on('request', (req) => {
-    if (!req.url().startsWith(cloud.endpoint)) return;
-    const headers = req.headers();
-    const body = req.method() === 'POST' && headers['x-amz-target'] ? (req.postData() ?? undefined) : undefined;
-    requests.push({ method: req.method(), url: req.url(), resourceType: req.resourceType(), target: headers['x-amz-target'], body });
+  app = await openAppPage(browser, site.url, (page) => {
+    page.on('websocket', (ws) => void sockets.push(ws.url()));
+    page.on('request', (req) => {
+      if (!req.url().startsWith(cloud.endpoint)) return;
+      const headers = req.headers();
+      const body = req.method() === 'POST' && headers['x-amz-target'] ? (req.postData() ?? undefined) : undefined;
+      requests.push({ method: req.method(), url: req.url(), resourceType: req.resourceType(), target: headers['x-amz-target'], body });
+    });
   });
-  await page.goto(site.url);
-  await page.waitForFunction(() => window.localCloudApp !== undefined, undefined, { timeout: 15_000 });
   const configured = await call('configure', cloud.outputs as Parameters<LocalCloudApp['configure']>[0]);
   expect(configured.userPoolEndpoint).toBe(cloud.endpoint);
 });
@@ -158,6 +144,6 @@ describe('the local cloud from headless Chromium', () => {
   });
 
   it('raised no uncaught error in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 });

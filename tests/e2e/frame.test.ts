@@ -128,6 +128,7 @@ describe('npm start', () => {
         const outputs = JSON.parse(readFileSync(path.join(tmp, 'amplify_outputs.json'), 'utf8'));
         expect(outputs.custom.local.endpoint).toBe(cli.endpoint);
         expect(cli.output()).toContain(`${cli.endpoint}/graphql`);
+        expect(cli.output()).toContain(`Console       ${cli.endpoint}/   (open in a browser`);
 
         cli.child.kill('SIGTERM');
         expect(await cli.exited).toEqual({ code: 0, signal: null });

@@ -18,6 +18,10 @@ export interface StartLocalCloudOptions {
   clock?: LocalCloudOptions['clock'];
   ids?: LocalCloudOptions['ids'];
   log?: Logger;
+  /** A snapshot folder loaded at start (`--import`). */
+  import?: string;
+  /** AWS-hostname mode (outputs with the deployed AWS URLs, per-name leaves, routing by Host). */
+  awsHostnames?: boolean;
 }
 
 export interface TestLocalCloud {
@@ -67,7 +71,9 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     services: opts.services,
     clock: opts.clock,
     ids: opts.ids,
+    awsHostnames: opts.awsHostnames,
     log: opts.log ?? testLogger(),
+    import: opts.import,
   });
   return {
     get endpoint() {

@@ -20,6 +20,13 @@ interface EnsureAssemblyOptions {
   extraKey?: string;
   /** Where tsx and the Amplify packages are resolved from (see SynthOptions.toolsDir). */
   toolsDir?: string;
+  /**
+   * Synthesizes into `outDir` instead of a fresh tsx process (the hot reloader's warm worker).
+   * Must produce what `synthesizeBackend` produces.
+   */
+  synthesize?: (args: { projectDir: string; outDir: string; onProgress?: (line: string) => void }) => Promise<{ millis: number }>;
+  /** Assemblies still in use (a running local cloud's code folders): never pruned. */
+  keep?: readonly string[];
 }
 
 interface EnsuredAssembly {
@@ -102,7 +109,7 @@ export async function ensureAssembly(opts: EnsureAssemblyOptions): Promise<Ensur
         // Another process may have finished between our check and taking the lock.
         if (isComplete(assemblyDir)) return { assemblyDir, fromCache: true };
         await synthesizeInto(projectDir, cacheRoot, assemblyDir, opts);
-        await pruneOld(cacheRoot, assemblyDir);
+        await pruneOld(cacheRoot, assemblyDir, opts.keep ?? []);
         return { assemblyDir, fromCache: false };
       } finally {
         await lock.release();
@@ -125,7 +132,9 @@ async function synthesizeInto(projectDir: string, cacheRoot: string, assemblyDir
   const tmpDir = path.join(cacheRoot, `.tmp-${path.basename(assemblyDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     // Bundling stays on: the functions service runs the bundled `asset.<hash>/index.mjs`.
-    const result = await synthesizeBackend({ projectDir, outDir: tmpDir, onProgress, toolsDir: opts.toolsDir });
+    const result = opts.synthesize
+      ? await opts.synthesize({ projectDir, outDir: tmpDir, onProgress })
+      : await synthesizeBackend({ projectDir, outDir: tmpDir, onProgress, toolsDir: opts.toolsDir });
     await writeFile(path.join(tmpDir, '.complete'), JSON.stringify({ millis: result.millis, at: new Date().toISOString() }));
     await rm(assemblyDir, { recursive: true, force: true });
     await rename(tmpDir, assemblyDir);
@@ -188,13 +197,14 @@ async function waitForLock(lockPath: string, assemblyDir: string): Promise<void>
 }
 
 /** Removes leftover temp folders and all but the newest few finished assemblies. */
-async function pruneOld(cacheRoot: string, current: string): Promise<void> {
+async function pruneOld(cacheRoot: string, current: string, keep: readonly string[]): Promise<void> {
+  const kept = new Set(keep.map((k) => path.resolve(k)));
   const entries = await readdir(cacheRoot, { withFileTypes: true });
   const finished: { dir: string; mtime: number }[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory()) continue;
     const dir = path.join(cacheRoot, entry.name);
-    if (dir === current) continue;
+    if (dir === current || kept.has(dir)) continue;
     if (entry.name.startsWith('.tmp-')) {
       // A temp folder of a live synthesis is young; an old one belongs to a crashed process.
       if (Date.now() - statSync(dir).mtimeMs > STALE_LOCK_MS) await rm(dir, { recursive: true, force: true });

@@ -77,6 +77,8 @@ const EMULATION: Record<string, Rule> = {
   'Custom::LogRetention': 'inert',
   'Custom::CrossRegionExportReader': 'inert',
   'Custom::CrossRegionExportWriter': 'inert',
+  // Drawn by the console from the local counters under the same metric names (load_dashboards.ts).
+  'AWS::CloudWatch::Dashboard': 'emulated',
   // Storage triggers (load_storage_notifications.ts).
   'Custom::S3BucketNotifications': 'emulated',
 };

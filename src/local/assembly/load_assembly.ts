@@ -2,6 +2,7 @@ import type { LoadContext } from './context.js';
 import { Resolver } from './intrinsics.js';
 import { notEmulatedResources } from './emulation.js';
 import { loadAuth } from './load_auth.js';
+import { loadDashboards } from './load_dashboards.js';
 import { loadData } from './load_data.js';
 import { loadEventSourceMappings, loadFunctions } from './load_functions.js';
 import { loadIam } from './load_iam.js';
@@ -63,6 +64,7 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
   const queues = loadQueues(ctx);
   const eventSourceMappings = loadEventSourceMappings(ctx, data?.tables ?? [], messaging.kinesisStreams);
   const schedules = loadSchedules(ctx);
+  const dashboards = loadDashboards(ctx);
 
   const stackOutputs: Record<string, string> = {};
   for (const name of Object.keys(outputs)) {
@@ -91,6 +93,7 @@ export function loadBackendModel(assemblyDir: string, opts: LoadOptions = {}): B
     functions,
     eventSourceMappings,
     schedules,
+    dashboards,
     iam,
     messaging,
     keys,

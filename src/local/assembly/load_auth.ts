@@ -134,7 +134,7 @@ function attributeSchema(schema: Record<string, unknown>[] | undefined): Attribu
   for (const a of schema ?? []) {
     const raw = String(a.Name);
     // Custom attributes are declared without their `custom:` prefix.
-    const name = raw in STANDARD_ATTRIBUTES || raw.startsWith('custom:') ? raw : `custom:${raw}`;
+    const name = Object.hasOwn(STANDARD_ATTRIBUTES, raw) || raw.startsWith('custom:') ? raw : `custom:${raw}`;
     const base = byName.get(name);
     const strings = (a.StringAttributeConstraints ?? {}) as Record<string, unknown>;
     const dataType = (a.AttributeDataType as AttributeSchema['dataType'] | undefined) ?? base?.dataType ?? 'String';

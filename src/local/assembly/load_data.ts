@@ -40,6 +40,8 @@ export function loadData(ctx: LoadContext): DataModel | undefined {
     additionalAuthModes: additional.map((p) => p.AuthenticationType as AppSyncAuthMode),
     apiKey: apiKeyNode ? String(r.getAtt(apiKeyNode.stack, apiKeyNode.logicalId, 'ApiKey')) : undefined,
     apiKeyExpires: apiKeyNode ? num(r.prop(apiKeyNode, 'Expires')) : undefined,
+    queryDepthLimit: num(r.prop(api, 'QueryDepthLimit')) || undefined,
+    resolverCountLimit: num(r.prop(api, 'ResolverCountLimit')) || undefined,
     schema: loadSchema(ctx, ofApi('AWS::AppSync::GraphQLSchema'), api),
     resolvers: ofApi('AWS::AppSync::Resolver').map((n) => loadResolver(ctx, n)),
     functions: ofApi('AWS::AppSync::FunctionConfiguration').map((n) => loadFunctionConfiguration(ctx, n)),

@@ -8,6 +8,7 @@
  */
 
 import type { AuthModel } from './model_auth.js';
+import type { DashboardModel } from './model_dashboards.js';
 import type { DataModel } from './model_data.js';
 import type { EventSourceMappingModel, FunctionModel } from './model_functions.js';
 import type { IamModel } from './model_iam.js';
@@ -36,6 +37,7 @@ export type {
   ResolverCode,
   ResolverModel,
 } from './model_data.js';
+export type { DashboardMetricModel, DashboardModel, DashboardWidgetModel } from './model_dashboards.js';
 export type { EventSourceMappingModel, FunctionModel } from './model_functions.js';
 export type { IamModel, PolicyStatementModel, RoleModel } from './model_iam.js';
 export type { KeysModel, KmsKeyModel } from './model_keys.js';
@@ -66,6 +68,8 @@ export interface BackendModel {
   keys?: KeysModel;
   /** SQS queues (absent in hand-built models: no queues). */
   queues?: QueueModel[];
+  /** CloudWatch dashboards of the template (absent in hand-built models: none). */
+  dashboards?: DashboardModel[];
   /** Resolved root-stack outputs (the values `ampx generate outputs` would read), keyed by output name. */
   stackOutputs: Record<string, string>;
   /** Parsed `customOutputs` (what `backend.addOutput` added), or `{}`. */

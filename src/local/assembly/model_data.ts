@@ -73,6 +73,9 @@ export interface DataModel {
   modelIntrospectionLocation?: { bucket: string; key: string; file?: string };
   /** API_KEY expiry (epoch seconds) when the template sets one. */
   apiKeyExpires?: number;
+  /** AppSync's QueryDepthLimit and ResolverCountLimit (1–75, 1–10000); absent or 0 = no limit. */
+  queryDepthLimit?: number;
+  resolverCountLimit?: number;
   /** The user pool of AMAZON_COGNITO_USER_POOLS modes (local id). */
   userPoolId?: string;
   /** AWS_LAMBDA authorization: the authorizer function. */

@@ -2,6 +2,7 @@ import type { ResourcePhysics } from './intrinsics.js';
 import { placeholderAttr, placeholderRef } from './placeholders.js';
 import { RETURN_VALUES } from './return_values.js';
 import { named } from './return_value_kit.js';
+import { ownEntry } from '../core/own.js';
 
 export { friendlyName, seedOf } from './return_value_kit.js';
 
@@ -19,13 +20,13 @@ export const localPhysics: ResourcePhysics = {
   ref(r, n) {
     const type = n.def.Type;
     if (PINPOINT_CHANNEL.test(type)) return r.propString(n, 'ApplicationId') ?? placeholderRef(r, n);
-    const rule = RETURN_VALUES[type];
+    const rule = ownEntry(RETURN_VALUES, type);
     if (!rule) return placeholderRef(r, n);
     return (rule.ref ?? named(undefined))(r, n);
   },
   attr(r, n, name) {
-    const rule = RETURN_VALUES[n.def.Type];
-    const fn = rule?.attrs?.[name];
+    const rule = ownEntry(RETURN_VALUES, n.def.Type);
+    const fn = ownEntry(rule?.attrs, name);
     if (fn) return fn(r, n);
     if (isCustomResource(n.def.Type)) {
       // A custom resource's attributes come from its handler at deploy time. Those CDK passes through

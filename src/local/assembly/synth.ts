@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { findBackendEntry } from './backend_entry.js';
+import { bundleTimer } from './bundle_timer.js';
+import { synthFailureResolution } from './synth_hints.js';
 
 type BackendType = 'sandbox' | 'branch' | 'standalone';
 
@@ -77,7 +79,9 @@ export function backendIdentifier(opts: Pick<SynthOptions, 'projectDir' | 'backe
 }
 
 /** The context keys `ampx` sets when it synthesizes a backend. */
-function backendContext(opts: SynthOptions): Record<string, unknown> {
+export function backendContext(
+  opts: Pick<SynthOptions, 'projectDir' | 'backendNamespace' | 'backendName' | 'backendType' | 'skipBundling'>,
+): Record<string, unknown> {
   const id = backendIdentifier(opts);
   const ctx: Record<string, unknown> = {
     'amplify-backend-namespace': id.namespace,
@@ -103,6 +107,7 @@ export async function synthesizeBackend(opts: SynthOptions): Promise<SynthResult
   const require = createRequire(path.join(toolsDir, 'package.json'));
   const tsxCli = path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
 
+  opts.onProgress?.(`running ${entry.relative} (CDK synthesis${opts.skipBundling ? ', no bundling' : ', functions bundled with esbuild'}) ...`);
   const child = spawn(process.execPath, [tsxCli, entry.file], {
     cwd: opts.projectDir,
     env: {
@@ -115,18 +120,20 @@ export async function synthesizeBackend(opts: SynthOptions): Promise<SynthResult
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const bundles = bundleTimer(outDir, (line) => opts.onProgress?.(line));
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();
     output += text;
-    for (const line of text.split('\n')) if (line.trim()) opts.onProgress?.(line);
+    for (const line of text.split('\n')) if (line.trim()) opts.onProgress?.(bundles.line(line));
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  bundles.close();
   if (code !== 0) {
     throw new SynthError(
       `Synthesizing ${entry.relative} failed (exit ${code})`,
-      'Fix the error above in amplify/ and run again; `npm run typecheck` points at type errors.',
+      synthFailureResolution(output),
       output,
     );
   }

@@ -1,6 +1,7 @@
 import { userPoolsOf, type UserPoolEntry } from '../assembly/model.js';
 import { BodyTooLargeError, newRequestId, readBody } from '../core/aws_errors.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
+import { awsServiceHost } from '../hostnames/names.js';
 import { authorizeAdminCall } from './admin_auth.js';
 import { CognitoError, errors } from './errors.js';
 import { adminHandlers } from './handlers/admin.js';
@@ -17,12 +18,14 @@ import { MessageSender } from './messages.js';
 import { AuthPool } from './pool.js';
 import { migrateSinglePoolLayout, poolDir } from './pool_dirs.js';
 import { LocalPoolsVerifier } from './pools_verifier.js';
+import { authSnapshot } from './snapshot.js';
 import { ChallengeStore } from './srp_session.js';
 import { TokenIssuer } from './token_issuer.js';
 import { TokenSessionStore } from './token_sessions.js';
 import { PoolTokenVerifier } from './token_verifier.js';
 import { TriggerRunner } from './triggers.js';
 import { UserStore } from './user_store.js';
+import { hasOwnEntry, ownEntry } from '../core/own.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -57,7 +60,10 @@ export function createAuthService(ctx: ServiceContext): LocalService {
   const running = new Map<string, Running>();
   let tokens: LocalPoolsVerifier | undefined;
 
-  const issuerUrl = (poolId: string) => `${ctx.endpoint}/${poolId}`;
+  // Deployed pools' `iss` is `https://cognito-idp.<region>.amazonaws.com/<poolId>`; native clients build
+  // the identity pool's Logins key from that shape, so AWS-hostname mode issues exactly it.
+  const issuerOrigin = () => (ctx.awsHostnames ? `https://${awsServiceHost('cognito-idp', ctx.model.region)}` : ctx.endpoint);
+  const issuerUrl = (poolId: string) => `${issuerOrigin()}/${poolId}`;
 
   function primary(): Running {
     const r = primaryId === undefined ? undefined : running.get(primaryId);
@@ -93,7 +99,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
 
   async function handleApi(req: Request, operation: string): Promise<Response> {
     primary();
-    const handler = PUBLIC[operation] ?? ADMIN[operation];
+    const handler = ownEntry(PUBLIC, operation) ?? ownEntry(ADMIN, operation);
     if (!handler) throw errors.unknownOperation(`Unknown operation ${operation} ((local: not emulated by the local user pool))`);
     if (req.method !== 'POST') throw errors.serialization(`${req.method} is not supported: AWS JSON 1.1 calls are POSTed to the endpoint root`);
     let text: string;
@@ -113,7 +119,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       throw errors.serialization('Start of structure or map expected ((local: the request body must be a JSON object))');
     }
     const target = route(body as Record<string, unknown>);
-    if (ADMIN[operation]) await authorizeAdminCall(target.pool, req, operation, text);
+    if (hasOwnEntry(ADMIN, operation)) await authorizeAdminCall(target.pool, req, operation, text);
     return json(await handler(target.pool, body as Record<string, unknown>, req));
   }
 
@@ -127,7 +133,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
     tokenSessions.load(ctx.clock.now());
     const challenges = new ChallengeStore(dir, ctx.ids);
     challenges.load(ctx.clock.now());
-    const issuer = new TokenIssuer(key, issuerUrl(userPool.id), ctx.clock, ctx.ids);
+    const issuer = new TokenIssuer(key, issuerUrl(userPool.id), ctx.clock, ctx.ids, () => userPool.groups);
     const verifier = new PoolTokenVerifier(key, issuerUrl(userPool.id), userPool.id, ctx.clock, tokenSessions);
     const triggers = new TriggerRunner(userPool, ctx.model.region, ctx.registry, ctx.log);
     const messages = new MessageSender(userPool, ctx.outbox, ctx.log, triggers, ctx.registry);
@@ -138,6 +144,7 @@ export function createAuthService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'auth',
+    snapshot: authSnapshot(entries, () => new Map([...running].map(([id, r]) => [id, r.pool]))),
 
     matches(req, url) {
       if (entries.length === 0) return false;
@@ -192,6 +199,23 @@ export function createAuthService(ctx: ServiceContext): LocalService {
       }
       running.clear();
       tokens = undefined;
+    },
+
+    views: {
+      /**
+       * `GET /_local/auth/claims?pool=<id>&username=<name or alias>[&client=<id>]`: the access and ID
+       * token claims the pool would issue to the user now through that client (the pool's first
+       * by default), before any pre-token-generation trigger. Nothing is signed or recorded.
+       */
+      claims: (q) => {
+        const r = running.get(q.get('pool') ?? '');
+        const user = r?.pool.users.resolve(q.get('username') ?? '');
+        const clientId = q.get('client');
+        const client = clientId ? r?.pool.clients.get(clientId) : r?.pool.clients.values().next().value;
+        if (!r || !user || !client) return undefined;
+        const now = Math.floor(ctx.clock.now() / 1000);
+        return { client: client.id, ...r.pool.issuer.claims(user, client, { originJti: '<per sign-in>', authTime: now }) };
+      },
     },
 
     describe() {

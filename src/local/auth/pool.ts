@@ -103,6 +103,9 @@ export class AuthPool {
     opts: { triggerSource: string; clientMetadata?: Record<string, string>; session?: { originJti: string; authTime: number } },
   ): Promise<IssuedTokens & { RefreshToken?: string }> {
     const overrides = await this.preTokenGeneration(user, client, opts.triggerSource, opts.clientMetadata);
+    // Cognito's CloudWatch metrics, counted per pool and client as AWS does (the console's dashboard).
+    const metric = opts.session ? 'TokenRefreshSuccesses' : 'SignInSuccesses';
+    this.ctx.metrics?.record({ namespace: 'AWS/Cognito', metricName: metric, dimensions: { UserPool: this.pool.id, UserPoolClient: client.id } }, 1);
     if (opts.session) return this.issuer.issue(user, client, opts.session, overrides);
     const now = this.now();
     const refreshToken = this.ctx.ids.bytes(96).toString('base64url');

@@ -1,4 +1,4 @@
-import type { UserPoolClientModel } from '../assembly/model.js';
+import type { UserPoolClientModel, UserPoolModel } from '../assembly/model.js';
 import type { Clock, IdSource } from '../core/clock.js';
 import { signJwt } from './jwt.js';
 import type { SigningKey } from './keys.js';
@@ -49,6 +49,21 @@ function applyOverrides(claims: Record<string, unknown>, add?: Record<string, un
 }
 
 /**
+ * The ID token's `cognito:roles` (the IAM roles of the user's groups, by precedence) and
+ * `cognito:preferred_role` (the role of the group with the lowest precedence; left out when groups
+ * tied for it have different roles), which the identity pool's Token role mapping reads.
+ */
+export function groupRoleClaims(groups: readonly string[], poolGroups: UserPoolModel['groups']): Record<string, unknown> {
+  const rank = (p: number | undefined) => p ?? Number.MAX_SAFE_INTEGER;
+  const withRoles = poolGroups.filter((g) => g.roleArn && groups.includes(g.name)).sort((a, b) => rank(a.precedence) - rank(b.precedence));
+  if (withRoles.length === 0) return {};
+  const roles = [...new Set(withRoles.map((g) => g.roleArn!))];
+  const first = rank(withRoles[0].precedence);
+  const tied = new Set(withRoles.filter((g) => rank(g.precedence) === first).map((g) => g.roleArn!));
+  return { 'cognito:roles': roles, ...(tied.size === 1 ? { 'cognito:preferred_role': [...tied][0] } : {}) };
+}
+
+/**
  * Mints Cognito-shaped access and ID tokens (RS256, the pool's key, `kid` in the header), with the
  * claims and lifetimes of the app client the user signed in through.
  */
@@ -58,14 +73,32 @@ export class TokenIssuer {
     readonly issuer: string,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    /** The pool's groups (roles and precedence), read at each issue. */
+    private readonly poolGroups: () => UserPoolModel['groups'] = () => [],
   ) {}
 
   issue(user: UserRecord, client: UserPoolClientModel, session: { originJti: string; authTime: number }, overrides: ClaimOverrides = {}): IssuedTokens {
+    const { access, id } = this.claims(user, client, session, overrides);
+    const header = { kid: this.key.kid, alg: 'RS256' };
+    return {
+      AccessToken: signJwt(header, access, this.key.privateKey),
+      IdToken: signJwt(header, id, this.key.privateKey),
+      ExpiresIn: client.accessTokenValidityMinutes * 60,
+      TokenType: 'Bearer',
+    };
+  }
+
+  /** The claims `issue` signs (the console shows them for a user without signing anything). */
+  claims(
+    user: UserRecord,
+    client: UserPoolClientModel,
+    session: { originJti: string; authTime: number },
+    overrides: ClaimOverrides = {},
+  ): { access: Record<string, unknown>; id: Record<string, unknown> } {
     const iat = Math.floor(this.clock.now() / 1000);
     const eventId = this.ids.uuid();
     const groups = overrides.groups ?? user.groups;
     const groupClaim = groups.length > 0 ? { 'cognito:groups': [...groups] } : {};
-    const header = { kid: this.key.kid, alg: 'RS256' };
 
     const scopes = ['aws.cognito.signin.user.admin', ...(overrides.scopesToAdd ?? [])].filter(
       (s, i, all) => all.indexOf(s) === i && !(overrides.scopesToSuppress ?? []).includes(s),
@@ -91,6 +124,7 @@ export class TokenIssuer {
     const id: Record<string, unknown> = {
       sub: user.sub,
       ...groupClaim,
+      ...groupRoleClaims(groups, this.poolGroups()),
       iss: this.issuer,
       'cognito:username': user.username,
       origin_jti: session.originJti,
@@ -104,12 +138,6 @@ export class TokenIssuer {
       jti: this.ids.uuid(),
     };
     applyOverrides(id, overrides.idTokenAdd, overrides.idTokenSuppress);
-
-    return {
-      AccessToken: signJwt(header, access, this.key.privateKey),
-      IdToken: signJwt(header, id, this.key.privateKey),
-      ExpiresIn: client.accessTokenValidityMinutes * 60,
-      TokenType: 'Bearer',
-    };
+    return { access, id };
   }
 }

@@ -97,6 +97,19 @@ export class UserStore {
     this.file.delete();
   }
 
+  /** Replaces every user at once (a snapshot import) and writes the file now. */
+  replaceAll(users: readonly UserRecord[]): void {
+    this.byName.clear();
+    for (const u of users) this.byName.set(this.key(u.username), u);
+    this.file.markDirty();
+    this.file.flush();
+  }
+
+  /** The key a username is stored under (folded when the pool is case-insensitive). */
+  keyOf(username: string): string {
+    return this.key(username);
+  }
+
   all(): UserRecord[] {
     return [...this.byName.values()];
   }

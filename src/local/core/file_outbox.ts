@@ -15,6 +15,7 @@ export class FileOutbox implements Outbox {
   private readonly file: JsonFile<{ messages: OutboxMessage[] }>;
   private messages: OutboxMessage[];
   private pending: NodeJS.Immediate | undefined;
+  private readonly listeners = new Set<(message: OutboxMessage) => void>();
 
   constructor(
     dataDir: string,
@@ -32,7 +33,19 @@ export class FileOutbox implements Outbox {
     if (this.messages.length > MAX_MESSAGES) this.messages.splice(0, this.messages.length - MAX_MESSAGES);
     this.log.info(describeMessage(stored));
     this.scheduleWrite();
+    for (const listener of this.listeners) {
+      try {
+        listener(stored);
+      } catch (err) {
+        this.log.error(`an outbox listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     return stored;
+  }
+
+  subscribe(listener: (message: OutboxMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   list(filter: { channel?: OutboxMessage['channel']; to?: string } = {}): OutboxMessage[] {

@@ -18,4 +18,6 @@ export interface Outbox {
   /** Oldest first, optionally filtered. */
   list(filter?: { channel?: OutboxMessage['channel']; to?: string }): OutboxMessage[];
   clear(): void;
+  /** Calls `listener` with every message added from now on; returns the unsubscribe function. */
+  subscribe?(listener: (message: OutboxMessage) => void): () => void;
 }

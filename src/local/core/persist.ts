@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -9,7 +10,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
   // Unique per process and call so concurrent writers never share a temp file.
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${(tmpCounter++).toString(36)}.tmp`);
+  const tmp = tempBeside(file);
   const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
@@ -32,6 +33,59 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: {
 }
 
 let tmpCounter = 0;
+
+function tempBeside(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${(tmpCounter++).toString(36)}.tmp`);
+}
+
+/** `writeFileAtomic` for request paths, which must not block the event loop: same guarantees. */
+export async function writeFileAtomicAsync(file: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = tempBeside(file);
+  try {
+    const handle = await open(tmp, 'w', opts.mode ?? 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDirAsync(path.dirname(file));
+}
+
+/**
+ * Moves a fully written file (streamed elsewhere, on the same filesystem) into place durably: its
+ * bytes reach the disk before the rename makes them visible, and the rename reaches the disk before
+ * the caller acknowledges anything.
+ */
+export async function moveIntoPlace(tmp: string, file: string): Promise<void> {
+  const handle = await open(tmp, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+  await fsyncDirAsync(path.dirname(file));
+}
+
+async function fsyncDirAsync(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort, as in fsyncDir
+  }
+}
 
 function fsyncDir(dir: string): void {
   // Makes the rename itself durable; not supported on every platform (Windows), where it is skipped.

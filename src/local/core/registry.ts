@@ -247,6 +247,11 @@ export class Registry implements Peers {
     }
   }
 
+  /** Takes a capability back (its service is being replaced by a hot reload). */
+  withdraw(key: keyof Capabilities): void {
+    this.entries.delete(key);
+  }
+
   tryGet<K extends keyof Capabilities>(key: K): Capabilities[K] | undefined {
     return this.entries.get(key) as Capabilities[K] | undefined;
   }

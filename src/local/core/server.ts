@@ -13,6 +13,8 @@ export interface FrontDoorOptions {
   port: number;
   cert: string;
   key: string;
+  /** Picks the certificate by the name the client asks for (SNI); without it every name gets `cert`. */
+  sniCallback?: import('node:tls').TlsOptions['SNICallback'];
   /** Routes a request; must not throw (the router turns faults into 500s). */
   handle(req: Request): Promise<Response>;
   /** Offers a WebSocket upgrade; false when nobody takes it. */
@@ -47,7 +49,7 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
   let idleWaiter: (() => void) | undefined;
 
   const sessions = new Set<ServerHttp2Session>();
-  const server = createSecureServer({ cert: opts.cert, key: opts.key, allowHTTP1: true }, (req, res) => {
+  const server = createSecureServer({ cert: opts.cert, key: opts.key, allowHTTP1: true, SNICallback: opts.sniCallback }, (req, res) => {
     inFlight++;
     void serve(req, res).finally(() => {
       inFlight--;
@@ -66,8 +68,17 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
     res.once('close', () => {
       if (!res.writableFinished) aborted.abort();
     });
+    let request: Request;
     try {
-      const request = toWebRequest(req, originFor(req), aborted.signal);
+      request = toWebRequest(req, originFor(req), aborted.signal);
+    } catch (err) {
+      // WHATWG refuses some requests Node parsed (TRACE, TRACK, CONNECT; odd header values): the
+      // client's doing, so a 4xx, never a fault.
+      refuseUnconvertible(req, res, err);
+      discardUnreadBody(req);
+      return;
+    }
+    try {
       // req.url is the request target as sent (HTTP/2: `:path`); the WHATWG URL has resolved dot segments.
       setRequestInfo(request, { remoteAddress: req.socket.remoteAddress, rawPath: rawPathOfTarget(req.url) });
       const response = await opts.handle(request);
@@ -176,4 +187,19 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
 
 export function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Methods a WHATWG Request cannot carry; no AWS API uses them. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+function refuseUnconvertible(req: NodeRequest, res: NodeResponse, err: unknown): void {
+  const method = (req.method ?? '').toUpperCase();
+  const notAllowed = FORBIDDEN_METHODS.has(method);
+  res.statusCode = notAllowed ? 405 : 400;
+  if (notAllowed) res.setHeader('allow', 'GET, HEAD, PUT, POST, DELETE, OPTIONS, PATCH');
+  res.setHeader('content-type', 'application/json');
+  const message = notAllowed
+    ? `${method} is not allowed ((local: no AWS API the local cloud serves answers ${method}))`
+    : `The request cannot be processed: ${err instanceof Error ? err.message : String(err)}`;
+  res.end(JSON.stringify({ __type: notAllowed ? 'MethodNotAllowedException' : 'BadRequestException', message }));
 }

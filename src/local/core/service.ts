@@ -4,6 +4,7 @@ import type { Capabilities, Peers } from './registry.js';
 import type { Clock, IdSource } from './clock.js';
 import type { Outbox } from './outbox.js';
 import type { Logger } from './logger.js';
+import type { MetricTimeline } from './metric_timeline.js';
 
 /** What every service gets: the model, where to keep state, and the shared parts of the frame. */
 export interface ServiceContext {
@@ -25,6 +26,13 @@ export interface ServiceContext {
   log: Logger;
   /** The account's developer keys (default `DEFAULT_ACCOUNT_KEYS`). */
   accountKeys?: AccountKeys;
+  /** Per-interval datapoints under CloudWatch's metric names, drawn by the console's dashboard. */
+  metrics?: MetricTimeline;
+  /**
+   * AWS-hostname mode: clients reach the services under their AWS names (`cognito-idp.<region>.amazonaws.com`...),
+   * so what names a service publicly (a user pool's token issuer) uses those names, not `endpoint`.
+   */
+  awsHostnames?: boolean;
 }
 
 /** The part of an HTTP upgrade a service needs to accept a WebSocket (realtime GraphQL). */
@@ -69,6 +77,14 @@ export interface LocalService extends RequestHandler {
   /** Drop all state (tests, `POST /_local/reset`). */
   reset(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Hot reload in place: serve `next` (a re-synthesized backend) without stopping, keeping state and
+   * connections; the offers of `start()` stay valid. Must be atomic: on a throw the service still
+   * serves the old model. Services without it are replaced (stop, create, start, connect) instead.
+   * Returns lines worth telling the developer (e.g. a table whose items had to be dropped), or
+   * undefined, having changed nothing, when this change needs the service replaced.
+   */
+  reload?(next: BackendModel): Promise<string[] | undefined>;
   /** Lines for the start-up banner (endpoints, notes such as resolvers that cannot run). */
   describe?(): string[];
   /**
@@ -82,6 +98,32 @@ export interface LocalService extends RequestHandler {
    * "not found".
    */
   actions?: Record<string, (name: string, query: URLSearchParams) => Promise<unknown>>;
+  /** Export and import of the service's state as snapshot files (`--import`, `--export-on-exit`). */
+  snapshot?: ServiceSnapshot;
+}
+
+/** Counts of what a snapshot part holds, e.g. `{ users: 3, pools: 1 }`. */
+export type PartCounts = Record<string, number>;
+
+/** An import that was read and checked in full, ready to replace the service's state. */
+export interface PreparedImport {
+  counts: PartCounts;
+  /** What was skipped or changed on the way (a table this backend lacks...), one line each. */
+  warnings: string[];
+  /** Replaces the service's state with the part. Runs only once every part has been checked. */
+  apply(): Promise<void>;
+}
+
+/**
+ * A service's part of a snapshot: the folder `<snapshot>/<service>/`, in a documented, versioned
+ * format. `prepareImport` reads and checks everything without changing state and throws a
+ * `SnapshotError` (core/snapshot_format.ts) for a part this backend cannot take, so an import never
+ * stops half-way.
+ */
+export interface ServiceSnapshot {
+  /** Writes the service's current state into `dir` (created, empty). */
+  export(dir: string): Promise<{ counts: PartCounts; warnings?: string[] }>;
+  prepareImport(dir: string): Promise<PreparedImport>;
 }
 
 /** How the frame creates a service: its name (which fixes its data folder) and its constructor. */

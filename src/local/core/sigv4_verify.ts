@@ -5,7 +5,7 @@ import { canonicalRequests, constantTimeEqual, sha256Hex, signingKey } from './s
 import { SigV4Error, type SigV4ErrorCode } from './sigv4_errors.js';
 import { ALGORITHM, formatAmzDate, parseAuth, parseQuery, type ParsedAuth } from './sigv4_parse.js';
 import { sigV4Profile, type SigV4Profile } from './sigv4_profile.js';
-import { requestPath } from './request_info.js';
+import { signedRequestPath } from './request_info.js';
 
 /**
  * Verifies AWS Signature Version 4 (header and presigned-query forms) against credentials the local
@@ -72,7 +72,7 @@ export async function verifySigV4(req: Request, opts: VerifySigV4Options): Promi
   const candidates = canonicalRequests(req, {
     method: req.method,
     // The path as the client sent and signed it: S3 signs `.`/`..` segments as they are.
-    pathname: requestPath(req, url),
+    pathname: signedRequestPath(req, url),
     uriEncoding: profile.uriEncoding,
     query,
     signedHeaders: auth.signedHeaders,

@@ -16,15 +16,17 @@ const LEAF_DNS = ['localhost'];
 
 const CA_YEARS = 10;
 /** Apple rejects TLS server certificates valid for more than 825 days. */
-const LEAF_DAYS = 820;
+export const LEAF_DAYS = 820;
 /** Renew the leaf this long before it expires. */
-const LEAF_RENEW_MS = 30 * 24 * 3600 * 1000;
+export const LEAF_RENEW_MS = 30 * 24 * 3600 * 1000;
 
 export interface TlsMaterial {
   /** Folder holding ca.pem, ca-key.pem, server.pem, server-key.pem. */
   dir: string;
   caCertPath: string;
   caCertPem: string;
+  /** The CA's private key: issues leaves for further names (AWS-hostname mode). */
+  caKeyPem: string;
   certPem: string;
   keyPem: string;
   /** True when this call created the CA (first start): the banner then explains how to trust it. */
@@ -75,6 +77,7 @@ function ensureTlsLocked(dir: string, now: Date): TlsMaterial {
     dir,
     caCertPath: files.caCert,
     caCertPem,
+    caKeyPem,
     certPem: readFileSync(files.cert, 'utf8'),
     keyPem: readFileSync(files.key, 'utf8'),
     createdCa,
@@ -82,12 +85,19 @@ function ensureTlsLocked(dir: string, now: Date): TlsMaterial {
   };
 }
 
-function newRsaKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; keyPem: string } {
+function newRsaKeyPair(keyPem?: string): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; keyPem: string } {
   // node:crypto generates RSA keys ~50x faster than forge's pure-JS prime search.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  keyPem ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), keyPem };
+}
+
+/** What a leaf certificate covers; the default is the loopback leaf's names. */
+export interface LeafNames {
+  dns: string[];
+  ips: string[];
+  /** An RSA private key (PKCS#8 PEM) to certify instead of a new one (generated elsewhere, off the event loop). */
+  keyPem?: string;
 }
 
 function serialNumber(): string {
@@ -120,17 +130,22 @@ export function createCa(now: Date = new Date()): { certPem: string; keyPem: str
   return { certPem: forge.pki.certificateToPem(cert), keyPem };
 }
 
-export function createLeaf(caCertPem: string, caKeyPem: string, now: Date = new Date()): { certPem: string; keyPem: string } {
+export function createLeaf(
+  caCertPem: string,
+  caKeyPem: string,
+  now: Date = new Date(),
+  names: LeafNames = { dns: LEAF_DNS, ips: LEAF_IPS },
+): { certPem: string; keyPem: string } {
   const caCert = forge.pki.certificateFromPem(caCertPem);
   const caKey = forge.pki.privateKeyFromPem(caKeyPem);
-  const { publicKey, keyPem } = newRsaKeyPair();
+  const { publicKey, keyPem } = newRsaKeyPair(names.keyPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serialNumber();
   cert.validity.notBefore = new Date(now.getTime() - 3600_000);
   cert.validity.notAfter = new Date(now.getTime() + LEAF_DAYS * 24 * 3600_000);
   cert.setSubject([
-    { name: 'commonName', value: 'localhost' },
+    { name: 'commonName', value: names.dns[0] ?? names.ips[0] ?? 'localhost' },
     { name: 'organizationName', value: 'Amplify Local Cloud' },
   ]);
   cert.setIssuer(caCert.subject.attributes);
@@ -140,7 +155,7 @@ export function createLeaf(caCertPem: string, caKeyPem: string, now: Date = new 
     { name: 'extKeyUsage', serverAuth: true },
     {
       name: 'subjectAltName',
-      altNames: [...LEAF_DNS.map((value) => ({ type: 2, value })), ...LEAF_IPS.map((ip) => ({ type: 7, ip }))],
+      altNames: [...names.dns.map((value) => ({ type: 2, value })), ...names.ips.map((ip) => ({ type: 7, ip }))],
     },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },

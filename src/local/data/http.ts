@@ -1,7 +1,7 @@
 import { BodyTooLargeError, readBody } from '../core/aws_errors.js';
 import type { IdSource } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { getRequestInfo } from '../core/request_info.js';
+import { getRequestInfo, labelRequest } from '../core/request_info.js';
 import { authenticate, fieldAuthorizer, type AppSyncErrorName, type AuthDeps } from './auth_modes.js';
 import type { GraphqlEngine, GraphqlResult } from './engine/types.js';
 import type { DataRecorder, OperationType, RequestRecord } from './metrics.js';
@@ -105,6 +105,7 @@ export async function handleGraphqlHttp(req: Request, deps: HttpDeps): Promise<R
     record.latencyMs = performance.now() - started;
     record.errors = errors.slice(0, 5).map((e) => ({ errorType: e.errorType ?? null, message: e.message }));
     deps.recorder.recordRequest(record);
+    labelRequest(req, { operation: record.operationName ?? undefined, caller: record.principal ?? undefined });
     return res;
   };
   const fail = (status: number, errorType: AppSyncErrorName, message: string, logged = message, extra: Record<string, unknown> = {}) =>

@@ -1,4 +1,5 @@
 import type { AppSyncAuthMode } from '../assembly/model.js';
+import type { MetricTimeline } from '../core/metric_timeline.js';
 
 /**
  * What the data service saw: a bounded ring of recent requests (for the console) and counters
@@ -66,7 +67,11 @@ export class DataRecorder {
   private latencyMax = 0;
   private gauges = { ActiveConnections: 0, ActiveSubscriptions: 0 };
 
-  constructor(readonly capacity = 1000) {
+  /** `timeline`: where the same requests are counted per interval, dimensioned by the API id. */
+  constructor(
+    readonly capacity = 1000,
+    private readonly timeline?: { metrics: MetricTimeline; apiId: string },
+  ) {
     this.ring = new Array<RequestRecord | undefined>(capacity);
   }
 
@@ -99,6 +104,14 @@ export class DataRecorder {
     this.latencySum += record.latencyMs;
     if (record.latencyMs < this.latencyMin) this.latencyMin = record.latencyMs;
     if (record.latencyMs > this.latencyMax) this.latencyMax = record.latencyMs;
+    if (this.timeline) {
+      const at = (metricName: string, value: number) =>
+        this.timeline!.metrics.record({ namespace: 'AWS/AppSync', metricName, dimensions: { GraphQLAPIId: this.timeline!.apiId } }, value);
+      at('RequestCount', 1);
+      at('4XXError', record.status >= 400 && record.status < 500 ? 1 : 0);
+      at('5XXError', record.status >= 500 ? 1 : 0);
+      at('Latency', record.latencyMs);
+    }
     this.remember(record);
   }
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { FunctionModel } from '../assembly/model.js';
 import type { Clock, IdSource } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { MetricTimeline } from '../core/metric_timeline.js';
 import type { IssuedCredentials } from '../core/registry.js';
 import { FunctionInstance, type InvocationOutcome } from './instance.js';
 import { InvocationLog, type InvocationOutcomeKind, type InvocationSource } from './invocation_log.js';
@@ -22,6 +23,8 @@ export interface RunnerOptions {
   /** Warm environments idle longer than this are stopped by `reapIdle`. */
   idleMs: number;
   historySize?: number;
+  /** Where invocations are counted per interval under Lambda's metric names (the console's dashboard). */
+  metrics?: MetricTimeline;
 }
 
 export interface RunResult {
@@ -87,6 +90,7 @@ export class FunctionRunner {
     const env: Environment = { instance: undefined as unknown as FunctionInstance, accessKeyId: credentials?.accessKeyId };
     const day = new Date(this.opts.clock.now()).toISOString().slice(0, 10).replace(/-/g, '/');
     env.instance = new FunctionInstance({
+      now: () => this.opts.clock.now(),
       codeDir: fn.codeDir,
       memoryMB: fn.memoryMB,
       timeoutSeconds: fn.timeoutSeconds,
@@ -172,6 +176,10 @@ export class FunctionRunner {
     if (!outcome.ok) this.reportFailure(requestId, outcome);
     const logs = this.formatLogs(requestId, lines, outcome, durationMs);
     const kind: InvocationOutcomeKind = outcome.ok ? 'success' : outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'crash' ? 'crash' : 'error';
+    const dimensions = { FunctionName: this.opts.fn.functionName };
+    this.opts.metrics?.record({ namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions }, 1);
+    this.opts.metrics?.record({ namespace: 'AWS/Lambda', metricName: 'Errors', dimensions }, outcome.ok ? 0 : 1);
+    this.opts.metrics?.record({ namespace: 'AWS/Lambda', metricName: 'Duration', dimensions }, durationMs);
     this.history.add({
       requestId,
       functionName: this.opts.fn.functionName,
@@ -204,7 +212,7 @@ export class FunctionRunner {
   }
 
   /** Stops warm environments idle for longer than `idleMs`. */
-  reapIdle(now = Date.now()): void {
+  reapIdle(now = this.opts.clock.now()): void {
     for (const env of [...this.idle]) {
       if (now - env.instance.lastUsed > this.opts.idleMs) {
         this.discard(env);

@@ -103,6 +103,7 @@ export function createFunctionsServiceWith(opts: FunctionsServiceOptions): (ctx:
           ids: ctx.ids,
           maxConcurrency: opts.maxConcurrency ?? 4,
           idleMs: opts.idleMs ?? 10 * 60 * 1000,
+          metrics: ctx.metrics,
         });
         runners.set(fn.logicalId, runner);
         for (const key of [fn.logicalId, fn.functionName, fn.friendlyName, fn.arn]) if (key) byKey.set(key, runner);

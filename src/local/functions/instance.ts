@@ -21,6 +21,8 @@ export interface InstanceOptions {
   onLine(line: string, stream: 'stdout' | 'stderr'): void;
   /** Called once when the process is gone (after a crash, a timeout or `kill`). */
   onExit?(): void;
+  /** The injected clock's time: idle reaping follows it, not the wall clock. */
+  now(): number;
 }
 
 export interface InvocationRequest {
@@ -63,9 +65,11 @@ export class FunctionInstance {
   private retired = false;
   /** Invocations this environment has served (0 = cold). */
   served = 0;
-  lastUsed = Date.now();
+  lastUsed: number;
 
-  constructor(private readonly opts: InstanceOptions) {}
+  constructor(private readonly opts: InstanceOptions) {
+    this.lastUsed = opts.now();
+  }
 
   get alive(): boolean {
     return !this.dead && !this.retired;
@@ -163,7 +167,7 @@ export class FunctionInstance {
     clearTimeout(pending.grace);
     this.pending = undefined;
     this.served += 1;
-    this.lastUsed = Date.now();
+    this.lastUsed = this.opts.now();
     pending.resolve(outcome);
   }
 

@@ -24,7 +24,7 @@ function parseRate(expression: string, body: string): ScheduleExpression {
   const n = Number(m[1]);
   const unit = m[2];
   const singular = unit.endsWith('s') ? unit.slice(0, -1) : unit;
-  if (!(singular in UNITS)) throw new ScheduleExpressionError(`${expression}: the unit must be minute(s), hour(s) or day(s); got "${unit}"`);
+  if (!Object.hasOwn(UNITS, singular)) throw new ScheduleExpressionError(`${expression}: the unit must be minute(s), hour(s) or day(s); got "${unit}"`);
   if (n < 1) throw new ScheduleExpressionError(`${expression}: the value must be a positive whole number`);
   // AWS's own rule: 1 takes the singular unit, anything else the plural.
   if (n === 1 && unit !== singular) throw new ScheduleExpressionError(`${expression}: a value of 1 takes the singular unit (rate(1 ${singular}))`);

@@ -201,6 +201,19 @@ export class IdentityStore {
     this.credentialsFile().delete();
   }
 
+  /** Every identity (snapshot export), oldest first. */
+  allIdentities(): IdentityRecord[] {
+    this.load();
+    return [...this.identities.values()].sort((a, b) => a.createdAt - b.createdAt || (a.identityId < b.identityId ? -1 : 1));
+  }
+
+  /** Replaces every identity (snapshot import); issued credentials are dropped with the old state. */
+  replaceIdentities(records: readonly IdentityRecord[]): void {
+    this.reset();
+    for (const rec of records) this.index(rec);
+    this.saveIdentities();
+  }
+
   /** Counts for the banner and tests. */
   stats(): { identities: number; credentials: number } {
     this.load();

@@ -8,6 +8,8 @@ import { getCredentialsForIdentity, getId, getOpenIdToken, type HandlerDeps } fr
 import { IdentityStore } from './identity_store.js';
 import { OpenIdTokenSigner } from './openid_token.js';
 import { parseInput, type Input } from './validate.js';
+import { identitySnapshot } from './snapshot.js';
+import { ownEntry } from '../core/own.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityService.';
 /** Requests are a few KB (an ID token or two); anything far larger is not a real client. */
@@ -46,7 +48,7 @@ export function createIdentityService(ctx: ServiceContext): LocalService {
       throw errors.unknownOperation(`Unknown operation ((local: Cognito identity calls are POST requests, not ${req.method}))`);
     }
     const target = req.headers.get('x-amz-target') ?? '';
-    const operation = OPERATIONS[target.slice(TARGET_PREFIX.length)];
+    const operation = target.startsWith(TARGET_PREFIX) ? ownEntry(OPERATIONS, target.slice(TARGET_PREFIX.length)) : undefined;
     if (!operation) {
       throw errors.unknownOperation(`Unknown operation ${target} ((local: the local identity pool implements ${Object.keys(OPERATIONS).join(', ')}))`);
     }
@@ -66,6 +68,7 @@ export function createIdentityService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'identity',
+    snapshot: identitySnapshot(pools, store),
     matches: (req) => (req.headers.get('x-amz-target') ?? '').startsWith(TARGET_PREFIX),
     async fetch(req) {
       try {

@@ -2,6 +2,7 @@ import type { LocalService, ServiceContext } from '../core/service.js';
 import { KeyMaterialStore } from './key_material.js';
 import { handleKms, KMS_TARGET_PREFIX } from './kms_api.js';
 import { LocalKms } from './local_kms.js';
+import { keysSnapshot } from './snapshot.js';
 
 /**
  * AWS KMS for the model's `AWS::KMS::Key`s: Encrypt, Decrypt, GenerateDataKey(WithoutPlaintext),
@@ -16,6 +17,7 @@ export function createKeysService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'keys',
+    snapshot: keysSnapshot(keys, material),
     // KMS answers for any backend: without keys in the template every KeyId is NotFoundException.
     matches(req) {
       return (req.headers.get('x-amz-target') ?? '').startsWith(KMS_TARGET_PREFIX);

@@ -28,6 +28,17 @@ export class KeyMaterialStore {
     this.state = this.file.load() ?? { version: 1, keys: {} };
   }
 
+  /** Key id → material (base64) and creation time, for every key used so far (snapshot export). */
+  entries(): Record<string, { material: string; createdAt: number }> {
+    return { ...this.state.keys };
+  }
+
+  /** Sets the material of these keys (snapshot import); keys not named keep theirs. */
+  replace(keys: Record<string, { material: string; createdAt: number }>): void {
+    this.state = { version: 1, keys: { ...this.state.keys, ...keys } };
+    writeFileAtomic(this.file.file, `${JSON.stringify(this.state, null, 1)}\n`, { mode: 0o600 });
+  }
+
   /** The key's material and creation time, made now when the key has none yet. */
   get(keyId: string): { material: Buffer; createdAt: number } {
     let entry = this.state.keys[keyId];

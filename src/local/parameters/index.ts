@@ -7,6 +7,7 @@ import { SsmError } from './errors.js';
 import { LockTimeoutError } from './file_lock.js';
 import { OPERATIONS } from './handlers.js';
 import { ParameterStore } from './parameter_store.js';
+import { parametersSnapshot } from './snapshot.js';
 import { WireInput } from './wire_input.js';
 
 export const SSM_TARGET_PREFIX = 'AmazonSSM.';
@@ -92,6 +93,7 @@ export function createParametersService(ctx: ServiceContext): ParametersService 
   return {
     name: 'parameters',
     store,
+    snapshot: parametersSnapshot(store),
     matches(req) {
       return (req.headers.get('x-amz-target') ?? '').startsWith(SSM_TARGET_PREFIX);
     },

@@ -221,6 +221,16 @@ export class ParameterStore {
     });
   }
 
+  /** Replaces every parameter `keep` does not protect with `parameters` (snapshot import). */
+  replaceAll(parameters: readonly StoredParameter[], keep: (p: StoredParameter) => boolean): void {
+    this.mutate((state) => {
+      const kept = Object.values(state.parameters).filter(keep);
+      state.parameters = {};
+      for (const p of [...kept, ...parameters]) state.parameters[p.name] = p;
+      return { result: undefined, changed: true };
+    });
+  }
+
   clear(): void {
     this.mutate((state) => {
       const changed = Object.keys(state.parameters).length > 0;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { BackendModel, BucketNotificationModel, StorageBucketModel } from '../assembly/model.js';
+import { differingParts } from '../reload/model_diff.js';
 import type { LocalService, ServiceContext } from '../core/service.js';
 import { verifyCaller } from '../core/caller.js';
 import { iamRequestContext } from '../core/iam_authorize.js';
@@ -15,6 +16,7 @@ import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, l
 import { BucketNotifier } from './notifications.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object_ops.js';
 import type { Bucket, S3Request } from './s3_request.js';
+import { storageSnapshot } from './snapshot.js';
 
 function describeNotification(n: BucketNotificationModel, model: BackendModel): string {
   const fn = model.functions.find((f) => f.logicalId === n.functionLogicalId);
@@ -39,17 +41,14 @@ export function createStorageService(ctx: ServiceContext): LocalService {
   const buckets = new Map<string, Bucket>();
   const authz = new StorageAuthorizer(model);
 
-  const systemObjects: SystemObject[] = [];
-  const introspection = model.data as (typeof model.data & { modelIntrospectionLocation?: { bucket: string; key: string } }) | undefined;
-  if (introspection?.modelIntrospectionLocation && introspection.modelIntrospection !== undefined) {
+  type Introspection = (typeof model.data & { modelIntrospectionLocation?: { bucket: string; key: string } }) | undefined;
+  const introspectionObjects = (introspection: Introspection): SystemObject[] => {
+    if (!introspection?.modelIntrospectionLocation || introspection.modelIntrospection === undefined) return [];
     const { bucket, key } = introspection.modelIntrospectionLocation;
-    systemObjects.push({
-      bucket,
-      key,
-      contentType: 'application/json',
-      body: () => Buffer.from(JSON.stringify(introspection.modelIntrospection)),
-    });
-  }
+    return [{ bucket, key, contentType: 'application/json', body: () => Buffer.from(JSON.stringify(introspection.modelIntrospection)) }];
+  };
+  // Replaced by a hot reload that changes only the GraphQL schema (then re-seeded).
+  let systemObjects: SystemObject[] = introspectionObjects(model.data as Introspection);
 
   const notifier = new BucketNotifier({ region: model.region, accountId: model.accountId, clock: ctx.clock, log: ctx.log });
   const bucketModels = new Map((model.storage?.buckets ?? []).map((b) => [b.bucketName, b]));
@@ -178,6 +177,7 @@ export function createStorageService(ctx: ServiceContext): LocalService {
 
   return {
     name: 'storage',
+    snapshot: storageSnapshot(model.storage?.buckets ?? [], buckets),
     matches(req, url) {
       const first = requestPath(req, url).split('/')[1] ?? '';
       return first.includes('.') && buckets.has(decodeUriComponentSafe(first) ?? first);
@@ -219,6 +219,17 @@ export function createStorageService(ctx: ServiceContext): LocalService {
       await seedSystemObjects();
     },
     async stop() {},
+    /** In place only when nothing but the model introspection changed; anything else replaces the service. */
+    async reload(next) {
+      const parts = differingParts(model, next);
+      const own = (['storage', 'functions', 'auth', 'iam', 'stackName', 'region', 'accountId'] as const).some((p) => parts.has(p));
+      const nextObjects = introspectionObjects(next.data as Introspection);
+      const bucketsOf = (objects: SystemObject[]) => objects.map((o) => o.bucket).join(',');
+      if (own || bucketsOf(systemObjects) !== bucketsOf(nextObjects)) return undefined;
+      systemObjects = nextObjects;
+      await seedSystemObjects();
+      return [];
+    },
     describe() {
       const list = model.storage?.buckets ?? [];
       return list.flatMap((b: StorageBucketModel) => [

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
+import { writeFileAtomicAsync, moveIntoPlace } from '../core/persist.js';
 import type { ObjectMeta } from './object_store.js';
 
 export interface UploadInfo {
@@ -52,8 +53,7 @@ export class MultipartStore {
     const full: UploadInfo = { ...info, uploadId };
     const dir = this.dirOf(uploadId);
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'upload.json.tmp'), JSON.stringify(full));
-    await rename(path.join(dir, 'upload.json.tmp'), path.join(dir, 'upload.json'));
+    await writeFileAtomicAsync(path.join(dir, 'upload.json'), JSON.stringify(full));
     return full;
   }
 
@@ -67,9 +67,8 @@ export class MultipartStore {
 
   async putPart(uploadId: string, part: PartInfo, tmpFile: string): Promise<void> {
     const dir = this.dirOf(uploadId);
-    await rename(tmpFile, path.join(dir, `part-${part.partNumber}`));
-    await writeFile(path.join(dir, `part-${part.partNumber}.json.tmp`), JSON.stringify(part));
-    await rename(path.join(dir, `part-${part.partNumber}.json.tmp`), path.join(dir, `part-${part.partNumber}.json`));
+    await moveIntoPlace(tmpFile, path.join(dir, `part-${part.partNumber}`));
+    await writeFileAtomicAsync(path.join(dir, `part-${part.partNumber}.json`), JSON.stringify(part));
   }
 
   async parts(uploadId: string): Promise<PartInfo[]> {

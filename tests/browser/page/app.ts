@@ -69,10 +69,17 @@ const app = {
     return res.nextStep.signUpStep;
   },
 
-  async signIn(email: string, password: string): Promise<{ isSignedIn: boolean; identityId?: string; hasIdToken: boolean }> {
+  async signIn(email: string, password: string): Promise<{ isSignedIn: boolean; identityId?: string; hasIdToken: boolean; issuer?: string }> {
     const res = await signIn({ username: email, password });
     const session = await fetchAuthSession();
-    return { isSignedIn: res.isSignedIn, identityId: session.identityId, hasIdToken: Boolean(session.tokens?.idToken) };
+    const issuer = session.tokens?.idToken?.payload.iss;
+    return { isSignedIn: res.isSignedIn, identityId: session.identityId, hasIdToken: Boolean(session.tokens?.idToken), issuer };
+  },
+
+  /** A GraphQL query through the generated client: the signed-in user's Device tokens. */
+  async listDeviceTokens(): Promise<{ tokens: string[]; errors?: string }> {
+    const res = await generateClient<Schema>().models.Device.list();
+    return { tokens: res.data.map((d) => d.token), errors: res.errors ? JSON.stringify(res.errors) : undefined };
   },
 
   async signOut(): Promise<void> {

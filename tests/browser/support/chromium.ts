@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 /** Browser commands looked up on PATH, in order: Debian's chromium first, then a Google Chrome (CI runners). */
 const COMMANDS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
@@ -50,8 +50,27 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches headless Chromium with a fresh profile and a HOME that trusts the local CA. */
-export async function launchTrustingChromium(caCertPath: string): Promise<TestBrowser> {
+const ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** The browser's environment: HOME (and the XDG folders) inside the throwaway home that trusts the CA. */
+function browserEnv(home: string): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') };
+}
+
+/**
+ * Launches headless Chromium with a fresh profile and a HOME that trusts the local CA. `extraArgs`
+ * are appended to the command line (e.g. `--host-resolver-rules` to route AWS hostnames here).
+ */
+export async function launchTrustingChromium(caCertPath: string, extraArgs: readonly string[] = []): Promise<TestBrowser> {
   const home = homeTrustingCa(caCertPath);
   const userDataDir = path.join(home, 'profile');
   let context: BrowserContext;
@@ -60,17 +79,8 @@ export async function launchTrustingChromium(caCertPath: string): Promise<TestBr
       executablePath: findChromium(),
       headless: true,
       timeout: 30_000,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
-      env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache') },
+      args: [...ARGS, ...extraArgs],
+      env: browserEnv(home),
     });
   } catch (err) {
     rmSync(home, { recursive: true, force: true });
@@ -80,6 +90,34 @@ export async function launchTrustingChromium(caCertPath: string): Promise<TestBr
     context,
     async close() {
       await context.close().catch(() => undefined);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestBrowsers {
+  /** A new isolated context (its own cookies and storage, so its own signed-in user), trusting the CA too. */
+  newContext(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches one headless Chromium for several users at once: each `newContext()` is isolated like a
+ * separate profile, and all of them trust the local CA (NSS trust belongs to the browser process).
+ */
+export async function launchTrustingBrowser(caCertPath: string): Promise<TestBrowsers> {
+  const home = homeTrustingCa(caCertPath);
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: findChromium(), headless: true, timeout: 30_000, args: ARGS, env: browserEnv(home) });
+  } catch (err) {
+    rmSync(home, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    newContext: () => browser.newContext(),
+    async close() {
+      await browser.close().catch(() => undefined);
       rmSync(home, { recursive: true, force: true });
     },
   };

@@ -3,7 +3,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
 
 export interface StaticSite {
   /** `http://127.0.0.1:<port>`: a different origin than the local cloud, so every call is cross-origin. */
@@ -11,16 +17,29 @@ export interface StaticSite {
   close(): Promise<void>;
 }
 
-/** Serves the files of `dir` (no subfolders) over plain HTTP on loopback, on a free port. */
+/** The file under `root` a request path names, or undefined when it names none (or lies outside `root`). */
+function fileFor(root: string, pathname: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+  } catch {
+    return undefined;
+  }
+  const file = path.join(root, decoded);
+  return file.startsWith(root + path.sep) ? file : undefined;
+}
+
+/** Serves the files of `dir` and its subfolders (a built site: index.html, assets/…) over plain HTTP on loopback, on a free port. */
 export async function serveStatic(dir: string): Promise<StaticSite> {
+  const root = path.resolve(dir);
   const server = createServer((req, res) => {
-    const name = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/$/, '/index.html').slice(1);
-    const type = TYPES[path.extname(name)];
-    if (req.method !== 'GET' || !type || name.includes('/') || name.includes('..')) {
+    const file = fileFor(root, new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    const type = file && TYPES[path.extname(file)];
+    if (req.method !== 'GET' || !file || !type) {
       res.writeHead(404).end();
       return;
     }
-    readFile(path.join(dir, name)).then(
+    readFile(file).then(
       (body) => res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body),
       () => res.writeHead(404).end(),
     );

@@ -108,7 +108,7 @@ describe('what the local cloud does not emulate', () => {
 describe('the not-emulated list of real backends', () => {
   it('names exactly the monitoring resources of this repository\'s backend', async () => {
     const model = loadBackendModel(await getTestAssembly());
-    expect(summarizeNotEmulated(model.notEmulated ?? [])).toBe('AWS::CloudWatch::Alarm ×2, AWS::CloudWatch::Dashboard ×1, AWS::SNS::Topic ×1');
+    expect(summarizeNotEmulated(model.notEmulated ?? [])).toBe('AWS::CloudWatch::Alarm ×2, AWS::SNS::Topic ×1');
   });
 
   it('is empty for the second fixture backend (auth, data, a function: all emulated)', async () => {

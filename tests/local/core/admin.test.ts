@@ -106,6 +106,24 @@ describe('admin API', () => {
     expect((await call('POST', '/_local/reset', '10.0.2.15')).status).toBe(403);
   });
 
+  it("refuses pages of other sites (the browser's Origin), and serves pages served from this machine", async () => {
+    outbox.add({ channel: 'email', to: 'a@example.com', body: 'code 123456', code: '123456' });
+    const from = async (origin: string, method = 'GET', route = '/_local/outbox') => {
+      const res = await admin().fetch(new Request(`https://127.0.0.1:20002${route}`, { method, headers: { origin } }));
+      return { status: res.status, text: await res.text() };
+    };
+    for (const origin of ['https://evil.example', 'http://127.0.0.1.evil.example', 'null', 'file://']) {
+      const r = await from(origin);
+      expect(r.status, origin).toBe(403);
+      expect(r.text).not.toContain('123456');
+    }
+    expect((await from('https://evil.example', 'POST', '/_local/reset')).status).toBe(403);
+    expect(resets).toEqual([]);
+    for (const origin of ['http://127.0.0.1:5173', 'https://127.0.0.1:20002', 'http://localhost:3000', 'http://[::1]:8080']) {
+      expect((await from(origin)).status, origin).toBe(200);
+    }
+  });
+
   it('accepts IPv4-mapped and IPv6 loopback peers', async () => {
     expect((await call('GET', '/_local/health', '::ffff:127.0.0.1')).status).toBe(200);
     expect((await call('GET', '/_local/health', '::1')).status).toBe(200);

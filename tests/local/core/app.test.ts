@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCloud } from '../../../src/local/app.js';
+import { DataDirInUseError } from '../../../src/local/core/data_dir_lock.js';
 import type { Logger } from '../../../src/local/core/logger.js';
 import { PortInUseError } from '../../../src/local/core/server.js';
 import type { LocalService, ServiceContext, ServiceFactory, ServiceName } from '../../../src/local/core/service.js';
@@ -133,7 +135,7 @@ describe('createLocalCloud', () => {
   it('reports a taken port instead of silently picking another', async () => {
     const first = await createLocalCloud(options({ factories: [] }));
     try {
-      await expect(createLocalCloud(options({ factories: [], port: first.port }))).rejects.toThrow(PortInUseError);
+      await expect(createLocalCloud(options({ factories: [], port: first.port, dataDir: path.join(root, 'other') }))).rejects.toThrow(PortInUseError);
     } finally {
       await first.stop();
     }
@@ -188,6 +190,32 @@ describe('createLocalCloud', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('refuses a second local cloud on a data dir in use, and frees the dir on stop or failed start', async () => {
+    const first = await createLocalCloud(options({ factories: [] }));
+    await expect(createLocalCloud(options({ factories: [] }))).rejects.toThrow(DataDirInUseError);
+    await expect(createLocalCloud(options({ factories: [] }))).rejects.toThrow(/in use by another local cloud.*Resolution: stop that one, or start this one with another --data-dir/);
+    await first.stop();
+    await expect(createLocalCloud(options({ factories: [], host: '192.0.2.1', log: testLogger('silent') }))).rejects.toThrow();
+    const again = await createLocalCloud(options({ factories: [] }));
+    await again.stop();
+  });
+
+  it('names the process holding the data dir, and takes over a lock whose process is gone', async () => {
+    mkdirSync(path.join(root, 'data'), { recursive: true });
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(root, 'data', '.lock'), `${holder.pid}\n`);
+      await expect(createLocalCloud(options({ factories: [] }))).rejects.toThrow(new RegExp(`process ${holder.pid}\\)`));
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('exit', r));
+    }
+    const cloud = await createLocalCloud(options({ factories: [] }));
+    expect(readFileSync(path.join(root, 'data', '.lock'), 'utf8').trim()).toBe(String(process.pid));
+    await cloud.stop();
+    expect(existsSync(path.join(root, 'data', '.lock'))).toBe(false);
   });
 
   it('warns loudly when asked to bind a non-loopback address', async () => {

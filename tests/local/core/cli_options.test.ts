@@ -15,8 +15,31 @@ describe('parseCliOptions', () => {
       outputsPath: path.join(cwd, 'amplify_outputs.json'),
       outputsLabel: 'amplify_outputs.json',
       accountKeys: { accessKeyId: 'AKIALOCALDEVELOPER01', secretAccessKey: 'localDeveloperSecretAccessKey/0000000000' },
+      watch: true,
+      awsHostnames: false,
       help: false,
     });
+  });
+
+  it('reloads amplify/ on save unless --no-watch is given', () => {
+    expect(parseCliOptions(['--no-watch'], cwd).watch).toBe(false);
+    expect(parseCliOptions(['--watch'], cwd).watch).toBe(true);
+    expect(() => parseCliOptions(['--watch', '--no-watch'], cwd)).toThrow(/contradict/);
+    expect(() => parseCliOptions(['--no-watch=yes'], cwd)).toThrow(/takes no value/);
+  });
+
+  it('turns on AWS-hostname mode with --aws-hostnames, which takes no value', () => {
+    expect(parseCliOptions(['--aws-hostnames'], cwd).awsHostnames).toBe(true);
+    expect(() => parseCliOptions(['--aws-hostnames=yes'], cwd)).toThrow(/takes no value/);
+  });
+
+  it('takes --outputs-format repeated or as a comma list, and refuses unknown formats', () => {
+    expect(parseCliOptions([], cwd).outputsFormats).toBeUndefined();
+    expect(parseCliOptions(['--outputs-format', 'json-mobile,dart'], cwd).outputsFormats).toEqual(['json-mobile', 'dart']);
+    expect(parseCliOptions(['--outputs-format=dart', '--outputs-format', 'json', '--outputs-format', 'dart'], cwd).outputsFormats).toEqual(['dart', 'json']);
+    expect(() => parseCliOptions(['--outputs-format', 'yaml'], cwd)).toThrow(CliUsageError);
+    expect(() => parseCliOptions(['--outputs-format', 'yaml'], cwd)).toThrow(/unknown outputs format "yaml"/);
+    expect(() => parseCliOptions(['--outputs-format'], cwd)).toThrow(/needs a value/);
   });
 
   it('takes the developer keys from --access-key-id and --secret-access-key, both or neither', () => {
@@ -24,6 +47,13 @@ describe('parseCliOptions', () => {
     expect(o.accountKeys).toEqual({ accessKeyId: 'AKIAMYTEAMKEY0000001', secretAccessKey: 'team-secret-123' });
     expect(() => parseCliOptions(['--access-key-id', 'AKIAMYTEAMKEY0000001'], cwd)).toThrow(/give both or neither/);
     expect(() => parseCliOptions(['--access-key-id', 'short', '--secret-access-key', 'team-secret-123'], cwd)).toThrow(/access key id must be 16 to 128/);
+  });
+
+  it('resolves --import and --export-on-exit against the current folder; both may name the same snapshot', () => {
+    expect(parseCliOptions(['--import', 'seed', '--export-on-exit', 'seed'], cwd)).toMatchObject({ importDir: path.join(cwd, 'seed'), exportOnExit: path.join(cwd, 'seed') });
+    expect(parseCliOptions([], cwd)).not.toHaveProperty('importDir');
+    expect(() => parseCliOptions(['--import'], cwd)).toThrow('--import needs a value.');
+    expect(() => parseCliOptions(['--export-on-exit', '--port', '1'], cwd)).toThrow('--export-on-exit needs a value.');
   });
 
   it('accepts "--flag value" and "--flag=value" forms', () => {

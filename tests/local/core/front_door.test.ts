@@ -213,6 +213,30 @@ describe('front door', () => {
     }
   });
 
+  it('answers TRACE with 405 over HTTP/1.1 and HTTP/2, and keeps serving', async () => {
+    for (const method of ['TRACE']) {
+      const req = https.request(`${base}/whoami`, { method });
+      const reply = responseOf(req);
+      req.end();
+      const res = await reply;
+      expect(res.status, method).toBe(405);
+      expect(JSON.parse(res.body.toString("utf8"))).toMatchObject({ __type: "MethodNotAllowedException" });
+    }
+    const session = http2.connect(base);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const stream = session.request({ ':method': 'TRACE', ':path': '/whoami' });
+        stream.on('response', (h) => resolve(Number(h[':status'])));
+        stream.on('error', reject);
+        stream.end();
+      });
+      expect(status).toBe(405);
+    } finally {
+      session.close();
+    }
+    expect((await fetch(`${base}/whoami`)).status).toBe(200);
+  });
+
   it('answers a request Node cannot parse with 400 and closes the connection', async () => {
     const { connect } = await import('node:tls');
     const socket = connect({ host: '127.0.0.1', port: door.port, ALPNProtocols: ['http/1.1'] });

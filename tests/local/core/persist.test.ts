@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorruptStateError, DebouncedSave, JsonFile, writeFileAtomic } from '../../../src/local/core/persist.js';
+import { CorruptStateError, DebouncedSave, JsonFile, moveIntoPlace, writeFileAtomic, writeFileAtomicAsync } from '../../../src/local/core/persist.js';
 
 let dir: string;
 beforeEach(() => {
@@ -67,6 +67,29 @@ describe('writeFileAtomic', () => {
     const loaded = new JsonFile<{ version: string; pad: string }>(target).load()!;
     expect(['A', 'B']).toContain(loaded.version);
     expect(loaded.pad).toHaveLength(4 * 1024 * 1024);
+  });
+});
+
+describe('writeFileAtomicAsync and moveIntoPlace', () => {
+  it('replace the target whole and leave no temp file beside it', async () => {
+    const target = path.join(dir, 'sub', 'meta.json');
+    await writeFileAtomicAsync(target, '{"v":1}');
+    await Promise.all([1, 2, 3, 4].map((v) => writeFileAtomicAsync(target, `{"v":${v}}`)));
+    expect([1, 2, 3, 4]).toContain((JSON.parse(readFileSync(target, 'utf8')) as { v: number }).v);
+    expect(readdirSync(path.join(dir, 'sub'))).toEqual(['meta.json']);
+
+    const streamed = path.join(dir, 'sub', 'upload.part');
+    writeFileSync(streamed, 'bytes');
+    await moveIntoPlace(streamed, path.join(dir, 'sub', 'object.bin'));
+    expect(readdirSync(path.join(dir, 'sub')).sort()).toEqual(['meta.json', 'object.bin']);
+    expect(readFileSync(path.join(dir, 'sub', 'object.bin'), 'utf8')).toBe('bytes');
+  });
+
+  it('leave the old content when the write fails', async () => {
+    const target = path.join(dir, 'kept.json');
+    await writeFileAtomicAsync(target, 'old');
+    await expect(moveIntoPlace(path.join(dir, 'missing.part'), target)).rejects.toThrow(/ENOENT/);
+    expect(readFileSync(target, 'utf8')).toBe('old');
   });
 });
 

@@ -10,7 +10,10 @@ afterEach(async () => {
   runner = undefined;
 });
 
+let clock: ManualClock;
+
 function make(idleMs: number): FunctionRunner {
+  clock = new ManualClock();
   return new FunctionRunner({
     fn: fixtureFunction('ok'),
     region: 'us-east-1',
@@ -18,7 +21,7 @@ function make(idleMs: number): FunctionRunner {
     caCertPath: () => undefined,
     credentials: () => undefined,
     log: new RecordingLogger(),
-    clock: new ManualClock(),
+    clock,
     ids: cryptoIds,
     maxConcurrency: 2,
     idleMs,
@@ -26,13 +29,15 @@ function make(idleMs: number): FunctionRunner {
 }
 
 describe('warm environments', () => {
-  it('stops environments idle longer than the idle limit and starts cold afterwards', async () => {
+  it('stops environments idle longer than the idle limit (on the injected clock) and starts cold afterwards', async () => {
     runner = make(60_000);
     const first = await runner.invoke({}, { source: 'invoker' });
     expect(first.coldStart).toBe(true);
-    runner.reapIdle(Date.now() + 1000);
+    clock.advance(59_000);
+    runner.reapIdle();
     expect(runner.environments).toBe(1);
-    runner.reapIdle(Date.now() + 61_000);
+    clock.advance(2_000);
+    runner.reapIdle();
     expect(runner.environments).toBe(0);
     const again = await runner.invoke({}, { source: 'invoker' });
     expect(again.coldStart).toBe(true);

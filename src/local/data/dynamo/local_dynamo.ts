@@ -281,6 +281,37 @@ export class LocalDynamo implements DynamoEngine {
     return items;
   }
 
+  /** Every item of a table, a page at a time (snapshot exports of large tables). */
+  async *scanPages(table: string): AsyncGenerator<Item[]> {
+    let start: Item | undefined;
+    do {
+      const page = (await runDynalite(this.store, 'Scan', start ? { TableName: table, ExclusiveStartKey: start } : { TableName: table })) as {
+        Items: Item[];
+        LastEvaluatedKey?: Item;
+      };
+      yield page.Items;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /** Checks an item as PutItem would (attribute value shapes, size) without writing it. Throws DynamoDbError. */
+  checkItem(table: string, item: Item): void {
+    validated(this.store, 'PutItem', { TableName: table, Item: item });
+  }
+
+  /**
+   * Writes items as they are, with no change records: a snapshot import restores state, it is not
+   * a series of writes that streams or subscriptions should see.
+   */
+  async restoreItems(table: string, items: AsyncIterable<Item> | Iterable<Item>): Promise<number> {
+    let n = 0;
+    for await (const item of items) {
+      await runDynalite(this.store, 'PutItem', { TableName: table, Item: item });
+      n += 1;
+    }
+    return n;
+  }
+
   /** Drops every item of every table; tables and streams stay. No change records (an admin reset, not writes). */
   async reset(): Promise<void> {
     for (const table of [...this.keyAttributes.keys()]) {

@@ -3,6 +3,8 @@
  * since the data was written (the schema evolved) is rebuilt with its items copied over, the way
  * Amplify's table manager replaces tables on index changes.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TableModel } from '../../assembly/model.js';
 import type { Logger } from '../../core/logger.js';
 import { DynamoDbError } from './dynalite.js';
@@ -45,7 +47,19 @@ function shape(desc: Input): string {
   return `${keys(desc.KeySchema)}|${attrs}|${idx(desc.GlobalSecondaryIndexes)}|${idx(desc.LocalSecondaryIndexes)}`;
 }
 
-export async function ensureTables(dynamo: LocalDynamo, tables: TableModel[], log: Logger): Promise<void> {
+function keyNames(desc: Input): string {
+  return ((desc.KeySchema as { AttributeName: string; KeyType: string }[] | undefined) ?? [])
+    .map((k) => (k.KeyType === 'RANGE' ? `${k.AttributeName} (sort)` : k.AttributeName))
+    .join(' + ');
+}
+
+/**
+ * Creates absent tables and rebuilds changed ones. Items that do not fit a rebuilt table's new keys
+ * are dropped, and written to `<backupDir>/<table>-<time>.json` when `backupDir` is given. Returns
+ * one line per rebuilt table, for the developer (also logged as warnings).
+ */
+export async function ensureTables(dynamo: LocalDynamo, tables: TableModel[], log: Logger, backupDir?: string): Promise<string[]> {
+  const notes: string[] = [];
   for (const t of tables) {
     const wanted = createTableInput(t);
     let existing: Input | undefined;
@@ -58,20 +72,35 @@ export async function ensureTables(dynamo: LocalDynamo, tables: TableModel[], lo
       await dynamo.request('CreateTable', wanted);
     } else if (shape(existing) !== shape(wanted)) {
       const items = await dynamo.scanAll(t.tableName);
-      log.warn(`table ${t.tableName}: keys or indexes changed, rebuilding it with its ${items.length} item(s)`);
+      const before = keyNames(existing);
+      const after = keyNames(wanted);
+      const what = before === after ? 'indexes changed' : `key changed from ${before} to ${after}`;
+      log.warn(`table ${t.tableName}: ${what}, rebuilding it with its ${items.length} item(s)`);
       await dynamo.request('DeleteTable', { TableName: t.tableName });
       await dynamo.request('CreateTable', wanted);
-      let dropped = 0;
+      const dropped: unknown[] = [];
       for (const item of items) {
         try {
           await dynamo.request('PutItem', { TableName: t.tableName, Item: item });
         } catch {
-          dropped++;
+          dropped.push(item);
         }
       }
-      if (dropped) log.warn(`table ${t.tableName}: ${dropped} item(s) did not fit the new keys and were dropped`);
+      let note = `table ${t.tableName}: ${what}; ${items.length - dropped.length} of ${items.length} item(s) kept`;
+      if (dropped.length) {
+        note += `, ${dropped.length} without the new key were dropped`;
+        if (backupDir) {
+          mkdirSync(backupDir, { recursive: true });
+          const file = path.join(backupDir, `${t.tableName}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+          writeFileSync(file, `${JSON.stringify(dropped, null, 2)}\n`);
+          note += ` (saved in ${file})`;
+        }
+        log.warn(note);
+      }
+      notes.push(note);
     }
     if (t.streamViewType && t.streamArn) dynamo.enableStream(t.tableName, t.streamViewType, t.streamArn);
   }
+  return notes;
 }
 

@@ -61,26 +61,49 @@ export async function transactWrite(ctx: TransactionContext, input: Input): Prom
           reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(s.returnOld && old ? { Item: old } : {}) });
         } else reasons.push({ Code: 'None' });
       }
-      if (failed) {
-        throw new DynamoDbError(
-          'TransactionCanceledException',
-          `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-          400,
-          undefined,
-          { CancellationReasons: reasons },
-        );
-      }
+      if (failed) throw cancelled(reasons);
+      // A write can still fail while applied (an update expression adding to a string): then the
+      // writes already made are undone and nothing reaches the change feed. The locks keep every
+      // other writer away from these items meanwhile.
+      const applied: { step: Step; old: Item | undefined; now: Item | undefined }[] = [];
       for (let i = 0; i < steps.length; i++) {
         const s = steps[i];
         if (s.kind === 'ConditionCheck') continue;
         if (s.kind === 'Update') s.data.ReturnValues = 'ALL_NEW';
-        const out = (await runValidated(ctx.store, s.op, s.data)) as Input;
+        let out: Input;
+        try {
+          out = (await runValidated(ctx.store, s.op, s.data)) as Input;
+        } catch (err) {
+          if (!(err instanceof DynamoDbError) || err.type !== 'ValidationException') throw err;
+          await undo(ctx, applied);
+          throw cancelled(steps.map((_, j) => (j === i ? { Code: 'ValidationError', Message: err.message } : { Code: 'None' })));
+        }
         const now = s.kind === 'Put' ? (s.data.Item as Item) : s.kind === 'Update' ? (out.Attributes as Item) : undefined;
-        ctx.changes.publish(s.table, olds[i], now);
+        applied.push({ step: s, old: olds[i], now });
       }
+      for (const a of applied) ctx.changes.publish(a.step.table, a.old, a.now);
       return {};
     },
   );
+}
+
+/** DynamoDB's answer to a cancelled transaction: one reason per entry, in order. */
+function cancelled(reasons: Input[]): DynamoDbError {
+  return new DynamoDbError(
+    'TransactionCanceledException',
+    `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+    400,
+    undefined,
+    { CancellationReasons: reasons },
+  );
+}
+
+/** Puts back what the applied steps replaced, latest first. */
+async function undo(ctx: TransactionContext, applied: { step: Step; old: Item | undefined }[]): Promise<void> {
+  for (const { step, old } of [...applied].reverse()) {
+    if (old) await runDynalite(ctx.store, 'PutItem', { TableName: step.table, Item: old });
+    else await runDynalite(ctx.store, 'DeleteItem', { TableName: step.table, Key: step.key });
+  }
 }
 
 /** Validates every entry (one operation each, at most one per item) before anything is locked. */

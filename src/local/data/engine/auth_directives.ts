@@ -39,7 +39,7 @@ function ruleFrom(directives: readonly DirectiveNode[] | undefined, defaultMode:
   let groups: string[] | undefined;
   for (const d of directives) {
     const name = d.name.value;
-    const mode = DIRECTIVE_MODES[name];
+    const mode = Object.hasOwn(DIRECTIVE_MODES, name) ? DIRECTIVE_MODES[name] : undefined;
     if (mode) {
       modes.add(mode);
       if (mode === 'AMAZON_COGNITO_USER_POOLS') groups = groupsOf(d) ?? groups;

@@ -17,6 +17,26 @@ import { Extensions, Util } from './util/util.js';
 import { jsModules } from './js/runtime.js';
 
 export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Promise<LocalGraphqlEngine> {
+  const compiled = compile(opts);
+  const dir = path.join(opts.dataDir, 'dynamodb');
+  const dynamo = await LocalDynamo.open({ dir, region: opts.region, accountId: opts.accountId, clock: opts.clock, log: opts.log.child('dynamodb') });
+  let notes: string[];
+  try {
+    notes = await ensureTables(dynamo, opts.model.tables, opts.log, backupDir(opts));
+  } catch (e) {
+    await dynamo.close();
+    throw e;
+  }
+  return assemble(opts, compiled, dynamo, { owner: undefined }, notes);
+}
+
+/** Where items a rebuilt table could not keep are saved. */
+function backupDir(opts: CreateGraphqlEngineOptions): string {
+  return path.join(opts.dataDir, 'dropped-items');
+}
+
+/** The schema and every resolver compiled; throws EngineStartError listing what cannot run. */
+function compile(opts: CreateGraphqlEngineOptions) {
   const { model, log } = opts;
   let schema;
   try {
@@ -32,16 +52,22 @@ export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Pro
   const extensions = new Extensions(util);
   const { resolvers, problems } = compileResolvers(model, knownField, jsModules(util, extensions));
   if (problems.length) throw new EngineStartError(problems);
+  return { schema, util, extensions, resolvers };
+}
 
-  const dir = path.join(opts.dataDir, 'dynamodb');
-  const dynamo = await LocalDynamo.open({ dir, region: opts.region, accountId: opts.accountId, clock: opts.clock, log: log.child('dynamodb') });
-  try {
-    await ensureTables(dynamo, model.tables, log);
-  } catch (e) {
-    await dynamo.close();
-    throw e;
-  }
-
+/**
+ * One engine over `dynamo`. The store outlives an engine when a hot reload hands it to a successor
+ * (same tables, items, change feed and its subscribers): only the engine that owns it last closes it.
+ */
+function assemble(
+  opts: CreateGraphqlEngineOptions,
+  compiled: ReturnType<typeof compile>,
+  dynamo: LocalDynamo,
+  shared: { owner: LocalGraphqlEngine | undefined },
+  notes: string[],
+): LocalGraphqlEngine {
+  const { model, log } = opts;
+  const { schema, util, extensions, resolvers } = compiled;
   const runtime = new ResolverRuntime(util, extensions, dynamo, () => opts.invokeFunction);
   const auth = new AuthDirectives(schema, model.defaultAuthMode);
   const executor = new Executor(schema, auth, resolvers, runtime, {
@@ -50,8 +76,9 @@ export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Pro
     log,
   });
   const fnCount = new Set(model.resolvers.flatMap((r) => r.pipeline)).size;
+  const dir = path.join(opts.dataDir, 'dynamodb');
 
-  return {
+  const engine: LocalGraphqlEngine = {
     execute: (req) => executor.execute(req),
     prepareSubscription: (req) => executor.prepareSubscription(req),
     onMutation: (listener) => executor.onMutation(listener),
@@ -59,8 +86,18 @@ export async function createGraphqlEngine(opts: CreateGraphqlEngineOptions): Pro
       `GraphQL engine: ${resolvers.length} resolvers, ${fnCount} pipeline functions, ${model.tables.length} tables in ${dir}`,
     ],
     reset: () => dynamo.reset(),
-    close: () => dynamo.close(),
+    close: () => (shared.owner === engine ? dynamo.close() : Promise.resolve()),
     changes: dynamo.changes,
     dynamodb: dynamo,
+    startNotes: notes,
+    async successor(next) {
+      const nextCompiled = compile(next);
+      const nextNotes = await ensureTables(dynamo, next.model.tables, next.log, backupDir(next));
+      const successor = assemble(next, nextCompiled, dynamo, shared, nextNotes);
+      shared.owner = successor;
+      return successor;
+    },
   };
+  shared.owner ??= engine;
+  return engine;
 }

@@ -193,7 +193,19 @@ export interface CreateGraphqlEngineOptions {
   resolverCountLimit?: number;
 }
 
-export type LocalGraphqlEngine = GraphqlEngine & { changes: ChangeFeed; dynamodb: DynamoEngine };
+export type LocalGraphqlEngine = GraphqlEngine & {
+  changes: ChangeFeed;
+  dynamodb: DynamoEngine;
+  /** What opening the tables did that the developer should know (a table rebuilt, items dropped). */
+  startNotes?: string[];
+  /**
+   * An engine for a new model over the same DynamoDB store (hot reload): tables are created or
+   * rebuilt as `ensureTables` does, items, the change feed and its subscribers are kept. Throws
+   * EngineStartError, leaving this engine serving, when the model cannot be served. The successor
+   * owns the store: closing this engine afterwards leaves it open.
+   */
+  successor?(opts: CreateGraphqlEngineOptions): Promise<LocalGraphqlEngine>;
+};
 
 /** Thrown by `createGraphqlEngine` when the model cannot be served (lists every problem). */
 export class EngineStartError extends Error {

@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/logger.js';
-import type { MutationEvent, SubscriptionPlan } from '../engine/types.js';
+import type { ExecuteRequest, GraphqlError, MutationEvent, PrepareSubscriptionResult, SubscriptionPlan } from '../engine/types.js';
 import type { DataRecorder } from '../metrics.js';
 import { serverMessage } from './protocol.js';
 
@@ -23,6 +23,8 @@ export interface Subscriber {
 interface Group {
   key: string;
   plan: SubscriptionPlan;
+  /** What the plan was prepared from, so a reloaded schema can prepare it again. */
+  request?: ExecuteRequest;
   members: Set<Subscriber>;
   tail: Promise<void>;
 }
@@ -42,16 +44,12 @@ export class SubscriptionHub {
     return this.groups.get(key)?.plan;
   }
 
-  add(key: string, plan: SubscriptionPlan, subscriber: Subscriber): void {
+  add(key: string, plan: SubscriptionPlan, subscriber: Subscriber, request?: ExecuteRequest): void {
     let group = this.groups.get(key);
     if (!group) {
-      group = { key, plan, members: new Set(), tail: Promise.resolve() };
+      group = { key, plan, request, members: new Set(), tail: Promise.resolve() };
       this.groups.set(key, group);
-      for (const field of plan.mutationFields) {
-        let set = this.byMutation.get(field);
-        if (!set) this.byMutation.set(field, (set = new Set()));
-        set.add(group);
-      }
+      this.index(group);
     }
     group.members.add(subscriber);
     this.groupOf.set(subscriber, group);
@@ -68,13 +66,59 @@ export class SubscriptionHub {
     return true;
   }
 
-  private dropGroup(group: Group): void {
-    this.groups.delete(group.key);
+  private index(group: Group): void {
+    for (const field of group.plan.mutationFields) {
+      let set = this.byMutation.get(field);
+      if (!set) this.byMutation.set(field, (set = new Set()));
+      set.add(group);
+    }
+  }
+
+  private unindex(group: Group): void {
     for (const field of group.plan.mutationFields) {
       const set = this.byMutation.get(field);
       set?.delete(group);
       if (set?.size === 0) this.byMutation.delete(field);
     }
+  }
+
+  private dropGroup(group: Group): void {
+    this.groups.delete(group.key);
+    this.unindex(group);
+  }
+
+  /**
+   * After a schema reload: prepares every live subscription again with the new engine. One that
+   * no longer validates (its field or a selected field is gone) gets AppSync's `error` message with
+   * the validation errors and is ended; the others keep their sockets and receive the new schema's
+   * payloads. Returns how many were ended.
+   */
+  async replan(prepare: (req: ExecuteRequest) => Promise<PrepareSubscriptionResult>): Promise<number> {
+    let ended = 0;
+    for (const group of [...this.groups.values()]) {
+      if (!group.request) continue;
+      let result: PrepareSubscriptionResult;
+      try {
+        result = await prepare(group.request);
+      } catch (err) {
+        result = { errors: [{ errorType: 'InternalFailure', message: 'An internal failure occurred.' }] };
+        this.log.error(`re-preparing a subscription failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+      if (this.groups.get(group.key) !== group) continue; // unsubscribed meanwhile
+      if ('plan' in result) {
+        // Queued deliveries finish on the old plan; later events use the new one.
+        this.unindex(group);
+        group.plan = result.plan;
+        this.index(group);
+        continue;
+      }
+      for (const member of [...group.members]) {
+        member.send(serverMessage.error(member.id, result.errors.map(wireError)));
+        this.remove(member);
+        ended++;
+      }
+    }
+    return ended;
   }
 
   get size(): number {
@@ -126,4 +170,8 @@ export class SubscriptionHub {
   clear(): void {
     for (const sub of [...this.groupOf.keys()]) this.remove(sub);
   }
+}
+
+function wireError(e: GraphqlError): { errorType: string; message: string } {
+  return { ...e, errorType: e.errorType ?? 'BadRequestException', message: e.message };
 }

@@ -88,6 +88,8 @@ export function parseClientMessage(raw: string): ParsedClientMessage {
 export const serverMessage = {
   connectionAck: () => JSON.stringify({ type: 'connection_ack', payload: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS } }),
   connectionError: (errors: WireError[]) => JSON.stringify({ type: 'connection_error', payload: { errors } }),
+  /** AppSync's answer to a socket without the `graphql-ws` subprotocol: the error's name is its message. */
+  protocolError: (name: 'NoProtocolError' | 'SubProtocolNotSupportedError') => JSON.stringify({ type: 'connection_error', payload: { errors: [{ message: name, errorCode: 400 }] } }),
   ka: () => '{"type":"ka"}',
   startAck: (id: string) => JSON.stringify({ type: 'start_ack', id }),
   error: (id: string | undefined, errors: WireError[]) => JSON.stringify(id === undefined ? { type: 'error', payload: { errors } } : { type: 'error', id, payload: { errors } }),

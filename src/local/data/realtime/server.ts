@@ -3,7 +3,7 @@ import type { IdSource } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { UpgradeRequest } from '../../core/service.js';
 import { authenticate, fieldAuthorizer, NOT_PROVIDED, type AuthDeps, type AuthResult, type AuthSuccess } from '../auth_modes.js';
-import type { GraphqlEngine, SubscriptionPlan } from '../engine/types.js';
+import type { ExecuteRequest, GraphqlEngine, SubscriptionPlan } from '../engine/types.js';
 import type { DataRecorder, RequestRecord } from '../metrics.js';
 import { operationLabel, selectOperation, summarizeDocument } from '../operation_info.js';
 import type { SubscriptionHub, Subscriber } from './hub.js';
@@ -61,6 +61,14 @@ export class RealtimeServer {
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean);
+    if (!protocols.includes(SUBPROTOCOL)) {
+      // AppSync speaks only `graphql-ws`: the socket opens, hears why, and is closed.
+      this.wss.handleUpgrade(up.raw.req, up.raw.socket, up.raw.head, (ws) => {
+        ws.send(serverMessage.protocolError(protocols.some((p) => !p.startsWith('header-')) ? 'SubProtocolNotSupportedError' : 'NoProtocolError'));
+        ws.close(1002, 'graphql-ws required');
+      });
+      return true;
+    }
     const remote = up.raw.req.socket.remoteAddress ?? '127.0.0.1';
     const sourceIp = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
     const authHeaders = connectionAuthHeaders(protocols, up.url);
@@ -274,21 +282,22 @@ class RealtimeConnection {
       }
       const key = groupKey(query, variables, operationName, auth);
       let plan: SubscriptionPlan | undefined = this.deps.hub.planFor(key);
+      const prepareRequest: ExecuteRequest = {
+        query,
+        variables,
+        operationName,
+        authMode: auth.mode,
+        identity: auth.identity,
+        headers: lowerCased(payload.extensions?.authorization ?? {}),
+        requestId: this.deps.ids.uuid(),
+        domainName: headerLookup(payload.extensions?.authorization ?? {})('host') ?? null,
+        authorizeField: fieldAuthorizer(auth, this.deps.model),
+      };
       if (!plan) {
         const engine = this.deps.engine();
         if (!engine) return this.fail(id, [{ errorType: 'ServiceUnavailableException', message: 'The data service is starting.' }], started, recordExtra, 503);
         const prepared = await engine
-          .prepareSubscription({
-            query,
-            variables,
-            operationName,
-            authMode: auth.mode,
-            identity: auth.identity,
-            headers: lowerCased(payload.extensions?.authorization ?? {}),
-            requestId: this.deps.ids.uuid(),
-            domainName: headerLookup(payload.extensions?.authorization ?? {})('host') ?? null,
-            authorizeField: fieldAuthorizer(auth, this.deps.model),
-          })
+          .prepareSubscription(prepareRequest)
           .catch((err: unknown) => {
             // The engine answers request problems with errors; a throw is our fault, not the client's.
             this.deps.log.error(`preparing subscription ${id} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -310,7 +319,7 @@ class RealtimeConnection {
       if (this.closed || !this.pending.has(id)) return;
       const subscriber: Subscriber = { id, send: (frame) => this.send(frame) };
       this.subs.set(id, subscriber);
-      this.deps.hub.add(key, plan, subscriber);
+      this.deps.hub.add(key, plan, subscriber, prepareRequest);
       this.deps.recorder.count('SubscribeSuccess');
       this.record({ id, operationType: 'subscription', status: 200, ...recordExtra }, started);
       this.send(serverMessage.startAck(id));

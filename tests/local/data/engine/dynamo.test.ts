@@ -106,6 +106,35 @@ describe('local DynamoDB', () => {
     expect(got.body).toEqual({ Responses: [{ Item: { id: { S: 'x' }, v: { S: 'old' } } }, {}] });
   });
 
+  it('undoes the writes already made when a later write of the transaction fails, and feeds none of them', async () => {
+    const d = await open();
+    await json(d, 'PutItem', { TableName: T, Item: { id: { S: 'kept' }, v: { S: 'old' } } });
+    await json(d, 'PutItem', { TableName: T, Item: { id: { S: 'text' }, n: { S: 'not a number' } } });
+    await d.changes.idle();
+    const records: ChangeRecord[] = [];
+    d.changes.subscribe(T, (batch) => {
+      records.push(...batch);
+    });
+    const r = await json(d, 'TransactWriteItems', {
+      TransactItems: [
+        { Put: { TableName: T, Item: { id: { S: 'new' } } } },
+        { Put: { TableName: T, Item: { id: { S: 'kept' }, v: { S: 'replaced' } } } },
+        { Update: { TableName: T, Key: { id: { S: 'text' } }, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': { N: '1' } } } },
+      ],
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.__type).toBe('com.amazonaws.dynamodb.v20120810#TransactionCanceledException');
+    const reasons = r.body.CancellationReasons as { Code: string; Message?: string }[];
+    expect(reasons.map((x) => x.Code)).toEqual(['None', 'None', 'ValidationError']);
+    expect(reasons[2].Message).toMatch(/operand|type/i);
+    const got = await json(d, 'TransactGetItems', {
+      TransactItems: ['new', 'kept', 'text'].map((id) => ({ Get: { TableName: T, Key: { id: { S: id } } } })),
+    });
+    expect(got.body).toEqual({ Responses: [{}, { Item: { id: { S: 'kept' }, v: { S: 'old' } } }, { Item: { id: { S: 'text' }, n: { S: 'not a number' } } }] });
+    await d.changes.idle();
+    expect(records).toEqual([]);
+  });
+
   it('answers with DynamoDB’s own errors', async () => {
     const d = await open();
     const unknown = await d.handleJson('DynamoDB_20120810.ExecuteStatement', '{}');

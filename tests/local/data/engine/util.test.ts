@@ -30,6 +30,11 @@ describe('$util', () => {
     expect(out('$util.time.parseFormattedToEpochMilliSeconds("2026-03-04 05:06:07+0000", "yyyy-MM-dd HH:mm:ssZ")')).toBe(String(clock.now() - 89));
   });
 
+  it('has no methods named after what every object inherits (rendered as an unresolved reference)', () => {
+    expect(out('#set($m = {"a":1})[$m.constructor()][$m.hasOwnProperty("a")]')).toBe('[$m.constructor()][$m.hasOwnProperty("a")]');
+    expect(out('#set($s = "ab")#set($l = [1])[$s.constructor()][$s.valueOf()][$l.constructor()]')).toBe('[$s.constructor()][$s.valueOf()][$l.constructor()]');
+  });
+
   it('makes ids of the documented shapes', () => {
     const [uuid, ulid, ksuid] = out('$util.autoId() $util.autoUlid() $util.autoKsuid()').split(' ');
     expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -82,6 +87,14 @@ describe('$util.transform', () => {
     const e = toDynamoDBExpression({ n: { between: [1, 3] }, s: { in: ['a', 'b'], size: { gt: 1 } }, not: { t: { beginsWith: 'x' } } });
     expect(e.expression).toBe('(#n BETWEEN :n_between_0 AND :n_between_1) AND (#s IN (:s_in_0, :s_in_1)) AND (size(#s) > :s_size_gt) AND (NOT (begins_with(#t, :not_t_beginsWith)))');
     expect(Object.keys(e.expressionValues)).toHaveLength(6);
+  });
+
+  it('refuses operator names an object inherits instead of writing them into the expression', () => {
+    for (const op of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => toDynamoDBExpression({ title: { [op]: 'x' } }), op).toThrow(/Unsupported filter operator/);
+      expect(() => toDynamoDBExpression({ title: { size: { [op]: 1 } } }), op).toThrow(/Unsupported size operator/);
+    }
+    expect(toDynamoDBExpression({ t: { attributeType: 'constructor' } }).expressionValues).toEqual({ ':t_attributeType': { S: 'constructor' } });
   });
 
   it('turns model filters into subscription filter groups (or of ands)', () => {

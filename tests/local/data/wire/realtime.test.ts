@@ -111,6 +111,51 @@ describe('connection handshake', () => {
     expect(msg.type).toBe('connection_error');
   });
 
+  it('answers a socket that offers no subprotocol with NoProtocolError and closes it', async () => {
+    await setup();
+    const sock = await TestSocket.open(`${server!.url}/graphql/realtime`, []);
+    sockets.push(sock);
+    expect(await sock.next()).toEqual({ type: 'connection_error', payload: { errors: [{ message: 'NoProtocolError', errorCode: 400 }] } });
+    expect((await sock.closed).code).toBe(1002);
+    expect(h.service.metrics()).toMatchObject({ ActiveConnections: 0 });
+  });
+
+  it('answers a socket that offers only another subprotocol with SubProtocolNotSupportedError', async () => {
+    await setup();
+    const { request } = await import('node:http');
+    const req = request(`${server!.url.replace(/^ws/, 'http')}/graphql/realtime`, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': Buffer.alloc(16, 7).toString('base64'),
+        'sec-websocket-protocol': `graphql-transport-ws, ${headerProtocol(userPoolHeaders(makeToken()))}`,
+      },
+    });
+    const received = await new Promise<{ protocol: unknown; bytes: string }>((resolve, reject) => {
+      req.once('error', reject);
+      req.once('upgrade', (res, socket, head) => {
+        let bytes = head.toString('latin1');
+        // The server's close frame follows the error; the close handshake is not awaited.
+        const done = () => {
+          socket.destroy();
+          resolve({ protocol: res.headers['sec-websocket-protocol'], bytes });
+        };
+        socket.on('data', (c: Buffer) => {
+          bytes += c.toString('latin1');
+          if (bytes.includes('graphql-ws required')) done();
+        });
+        socket.once('close', done);
+        if (bytes.includes('graphql-ws required')) done();
+        socket.once('error', reject);
+      });
+      req.end();
+    });
+    expect(received.protocol).toBeUndefined();
+    expect(received.bytes).toContain('{"type":"connection_error","payload":{"errors":[{"message":"SubProtocolNotSupportedError","errorCode":400}]}}');
+    expect(h.service.metrics()).toMatchObject({ ActiveConnections: 0 });
+  });
+
   it('accepts an API key connection', async () => {
     await setup();
     const sock = await connect({ host: '127.0.0.1:20002', 'x-api-key': API_KEY, 'x-amz-date': '20260115T120000Z' });

@@ -63,7 +63,7 @@ export function loadJsModule(name: string, code: string, modules: Record<string,
     throw new JsCompileError(`cannot compile the APPSYNC_JS code: ${(e as Error).message.split('\n')[0]}`);
   }
   const require = (id: string): unknown => {
-    if (id in modules) return modules[id];
+    if (Object.hasOwn(modules, id)) return modules[id];
     throw new Error(`Cannot import '${id}' ((local: APPSYNC_JS code can only import @aws-appsync/utils and @aws-appsync/utils/dynamodb))`);
   };
   const mod: { exports: Record<string, unknown> } = { exports: {} };

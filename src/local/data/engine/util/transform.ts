@@ -84,7 +84,7 @@ class ExpressionBuilder {
       if (v === undefined) continue;
       const hint = join(prefix, field, op);
       const n = () => this.name(field);
-      if (op in COMPARATORS) {
+      if (Object.hasOwn(COMPARATORS, op)) {
         out.push(`(${n()} ${COMPARATORS[op]} ${this.value(hint, v)})`);
         continue;
       }
@@ -107,7 +107,7 @@ class ExpressionBuilder {
           out.push(v === false ? `(attribute_not_exists(${n()}))` : `(attribute_exists(${n()}))`);
           break;
         case 'attributeType': {
-          const t = ATTRIBUTE_TYPES[String(v)] ?? String(v);
+          const t = Object.hasOwn(ATTRIBUTE_TYPES, String(v)) ? ATTRIBUTE_TYPES[String(v)] : String(v);
           out.push(`(attribute_type(${n()}, ${this.value(hint, t)}))`);
           break;
         }
@@ -115,7 +115,7 @@ class ExpressionBuilder {
           if (!isMap(v)) throw new FilterError(`'size' for '${field}' must be an object of operators.`);
           for (const sop of Object.keys(v)) {
             const sv = v[sop];
-            if (sop in COMPARATORS) out.push(`(size(${n()}) ${COMPARATORS[sop]} ${this.value(`${hint}_${sop}`, sv)})`);
+            if (Object.hasOwn(COMPARATORS, sop)) out.push(`(size(${n()}) ${COMPARATORS[sop]} ${this.value(`${hint}_${sop}`, sv)})`);
             else if (sop === 'between' && Array.isArray(sv) && sv.length === 2) {
               out.push(`(size(${n()}) BETWEEN ${this.value(`${hint}_between_0`, sv[0])} AND ${this.value(`${hint}_between_1`, sv[1])})`);
             } else throw new FilterError(`Unsupported size operator '${sop}'.`);

@@ -47,7 +47,7 @@ export abstract class ExpressionCompiler {
   protected abstract interpolation(source: string, nodes: Node[]): Exec;
 
   slot(id: string): number {
-    const name = ALIASES[id] ?? id;
+    const name = Object.hasOwn(ALIASES, id) ? ALIASES[id] : id;
     let i = this.slots.get(name);
     if (i === undefined) {
       i = this.slots.size;

@@ -47,7 +47,7 @@ export function callMethod(base: unknown, name: string, args: unknown[]): unknow
     default:
       return undefined;
   }
-  const fn = table[name];
+  const fn = Object.hasOwn(table, name) ? table[name] : undefined;
   if (!fn) return undefined;
   return (fn as (self: unknown, ...a: unknown[]) => unknown)(base, ...args);
 }
