@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
 import { createUser, signInSrp, type CognitoEnv, type SignedInUser } from '../../tests/e2e/data_users.js';
 import type { Rng } from '../fuzz/rng.js';
+import { identityCall } from '../../tests/helpers/guest_credentials.js';
 
 interface IntrospectedField {
   name: string;
@@ -153,17 +154,6 @@ export interface Writer {
   /** Key prefixes this identity may write (the storage paths with the identity filled in). */
   prefixes: string[];
   bucket?: string;
-}
-
-async function identityCall(endpoint: string, op: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${op}` },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${op}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 /** The signed-in user's identity-pool credentials (GetId with the ID token's issuer as the Logins key). */

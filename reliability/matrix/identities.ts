@@ -12,6 +12,7 @@ import { DEFAULT_ACCOUNT_KEYS } from '../../src/local/core/account.js';
 import type { AmplifyOutputs } from '../../src/local/outputs.js';
 import { cognitoEnv, createUser, signInSrp, type CognitoEnv, type SignedInUser } from '../../tests/e2e/data_users.js';
 import type { Principal } from './evaluate_data.js';
+import { identityCall } from '../../tests/helpers/guest_credentials.js';
 
 export interface IamCredentials {
   accessKeyId: string;
@@ -35,17 +36,6 @@ export interface Caller extends Principal {
 export class OffsetClock {
   offsetMs = 0;
   now = (): number => Date.now() + this.offsetMs;
-}
-
-async function identityCall<T>(endpoint: string, op: string, body: unknown): Promise<T> {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${op}` },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as T;
-  if (!res.ok) throw new Error(`${op}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 /** GetId + GetCredentialsForIdentity, with the user's ID token as the login when there is one. */

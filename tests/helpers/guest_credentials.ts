@@ -1,13 +1,14 @@
 /** The identity pool's guest credentials, as the Amplify client gets them (GetId → GetCredentialsForIdentity). */
 import type { LocalCloud } from '../../src/local/app.js';
 
-async function identityCall(endpoint: string, op: string, body: unknown): Promise<Record<string, unknown>> {
+/** One Cognito identity-pool call (JSON 1.1), as the Amplify client sends it; throws on an error reply. */
+export async function identityCall<T = Record<string, unknown>>(endpoint: string, op: string, body: unknown): Promise<T> {
   const res = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${op}` },
     body: JSON.stringify(body),
   });
-  const json = (await res.json()) as Record<string, unknown>;
+  const json = (await res.json()) as T;
   if (!res.ok) throw new Error(`${op}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }

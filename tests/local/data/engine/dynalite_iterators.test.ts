@@ -1,27 +1,14 @@
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TableModel } from '../../../../src/local/assembly/model.js';
 import { ManualClock } from '../../../../src/local/core/clock.js';
 import { silentLogger } from '../../../../src/local/core/logger.js';
 import { LocalDynamo } from '../../../../src/local/data/dynamo/local_dynamo.js';
 import { ensureTables } from '../../../../src/local/data/dynamo/tables.js';
 import { until } from '../../../helpers/until.js';
-import { tempDir } from './helpers.js';
+import { tempDir, thingTable } from './helpers.js';
 
-const table: TableModel = {
-  logicalId: 'ThingTable',
-  modelName: 'Thing',
-  tableName: 'Thing-local-NONE',
-  keySchema: [{ attributeName: 'id', keyType: 'HASH' }],
-  attributeDefinitions: [
-    { attributeName: 'id', attributeType: 'S' },
-    { attributeName: 'group', attributeType: 'S' },
-  ],
-  globalSecondaryIndexes: [{ indexName: 'byGroup', keySchema: [{ attributeName: 'group', keyType: 'HASH' }], projection: { projectionType: 'ALL' } }],
-  localSecondaryIndexes: [],
-  arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Thing-local-NONE',
-};
+const table = thingTable();
 const T = table.tableName;
 
 const dirs: string[] = [];

@@ -9,23 +9,12 @@ import { silentLogger } from '../../../../src/local/core/logger.js';
 import type { ChangeRecord } from '../../../../src/local/core/registry.js';
 import { LocalDynamo } from '../../../../src/local/data/dynamo/local_dynamo.js';
 import { ensureTables } from '../../../../src/local/data/dynamo/tables.js';
-import { tempDir } from './helpers.js';
+import { tempDir, thingTable } from './helpers.js';
 
-const table: TableModel = {
-  logicalId: 'ThingTable',
-  modelName: 'Thing',
-  tableName: 'Thing-local-NONE',
-  keySchema: [{ attributeName: 'id', keyType: 'HASH' }],
-  attributeDefinitions: [
-    { attributeName: 'id', attributeType: 'S' },
-    { attributeName: 'group', attributeType: 'S' },
-  ],
-  globalSecondaryIndexes: [{ indexName: 'byGroup', keySchema: [{ attributeName: 'group', keyType: 'HASH' }], projection: { projectionType: 'ALL' } }],
-  localSecondaryIndexes: [],
+const table = thingTable({
   streamViewType: 'NEW_AND_OLD_IMAGES',
   streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Thing-local-NONE/stream/2026-01-01T00:00:00.000',
-  arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Thing-local-NONE',
-};
+});
 
 const dirs: string[] = [];
 const opened: LocalDynamo[] = [];

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BackendModel } from '../../../../src/local/assembly/model.js';
+import type { BackendModel, TableModel } from '../../../../src/local/assembly/model.js';
 import { loadBackendModel } from '../../../../src/local/assembly/load_assembly.js';
 import { ManualClock } from '../../../../src/local/core/clock.js';
 import { silentLogger } from '../../../../src/local/core/logger.js';
@@ -24,6 +24,24 @@ export async function ourModel(): Promise<BackendModel> {
 
 export async function otherModel(): Promise<BackendModel> {
   return loadBackendModel(await getOtherAssembly());
+}
+
+/** A hand-made table with a GSI, for tests of the local DynamoDB alone (no assembly). */
+export function thingTable(extra: Partial<TableModel> = {}): TableModel {
+  return {
+    logicalId: 'ThingTable',
+    modelName: 'Thing',
+    tableName: 'Thing-local-NONE',
+    keySchema: [{ attributeName: 'id', keyType: 'HASH' }],
+    attributeDefinitions: [
+      { attributeName: 'id', attributeType: 'S' },
+      { attributeName: 'group', attributeType: 'S' },
+    ],
+    globalSecondaryIndexes: [{ indexName: 'byGroup', keySchema: [{ attributeName: 'group', keyType: 'HASH' }], projection: { projectionType: 'ALL' } }],
+    localSecondaryIndexes: [],
+    arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Thing-local-NONE',
+    ...extra,
+  };
 }
 
 export function tempDir(): string {

@@ -1,17 +1,9 @@
 import { getJson } from '../api.js';
 import { h, replace, table, when } from '../dom.js';
+import type { OutboxMessage } from '../../../core/outbox.js';
 import type { PageContext } from '../main.js';
 
-interface Message {
-  id: string;
-  channel: 'email' | 'sms' | 'push';
-  to: string;
-  subject?: string;
-  body: string;
-  code?: string;
-  data?: Record<string, unknown>;
-  createdAt: string;
-}
+type Message = OutboxMessage;
 
 /**
  * Emails, SMS and pushes "sent", newest first. New ones appear as they are added, through the

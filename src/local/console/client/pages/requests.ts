@@ -1,18 +1,10 @@
 import { getJson } from '../api.js';
 import { h, replace, table, when } from '../dom.js';
+import type { JournalEntry } from '../../../core/request_journal.js';
 import type { PageContext } from '../main.js';
 
-interface Entry {
-  seq: number;
-  at: number;
-  service: string;
-  method: string;
-  path: string;
-  operation?: string;
-  status: number;
-  latencyMs: number;
-  caller?: string;
-}
+/** What `GET /_local/requests` lists (the router's journal). */
+type Entry = JournalEntry;
 
 /** The front door's journal of the app's requests (`GET /_local/requests`), filtered by service and status. */
 export async function renderRequests(ctx: PageContext): Promise<void> {
