@@ -130,7 +130,8 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
     }
   });
 
-  server.on('secureConnection', (socket: Socket) => {
+  // Every TCP connection, from accept on: one still in its TLS handshake also holds close() open.
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -176,9 +177,15 @@ export async function listenFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor
             new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
           ]);
         }
-        // Upgraded (WebSocket) and busy sockets would keep close() waiting forever.
+        // Upgraded (WebSocket), busy and half-open sockets would keep close() waiting forever.
         for (const socket of sockets) socket.destroy();
-        await closed;
+        let timer: NodeJS.Timeout | undefined;
+        const stuck = await Promise.race([
+          closed.then(() => false),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs).unref())),
+        ]);
+        clearTimeout(timer);
+        if (stuck) opts.log.warn(`the HTTPS port did not close within ${graceMs} ms of dropping its ${sockets.size} connection(s); stopping anyway`);
       })();
       return closing;
     },
