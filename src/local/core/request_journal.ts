@@ -33,8 +33,11 @@ export interface JournalFilter {
 }
 
 export class RequestJournal {
+  /** A fixed ring: entry `seq` lives at `(seq - 1) % capacity`, so adding never moves the others. */
   private readonly ring: JournalEntry[] = [];
   private seq = 0;
+  /** The last `seq` before the latest `clear()`: older entries are gone. */
+  private cleared = 0;
 
   constructor(
     readonly capacity = 2000,
@@ -45,8 +48,7 @@ export class RequestJournal {
 
   add(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
     const full = { ...entry, seq: ++this.seq };
-    this.ring.push(full);
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    this.ring[(full.seq - 1) % this.capacity] = full;
     return full;
   }
 
@@ -54,8 +56,9 @@ export class RequestJournal {
   list(filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = [];
     const limit = filter.limit ?? this.capacity;
-    for (let i = this.ring.length - 1; i >= 0 && out.length < limit; i--) {
-      const e = this.ring[i];
+    const oldest = Math.max(this.cleared + 1, this.seq - this.capacity + 1);
+    for (let seq = this.seq; seq >= oldest && out.length < limit; seq--) {
+      const e = this.ring[(seq - 1) % this.capacity];
       if (filter.after !== undefined && e.seq <= filter.after) break;
       if (filter.service && e.service !== filter.service) continue;
       if (filter.status && !statusMatches(e.status, filter.status)) continue;
@@ -66,6 +69,8 @@ export class RequestJournal {
 
   clear(): void {
     this.ring.length = 0;
+    // Sequence numbers keep growing: a console that asked for entries after N sees only newer ones.
+    this.cleared = this.seq;
   }
 
   /** Who the request says it is: the owner of a SigV4 access key, or a bearer token's user. */

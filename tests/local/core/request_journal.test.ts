@@ -15,6 +15,16 @@ describe('RequestJournal', () => {
     for (let i = 0; i < 5; i++) j.add(entry('auth', 200 + i));
     expect(j.list().map((e) => e.status)).toEqual([204, 203, 202]);
     expect(j.list().map((e) => e.seq)).toEqual([5, 4, 3]);
+    expect(j.list({ limit: 2 }).map((e) => e.seq)).toEqual([5, 4]);
+  });
+
+  it('starts empty again after clear, numbering on', () => {
+    const j = new RequestJournal(3);
+    for (let i = 0; i < 4; i++) j.add(entry('auth', 200));
+    j.clear();
+    expect(j.list()).toEqual([]);
+    j.add(entry('data', 201));
+    expect(j.list().map((e) => [e.seq, e.service])).toEqual([[5, 'data']]);
   });
 
   it('filters by service, status class or code, and entries after a sequence number', () => {
