@@ -1,17 +1,17 @@
 import '../helpers/polyfills.js';
 import { generateKeyPairSync, randomUUID, sign as rsaSign } from 'node:crypto';
-import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { fetchAuthSession, signOut } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Schema } from '../../amplify/data/resource.js';
 import type { Clock } from '../../src/local/core/clock.js';
 import type { DataService } from '../../src/local/data/index.js';
-import { configureTestClient } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import { until } from '../helpers/until.js';
 import { signForTest } from '../helpers/sigv4.js';
-import { cognitoEnv, createUser, graphqlAs, type SignedInUser } from './data_users.js';
+import { graphqlAs, type SignedInUser } from './data_users.js';
+import { aliceSignedInBobAtHand } from './two_users.js';
 
 /**
  * The data service end to end: the real `aws-amplify` v6 client (`generateClient<Schema>()`) signed
@@ -47,11 +47,7 @@ function dataService(): DataService {
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ clock });
-  configureTestClient(cloud.outputs);
-  const env = { ...cognitoEnv(cloud.endpoint, cloud.cloud.model.auth!), outbox: (f: { channel: 'email'; to: string }) => cloud.outbox(f) };
-  alice = await createUser(env, `alice-${randomUUID().slice(0, 8)}@example.com`);
-  bob = await createUser(env, `bob-${randomUUID().slice(0, 8)}@example.com`);
-  await signIn({ username: alice.email, password: alice.password });
+  ({ alice, bob } = await aliceSignedInBobAtHand(cloud));
   client = generateClient<Schema>();
 });
 

@@ -1,16 +1,17 @@
 import '../helpers/polyfills.js';
 import { createHash, randomUUID } from 'node:crypto';
-import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
+import { fetchAuthSession, signOut } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 import { downloadData, uploadData } from 'aws-amplify/storage';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Schema } from '../../amplify/data/resource.js';
 import { ManualClock } from '../../src/local/core/clock.js';
-import { configureTestClient, withStorageEndpoint } from '../helpers/amplify_client.js';
+import { withStorageEndpoint } from '../helpers/amplify_client.js';
 import { startLocalCloud, type TestLocalCloud } from '../helpers/local_cloud.js';
 import { until } from '../helpers/until.js';
-import { cognitoEnv, createUser, graphqlAs, type SignedInUser } from './data_users.js';
+import { graphqlAs, type SignedInUser } from './data_users.js';
+import { aliceSignedInBobAtHand } from './two_users.js';
 
 /**
  * What happens when tokens and credentials expire while the client is busy, with the local cloud on
@@ -33,7 +34,6 @@ const LIST_POSTS = 'query ListPosts { listPosts(limit: 1) { items { id } } }';
 // Each describe runs its own local cloud on its own clock (started at the real time).
 let cloud: TestLocalCloud;
 let clock: ManualClock;
-let alice: SignedInUser;
 let bob: SignedInUser;
 let client: ReturnType<typeof generateClient<Schema>>;
 
@@ -84,11 +84,7 @@ function freshCloudPerDescribe(): void {
   beforeAll(async () => {
     clock = new ManualClock(Date.now());
     cloud = await startLocalCloud({ clock });
-    configureTestClient(cloud.outputs);
-    const env = { ...cognitoEnv(cloud.endpoint, cloud.cloud.model.auth!), outbox: (f: { channel: 'email'; to: string }) => cloud.outbox(f) };
-    alice = await createUser(env, `alice-${randomUUID().slice(0, 8)}@example.com`);
-    bob = await createUser(env, `bob-${randomUUID().slice(0, 8)}@example.com`);
-    await signIn({ username: alice.email, password: alice.password });
+    ({ bob } = await aliceSignedInBobAtHand(cloud));
     client = generateClient<Schema>();
   });
   afterAll(async () => {
