@@ -5,6 +5,7 @@ import path from 'node:path';
 import { findBackendEntry } from './backend_entry.js';
 import { findPackageRoot, synthesizeBackend } from './synth.js';
 import { formatDuration } from '../core/duration.js';
+import { processAlive } from '../core/process_alive.js';
 
 interface EnsureAssemblyOptions {
   /** The folder holding `amplify/`. */
@@ -177,15 +178,6 @@ async function isStale(lockPath: string): Promise<boolean> {
     } catch {
       return false;
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { processAlive } from './process_alive.js';
 
 /**
  * One local cloud per data dir. Two on the same folder would share LevelDB, object and user files
@@ -39,7 +40,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
       const owner = ownerOf(file);
-      if (owner !== undefined && owner !== process.pid && isAlive(owner)) throw new DataDirInUseError(dataDir, owner);
+      if (owner !== undefined && owner !== process.pid && processAlive(owner)) throw new DataDirInUseError(dataDir, owner);
       // A lock left by a process that is gone (or by this one before a crash): take it over.
       rmSync(file, { force: true });
     }
@@ -62,15 +63,5 @@ function ownerOf(file: string): number | undefined {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

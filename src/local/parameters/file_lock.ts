@@ -1,5 +1,6 @@
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { processAlive } from '../core/process_alive.js';
 
 /** How long a writer waits for another process's lock before giving up. */
 const WAIT_MS = 5000;
@@ -24,12 +25,7 @@ function holderIsAlive(lockFile: string): boolean {
   }
   // Our own pid cannot be a live holder: this process only holds the lock inside one synchronous call.
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(pid);
 }
 
 function sleepSync(ms: number): void {
