@@ -236,7 +236,10 @@ async function startInDataDir(options: LocalCloudOptions): Promise<LocalCloud> {
     services: () => services,
     snapshots: { exportsDir, now: () => clock.now(), exportSnapshot: (dir) => exportSnapshot({ ...snapshotDeps(), onProgress: undefined }, dir) },
     console: {
-      model,
+      // What the console describes follows hot reloads.
+      get model() {
+        return servedModel;
+      },
       accountKeys,
       handle: (req) => handle(req),
       journal,
@@ -448,6 +451,8 @@ export function isLoopbackHost(host: string): boolean {
  * signature checks use (an injected clock in tests, the system clock otherwise).
  */
 function withServiceDate(response: Response, clock: Clock): Response {
+  // On the system clock Node's own Date header is the same.
+  if (clock === systemClock) return response;
   const date = new Date(clock.now()).toUTCString();
   try {
     response.headers.set('date', date);
